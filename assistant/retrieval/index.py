@@ -1,0 +1,223 @@
+"""Build, persist (atomically, incrementally) and load the hybrid chunk index: FAISS vectors + BM25 tokens."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import faiss
+import numpy as np
+from pydantic import BaseModel, Field
+
+from assistant.config import Settings
+from assistant.guides.loader import GuideFileError, load_guides, load_references
+from assistant.guides.schema import MatterGuide, ReferenceDoc
+from assistant.retrieval.chunking import CHUNK_VERSION, content_hash, guide_chunks, reference_chunks
+from assistant.retrieval.embeddings import get_embeddings
+from assistant.retrieval.text import domain_words, load_user_words, tokenize, write_user_dict
+
+
+class ChunkRecord(BaseModel):
+    id: str
+    text: str
+    guide_id: str
+    matter_code: str
+    region_code: str
+    section: str
+    key: str
+    name: str
+    updated_at: str = ""
+    tokens: list[str] = Field(default_factory=list)
+
+
+class IndexManifest(BaseModel):
+    backend: str
+    model: str
+    dims: int
+    chunk_version: str
+    built_at: str
+    sources: dict[str, str] = Field(default_factory=dict, description="guide or reference id -> content hash")
+    chunks: int = 0
+
+
+class BuildSummary(BaseModel):
+    path: str
+    backend: str
+    added: list[str] = Field(default_factory=list)
+    changed: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    unchanged: int = 0
+    chunks: int = 0
+    embedded_chunks: int = 0
+    seconds: float = 0.0
+    rebuilt: bool = True
+    errors: list[str] = Field(default_factory=list)
+
+
+class StoredIndex(BaseModel):
+    """What a build folder holds, in memory."""
+
+    model_config = {"arbitrary_types_allowed": True}
+
+    manifest: IndexManifest
+    chunks: list[ChunkRecord]
+    vectors: np.ndarray
+
+
+def current_dir(settings: Settings) -> Path:
+    return settings.index_dir / "current"
+
+
+def read_stored(path: Path) -> StoredIndex | None:
+    """Load a build folder, or None when there is none or it is unreadable."""
+    try:
+        manifest = IndexManifest.model_validate_json((path / "manifest.json").read_text(encoding="utf-8"))
+        with (path / "chunks.jsonl").open(encoding="utf-8") as fh:
+            chunks = [ChunkRecord.model_validate_json(line) for line in fh if line.strip()]
+        vectors = np.load(path / "vectors.npy")
+    except (OSError, ValueError):
+        return None
+    if len(chunks) != vectors.shape[0]:
+        return None
+    return StoredIndex(manifest=manifest, chunks=chunks, vectors=vectors)
+
+
+def _sources(settings: Settings) -> tuple[list[MatterGuide], list[ReferenceDoc], list[GuideFileError]]:
+    guides, errors = load_guides(settings.guides_dir)
+    refs = load_references(settings.references_dir) if settings.references_dir.exists() else []
+    return guides, refs, errors
+
+
+def build_index(settings: Settings, progress: bool = False, force: bool = False) -> BuildSummary:
+    """(Re)build the index: only new or changed guides are embedded; an unchanged index is kept as is."""
+    t0 = time.perf_counter()
+    guides, refs, errors = _sources(settings)
+    hashes = {g.id: content_hash(g) for g in guides} | {r.id: content_hash(r) for r in refs}
+    emb = get_embeddings(settings)
+    model_id = str(getattr(emb, "model_id", emb.name))
+    old = None if force else read_stored(current_dir(settings))
+    compatible = (
+        old is not None
+        and old.manifest.backend == emb.name
+        and old.manifest.model == model_id
+        and old.manifest.dims == emb.dims
+        and old.manifest.chunk_version == CHUNK_VERSION
+    )
+    old_sources = old.manifest.sources if (compatible and old) else {}
+    summary = BuildSummary(path=str(current_dir(settings)), backend=emb.name, errors=[str(e) for e in errors])
+    summary.added = sorted(k for k in hashes if k not in old_sources)
+    summary.changed = sorted(k for k in hashes if k in old_sources and old_sources[k] != hashes[k])
+    summary.removed = sorted(k for k in old_sources if k not in hashes)
+    summary.unchanged = sum(1 for k in hashes if old_sources.get(k) == hashes[k])
+    if compatible and old and not (summary.added or summary.changed or summary.removed):
+        summary.rebuilt = False
+        summary.chunks = len(old.chunks)
+        summary.seconds = round(time.perf_counter() - t0, 3)
+        return summary
+
+    words = domain_words(guides)
+    load_user_words(words)
+    reuse: dict[str, tuple[ChunkRecord, np.ndarray]] = {}
+    if compatible and old:
+        for rec, vec in zip(old.chunks, old.vectors, strict=True):
+            if old_sources.get(rec.guide_id) == hashes.get(rec.guide_id):
+                reuse[rec.id] = (rec, vec)
+
+    records: list[ChunkRecord] = []
+    vectors: list[np.ndarray | None] = []
+    to_embed: list[int] = []
+    docs = [d for g in guides for d in guide_chunks(g)] + [d for r in refs for d in reference_chunks(r)]
+    for d in docs:
+        md = d.metadata
+        cached = reuse.get(md["chunk_id"])
+        rec = ChunkRecord(
+            id=md["chunk_id"],
+            text=d.page_content,
+            guide_id=md["guide_id"],
+            matter_code=md["matter_code"],
+            region_code=md["region_code"],
+            section=md["section"],
+            key=md["key"],
+            name=md["name"],
+            updated_at=md["updated_at"],
+            tokens=tokenize(d.page_content),
+        )
+        records.append(rec)
+        if cached is not None and cached[0].text == rec.text:
+            vectors.append(cached[1])
+        else:
+            vectors.append(None)
+            to_embed.append(len(records) - 1)
+
+    if to_embed:
+        from tqdm import tqdm
+
+        batch = 16
+        bar = tqdm(total=len(to_embed), desc="向量化", unit="段", disable=not progress)
+        for i in range(0, len(to_embed), batch):
+            idx = to_embed[i : i + batch]
+            embedded = emb.embed_passages([records[j].text for j in idx])
+            for j, v in zip(idx, embedded, strict=True):
+                vectors[j] = v
+            bar.update(len(idx))
+        bar.close()
+    matrix = np.vstack(vectors).astype(np.float32) if records else np.zeros((0, emb.dims), np.float32)
+    manifest = IndexManifest(
+        backend=emb.name,
+        model=model_id,
+        dims=emb.dims,
+        chunk_version=CHUNK_VERSION,
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        sources=hashes,
+        chunks=len(records),
+    )
+    _write_build(settings, manifest, records, matrix, words)
+    summary.chunks = len(records)
+    summary.embedded_chunks = len(to_embed)
+    summary.seconds = round(time.perf_counter() - t0, 3)
+    return summary
+
+
+def _write_build(
+    settings: Settings, manifest: IndexManifest, records: list[ChunkRecord], matrix: np.ndarray, words: list[str]
+) -> None:
+    """Write a complete build folder, then point `current` at it with one atomic rename."""
+    root = settings.index_dir
+    builds = root / "builds"
+    builds.mkdir(parents=True, exist_ok=True)
+    name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    tmp = builds / f".tmp-{name}"
+    tmp.mkdir()
+    try:
+        with (tmp / "chunks.jsonl").open("w", encoding="utf-8") as fh:
+            for r in records:
+                fh.write(r.model_dump_json() + "\n")
+        np.save(tmp / "vectors.npy", matrix)
+        write_user_dict(words, tmp / "userdict.txt")
+        (tmp / "manifest.json").write_text(manifest.model_dump_json(indent=2), encoding="utf-8")
+        final = builds / name
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    link = current_dir(settings)
+    tmp_link = root / f".current-{name}"
+    os.symlink(Path("builds") / name, tmp_link)
+    os.replace(tmp_link, link)
+    # keep the previous build for readers that still have it open; drop older ones
+    keep = {name, *(p.name for p in sorted(builds.iterdir())[-2:])}
+    for p in builds.iterdir():
+        if p.name not in keep:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def faiss_index(vectors: np.ndarray) -> faiss.Index:
+    """Exact inner-product index over unit vectors (cosine)."""
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index

@@ -1,0 +1,304 @@
+"""Hybrid search over section chunks and two-step routing: which matter (with confidence), then which section."""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from typing import Literal
+
+import bm25s
+import numpy as np
+from pydantic import BaseModel, Field
+
+from assistant.config import Settings, get_settings
+from assistant.guides.loader import load_guides
+from assistant.guides.regions import Region, RegionRegistry
+from assistant.guides.schema import MatterGuide
+from assistant.retrieval.index import ChunkRecord, current_dir, faiss_index, read_stored
+from assistant.retrieval.embeddings import get_embeddings
+from assistant.retrieval.text import load_user_words, normalize, tokenize
+
+Mode = Literal["hybrid", "dense", "bm25"]
+
+
+class IndexNotBuiltError(RuntimeError):
+    """No index on disk yet: run `onething index`."""
+
+
+class SectionHit(BaseModel):
+    chunk_id: str
+    guide_id: str
+    matter_code: str
+    name: str
+    region_code: str
+    region_name: str
+    section: str
+    score: float
+    dense: float
+    bm25: float
+    snippet: str
+    updated_at: str = ""
+
+
+class MatterScore(BaseModel):
+    matter_code: str
+    name: str
+    guide_id: str = Field(..., description="the guide chosen for the user's region")
+    region_code: str
+    region_name: str
+    score: float
+    confidence: float
+    name_match: bool = False
+    regions: list[str] = Field(default_factory=list, description="regions that have this matter")
+    region_fallback: bool = Field(False, description="no guide in the user's region; another region's is used")
+
+
+class SearchResult(BaseModel):
+    query: str
+    region_code: str | None = None
+    region_name: str | None = None
+    region_source: Literal["given", "query", "none"] = "none"
+    mode: Mode = "hybrid"
+    hits: list[SectionHit]
+    matters: list[MatterScore]
+    confidence: float = Field(..., description="confidence that the top matter is what the user means (0–1)")
+    margin: float = Field(0.0, description="confidence gap between the first and second matter")
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+
+class Searcher:
+    """Loaded index plus the guides it was built from; thread-safe for reads."""
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or get_settings()
+        stored = read_stored(current_dir(self.settings))
+        if stored is None:
+            raise IndexNotBuiltError(f"索引不存在或已损坏：{current_dir(self.settings)}。请先运行 onething index")
+        self.manifest = stored.manifest
+        self.chunks: list[ChunkRecord] = stored.chunks
+        self.vectors = stored.vectors
+        self.faiss = faiss_index(stored.vectors)
+        guides, _ = load_guides(self.settings.guides_dir)
+        self.guides: dict[str, MatterGuide] = {g.id: g for g in guides}
+        self.registry = RegionRegistry.load(self.settings.knowledge_dir / "regions.yaml")
+        userdict = current_dir(self.settings) / "userdict.txt"
+        if userdict.exists():
+            load_user_words(w.split(" ")[0] for w in userdict.read_text(encoding="utf-8").splitlines() if w)
+        self.bm25 = bm25s.BM25(k1=1.2, b=0.6)
+        self.bm25.index([c.tokens or ["∅"] for c in self.chunks], show_progress=False)
+        self.embeddings = get_embeddings(self.settings)
+        self._chunk_idx_by_matter: dict[str, list[int]] = {}
+        for i, c in enumerate(self.chunks):
+            self._chunk_idx_by_matter.setdefault(c.matter_code, []).append(i)
+        self._names = self._name_table()
+        self._lock = threading.Lock()
+
+    # -- knowledge helpers used by the dialog layer -------------------------------------------
+    def guides_for(self, matter_code: str) -> list[MatterGuide]:
+        return [g for g in self.guides.values() if g.matter_code == matter_code]
+
+    def guide_for_region(self, matter_code: str, region_code: str | None) -> tuple[MatterGuide | None, bool]:
+        """The guide of a matter for a region: the region's own, else its city's, else another's (fallback)."""
+        options = self.guides_for(matter_code)
+        if not options:
+            return None, False
+        if not region_code:
+            return sorted(options, key=lambda g: g.region_code)[0], False
+        ranked = sorted(options, key=lambda g: (self._region_rank(g.region_code, region_code), g.region_code))
+        best = ranked[0]
+        return best, self._region_rank(best.region_code, region_code) >= 20
+
+    def _region_rank(self, guide_region: str, user_region: str) -> int:
+        if guide_region == user_region:
+            return 0
+        lineage = [r.code for r in self.registry.lineage(user_region)]
+        if guide_region in lineage:
+            return lineage.index(guide_region)
+        if user_region in [r.code for r in self.registry.lineage(guide_region)]:
+            return 10  # a district guide inside the user's city
+        return 20
+
+    def _name_table(self) -> list[tuple[str, str]]:
+        """(normalised name or alias, matter_code), longest first, for exact mentions in a query."""
+        out: set[tuple[str, str]] = set()
+        for g in self.guides.values():
+            plain = re.sub(r"[“”\"\s]", "", g.name)
+            for n in (plain, plain.removesuffix("一件事"), *g.aliases):
+                n = normalize(n)
+                if len(n) >= 2:
+                    out.add((n, g.matter_code))
+        return sorted(out, key=lambda x: -len(x[0]))
+
+    def name_matches(self, query: str) -> dict[str, int]:
+        """Matters whose name or alias occurs in the query, with the length of the longest match."""
+        q = normalize(query)
+        found: dict[str, int] = {}
+        for n, code in self._names:
+            if n in q and len(n) > found.get(code, 0):
+                found[code] = len(n)
+        return found
+
+    def resolve_region(self, region: str | None) -> Region | None:
+        return self.registry.find_by_name(region) if region else None
+
+    # -- search ------------------------------------------------------------------------------
+    def search(self, query: str, region: str | None = None, k: int = 5, mode: Mode = "hybrid") -> SearchResult:
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        reg = self.resolve_region(region)
+        source: Literal["given", "query", "none"] = "given" if reg else "none"
+        if reg is None:
+            mentioned = [r for r in self.registry.mentioned(query) if r.level != "province"]
+            if mentioned:
+                reg, source = mentioned[0], "query"
+        n = len(self.chunks)
+        dense = np.zeros(n, np.float32)
+        sparse = np.zeros(n, np.float32)
+        if mode in ("hybrid", "dense"):
+            with self._lock:
+                qv = self.embeddings.embed_query_array(query)
+            timings["embed"] = (time.perf_counter() - t0) * 1000
+            sims, ids = self.faiss.search(qv[None, :].astype(np.float32), n)
+            dense[ids[0]] = sims[0]
+        t1 = time.perf_counter()
+        if mode in ("hybrid", "bm25"):
+            tokens = tokenize(query)
+            if tokens:
+                with self._lock:
+                    sparse = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
+        timings["bm25"] = (time.perf_counter() - t1) * 1000
+        w = self.settings.dense_weight if mode == "hybrid" else (1.0 if mode == "dense" else 0.0)
+        d_norm = _minmax(dense) if mode != "bm25" else dense
+        s_norm = sparse / sparse.max() if sparse.max() > 0 else sparse
+        combined = w * d_norm + (1 - w) * s_norm
+
+        names = self.name_matches(query) if mode == "hybrid" else {}
+        matters = self._rank_matters(combined, dense, sparse, names, reg, mode)
+        top_codes = {m.matter_code: i for i, m in enumerate(matters)}
+        chosen = {m.matter_code: m.guide_id for m in matters}
+        order = sorted(
+            (i for i, c in enumerate(self.chunks) if chosen.get(c.matter_code) in (c.guide_id, None) or not c.matter_code),
+            key=lambda i: -(combined[i] + 0.5 * _matter_boost(top_codes.get(self.chunks[i].matter_code))),
+        )
+        hits = [self._hit(i, combined, dense, sparse) for i in order[:k]]
+        top_conf = matters[0].confidence if matters else 0.0
+        margin = top_conf - matters[1].confidence if len(matters) > 1 else top_conf
+        timings["total"] = (time.perf_counter() - t0) * 1000
+        return SearchResult(
+            query=query,
+            region_code=reg.code if reg else None,
+            region_name=reg.name if reg else None,
+            region_source=source,
+            mode=mode,
+            hits=hits,
+            matters=matters[: max(k, 5)],
+            confidence=round(top_conf, 4),
+            margin=round(margin, 4),
+            timings_ms={k2: round(v, 2) for k2, v in timings.items()},
+        )
+
+    def _rank_matters(
+        self,
+        combined: np.ndarray,
+        dense: np.ndarray,
+        sparse: np.ndarray,
+        names: dict[str, int],
+        reg: Region | None,
+        mode: Mode,
+    ) -> list[MatterScore]:
+        rows = []
+        for code, idx in self._chunk_idx_by_matter.items():
+            if not code:
+                continue
+            best = max(idx, key=lambda i: combined[i])
+            top2 = sorted((combined[i] for i in idx), reverse=True)[:2]
+            score = float(top2[0] + 0.15 * (top2[1] if len(top2) > 1 else 0.0))
+            if code in names:
+                score += 0.25 + 0.03 * min(names[code], 6)
+            rows.append((score, code, best))
+        rows.sort(reverse=True)
+        if not rows:
+            return []
+        top_dense = float(max(dense)) if mode != "bm25" else 0.0
+        top_sparse = float(max(sparse)) if mode != "dense" else 0.0
+        # absolute evidence that the question is about any guide at all
+        evidence = _sigmoid(
+            self.settings.conf_dense_scale * (top_dense - self.settings.conf_dense_center)
+            + self.settings.conf_bm25_scale * (math.log1p(top_sparse) - self.settings.conf_bm25_center)
+            + (1.5 if names else 0.0)
+        )
+        scores = np.array([r[0] for r in rows])
+        rel = np.exp((scores - scores.max()) / 0.08)
+        rel = rel / rel.sum()
+        out = []
+        for (score, code, _best), share in zip(rows, rel, strict=True):
+            guide, fallback = self.guide_for_region(code, reg.code if reg else None)
+            assert guide is not None
+            out.append(
+                MatterScore(
+                    matter_code=code,
+                    name=guide.name,
+                    guide_id=guide.id,
+                    region_code=guide.region_code,
+                    region_name=guide.region_name,
+                    score=round(score, 4),
+                    confidence=round(float(evidence * share), 4),
+                    name_match=code in names,
+                    regions=sorted({g.region_name for g in self.guides_for(code)}),
+                    region_fallback=fallback,
+                )
+            )
+        return out
+
+    def _hit(self, i: int, combined: np.ndarray, dense: np.ndarray, sparse: np.ndarray) -> SectionHit:
+        c = self.chunks[i]
+        region = self.registry.get(c.region_code)
+        body = c.text.split("：", 1)[-1]
+        return SectionHit(
+            chunk_id=c.id,
+            guide_id=c.guide_id,
+            matter_code=c.matter_code,
+            name=c.name,
+            region_code=c.region_code,
+            region_name=region.name if region else c.region_code,
+            section=c.section,
+            score=round(float(combined[i]), 4),
+            dense=round(float(dense[i]), 4),
+            bm25=round(float(sparse[i]), 4),
+            snippet=body[:120],
+            updated_at=c.updated_at,
+        )
+
+
+def _minmax(x: np.ndarray) -> np.ndarray:
+    lo, hi = float(x.min()), float(x.max())
+    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _matter_boost(rank: int | None) -> float:
+    return {0: 1.0, 1: 0.4, 2: 0.2}.get(rank, 0.0) if rank is not None else 0.0
+
+
+_searchers: dict[tuple[str, str], Searcher] = {}
+_searchers_lock = threading.Lock()
+
+
+def get_searcher(settings: Settings | None = None) -> Searcher:
+    """A loaded Searcher per (knowledge, index) pair, cached for the process; reload after re-indexing."""
+    settings = settings or get_settings()
+    key = (str(settings.knowledge_dir), str(current_dir(settings).resolve()))
+    with _searchers_lock:
+        if key not in _searchers:
+            _searchers[key] = Searcher(settings)
+        return _searchers[key]
+
+
+def search(query: str, region: str | None = None, k: int = 5, settings: Settings | None = None) -> SearchResult:
+    """Ranked section hits plus a matter ranking with confidence, for the dialog layer and the CLI."""
+    return get_searcher(settings).search(query, region=region, k=k)
