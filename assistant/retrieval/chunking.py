@@ -9,7 +9,7 @@ from langchain_core.documents import Document
 
 from assistant.guides.schema import SECTION_LABELS, MatterGuide, ReferenceDoc, Section
 
-CHUNK_VERSION = "3"  # bump when chunk text changes, so every guide is re-embedded
+CHUNK_VERSION = "5"  # bump when chunk text changes, so every guide is re-embedded
 
 
 def _days(n: float | None) -> str:
@@ -20,7 +20,7 @@ def _days(n: float | None) -> str:
 
 def _head(g: MatterGuide, section: Section) -> str:
     alias = f"（又称：{'、'.join(g.aliases[:8])}）" if g.aliases else ""
-    return f"{g.name}{alias} {g.region_name} {SECTION_LABELS[section]}："
+    return f"{g.name}{alias} {SECTION_LABELS[section]}："
 
 
 def section_texts(g: MatterGuide) -> list[tuple[Section, str, str]]:
@@ -102,7 +102,9 @@ def guide_chunks(g: MatterGuide) -> list[Document]:
         docs.append(
             Document(
                 id=f"{g.id}#{key}",
-                page_content=_head(g, section) + body,
+                # the region goes last: copies of a matter in several regions then share their opening,
+                # which is all the dense model sees, so each distinct text is embedded once
+                page_content=f"{_head(g, section)}{body}（{g.region_name}）",
                 metadata={
                     "chunk_id": f"{g.id}#{key}",
                     "guide_id": g.id,
