@@ -109,3 +109,23 @@ def search(
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+@app.command("eval")
+def eval_cmd(
+    suite: Annotated[str, typer.Option(help="retrieval | qa | dialog | fast | all")] = "retrieval",
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    gate: Annotated[bool, typer.Option("--gate", help="低于 eval/thresholds.yaml 的阈值时以非零退出")] = False,
+) -> None:
+    """离线评测：检索（向量 / BM25 / 混合）等。"""
+    from assistant.evaluation.runner import run_suites
+
+    report = run_suites(suite, progress=not as_json)
+    if as_json:
+        _print_json(report.model_dump())
+    else:
+        report.print(console)
+    if gate and report.failures:
+        for f in report.failures:
+            console.print(f"[red]未达标：{f}[/red]")
+        raise typer.Exit(1)

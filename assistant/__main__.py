@@ -1,0 +1,5 @@
+"""`python -m assistant` runs the onething CLI."""
+
+from assistant.cli import app
+
+app()

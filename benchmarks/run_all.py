@@ -1,0 +1,95 @@
+"""Benchmarks for the targets in the issues: index build time, re-index time, search latency, memory.
+
+Run with `make bench`. Prints a table and writes benchmarks/last_run.json (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.config import Settings  # noqa: E402
+from assistant.evaluation.datasets import EVAL_DIR, QAItem, RetrievalItem, read_jsonl  # noqa: E402
+from assistant.evaluation.metrics import percentile  # noqa: E402
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def bench_build() -> dict[str, float]:
+    from assistant.retrieval.index import build_index
+
+    tmp = Path(tempfile.mkdtemp(prefix="onething-bench-"))
+    try:
+        s = Settings(data_dir=tmp)
+        t = time.perf_counter()
+        full = build_index(s)
+        scratch = time.perf_counter() - t
+        t = time.perf_counter()
+        again = build_index(s)
+        noop = time.perf_counter() - t
+        assert not again.rebuilt
+        return {"index_build_from_scratch_s": round(scratch, 1), "reindex_no_change_s": round(noop, 2), "chunks": full.chunks}
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def bench_search() -> dict[str, float]:
+    from assistant.retrieval.index import build_index
+    from assistant.retrieval.search import Searcher
+
+    s = Settings()
+    build_index(s)
+    before = rss_mb()
+    t = time.perf_counter()
+    searcher = Searcher(s)
+    load = time.perf_counter() - t
+    questions = [i.question for i in read_jsonl(EVAL_DIR / "retrieval.jsonl", RetrievalItem)]
+    questions += [i.question for i in read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)]
+    for q in questions[:20]:
+        searcher.search(q)
+    lat = []
+    for q in questions:
+        t = time.perf_counter()
+        searcher.search(q)
+        lat.append((time.perf_counter() - t) * 1000)
+    return {
+        "index_load_s": round(load, 2),
+        "search_p50_ms": round(percentile(lat, 50), 1),
+        "search_p95_ms": round(percentile(lat, 95), 1),
+        "search_mean_ms": round(statistics.mean(lat), 1),
+        "searches": len(lat),
+        "rss_before_load_mb": round(before, 0),
+        "rss_after_load_mb": round(rss_mb(), 0),
+    }
+
+
+def main() -> None:
+    results: dict[str, float] = {}
+    results.update(bench_search())
+    results.update(bench_build())
+    try:
+        from benchmarks.dialog_bench import bench_dialog
+
+        results.update(bench_dialog())
+    except ImportError:
+        pass
+    for k, v in results.items():
+        print(f"{k:32s} {v}")
+    (ROOT / "benchmarks" / "last_run.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
