@@ -1,0 +1,40 @@
+"""Detect which aspect(s) of a matter a question asks about (materials, time limit, place, ...)."""
+
+from __future__ import annotations
+
+import re
+
+# Ordered: the first aspects are the more specific ones. Patterns are about how people ask,
+# not about any particular matter.
+ASPECT_PATTERNS: list[tuple[str, str]] = [
+    ("contacts", r"电话|热线|咨询.{0,3}(号|方式)|联系方式|号码多少|打给谁|投诉"),
+    ("fee", r"收费|费用|多少钱|要钱|花钱|免费|交钱|收钱|付费|钱吗|工本费"),
+    ("online_entry", r"网上|网办|线上|网址|链接|app|APP|湘易办|小程序|入口|手机上|在线|哪个网站|公众号"),
+    ("locations", r"在哪|哪里办|哪儿|去哪|地址|地点|窗口|大厅|几点|上班时间|办公时间|营业时间|周末|工作时间|哪个部门办"),
+    ("time_limit", r"多久|几天|多长时间|时限|多少天|几个工作日|工作日|什么时候(能|可以)?(拿|办好|出|下来)|多快|时间要多少|要多长"),
+    ("linked_matters", r"包含|包括|哪些事项?|几个事项?|一起办|联办|合并|打包|哪几项|涵盖|能办哪些"),
+    ("materials", r"材料|带什么|带啥|带哪些|准备什么|准备啥|准备哪些|要啥|资料|证件|提交什么|需要什么|需要哪些|要哪些|要什么东西|证明|手续"),
+    ("conditions", r"条件|符合|能不能办|能办吗|可以办吗|能不能申请|谁可以|谁能|资格|要求|够不够|满足|有没有资格|适用"),
+    ("process", r"流程|步骤|怎么办理|怎么申请|如何办理|如何申请|怎么弄|程序|怎么操作|办理方式|咋办|怎么走|先.+再"),
+]
+OVERVIEW_PATTERN = r"介绍|是什么|一次告知|全部|所有信息|详细说说|怎么办$|要怎么办|办事指南|了解一下"
+
+
+def detect_aspects(text: str) -> list[str]:
+    """All aspects the text asks about, most specific first; empty when none is recognisable."""
+    found = [name for name, pat in ASPECT_PATTERNS if re.search(pat, text, flags=re.I)]
+    # "证明" inside a material question is materials, but "需要什么证明" can also be conditions: keep both
+    if "online_entry" in found and "process" in found and re.search(r"网上.{0,4}(怎么|如何)", text):
+        found.remove("process")
+    return found
+
+
+def primary_aspect(text: str) -> str | None:
+    """The aspect to answer first, or None (the caller then decides between overview and follow-up)."""
+    aspects = detect_aspects(text)
+    if aspects:
+        return aspects[0]
+    if re.search(OVERVIEW_PATTERN, text):
+        return "overview"
+    return None
+

@@ -1,0 +1,230 @@
+"""Compose exact, cited answers from a guide's typed fields, one aspect at a time (no LLM)."""
+
+from __future__ import annotations
+
+from assistant.answer.models import Citation
+from assistant.guides.schema import SECTION_LABELS, MatterGuide, Section
+
+ASPECT_TO_SECTION = {
+    "overview": Section.OVERVIEW,
+    "conditions": Section.CONDITIONS,
+    "materials": Section.MATERIALS,
+    "process": Section.PROCESS,
+    "time_limit": Section.TIME_LIMIT,
+    "locations": Section.LOCATIONS,
+    "contacts": Section.CONTACTS,
+    "fee": Section.FEE,
+    "online_entry": Section.ONLINE_ENTRY,
+    "linked_matters": Section.LINKED_MATTERS,
+    "faq": Section.FAQ,
+}
+ASPECT_LABELS = {k: SECTION_LABELS[v] for k, v in ASPECT_TO_SECTION.items()}
+FOLLOWUP_QUESTIONS = {
+    "materials": "需要带哪些材料？",
+    "conditions": "办理条件是什么？",
+    "process": "办理流程是怎样的？",
+    "time_limit": "多久能办好？",
+    "locations": "在哪里办？几点上班？",
+    "contacts": "咨询电话是多少？",
+    "online_entry": "网上怎么办？",
+    "linked_matters": "包含哪些事项？",
+    "fee": "收费吗？",
+}
+NOT_GIVEN = "（办事指南未提供）"
+
+
+def days(n: float | None) -> str:
+    if n is None:
+        return ""
+    return f"{int(n) if float(n).is_integer() else n}个工作日"
+
+
+def cite(g: MatterGuide, aspect: str) -> Citation:
+    section = ASPECT_TO_SECTION.get(aspect, Section.OVERVIEW)
+    return Citation(
+        guide_id=g.id,
+        guide_name=g.name,
+        region_name=g.region_name,
+        section=section.value,
+        section_label=SECTION_LABELS[section],
+        updated_at=g.updated_at,
+        url=g.online_entry,
+    )
+
+
+def _materials(g: MatterGuide) -> list[str]:
+    if not g.materials:
+        return [f"申请材料{NOT_GIVEN}，请电话咨询确认。"]
+    lines: list[str] = []
+    req, sit = g.required_materials, g.situational_materials
+    if req:
+        lines.append("必须提交：")
+        for i, m in enumerate(req, 1):
+            extra = []
+            if m.situation:
+                extra.append(m.situation)
+            if m.waiver:
+                extra.append(f"免提交：{m.waiver}")
+            lines.append(f"{i}. {m.name}" + (f"（{'；'.join(extra)}）" if extra else ""))
+    if sit:
+        lines.append("特定情形下提交：")
+        for i, m in enumerate(sit, 1):
+            note = f"——{m.situation}" if m.situation else "——（指南未写明情形）"
+            waiver = f"（免提交：{m.waiver}）" if m.waiver else ""
+            lines.append(f"{i}. {m.name}{note}{waiver}")
+    return lines
+
+
+def _conditions(g: MatterGuide) -> list[str]:
+    if not g.conditions:
+        return [f"受理条件{NOT_GIVEN}。"]
+    return [f"{i}. {c.text}" for i, c in enumerate(g.conditions, 1)]
+
+
+def _process(g: MatterGuide) -> list[str]:
+    lines = [f"{i}. {s}" for i, s in enumerate(g.process, 1)] if g.process else [f"具体流程{NOT_GIVEN}。"]
+    if g.online:
+        lines.append(f"办理方式：{g.online}")
+    if g.offline:
+        lines.append(f"线下办理：{g.offline}")
+    if g.visits is not None:
+        lines.append(f"到现场次数：{g.visits}次")
+    if g.delivery:
+        lines.append(f"结果送达：{g.delivery}")
+    return lines
+
+
+def _time_limit(g: MatterGuide) -> list[str]:
+    lines = [f"整件事承诺{days(g.promised_days)}内办结。" if g.promised_days is not None else f"承诺时限{NOT_GIVEN}。"]
+    timed = [lm for lm in g.linked_matters if lm.promised_days is not None]
+    if timed:
+        lines.append("其中各联办事项的承诺时限：")
+        lines += [f"· {lm.name}：{days(lm.promised_days)}" for lm in timed]
+    r = g.reform
+    if r and r.days_before is not None and r.days_after is not None:
+        lines.append(f"（改革前合计约{days(r.days_before)}，现在{days(r.days_after)}。）")
+    return lines
+
+
+def _locations(g: MatterGuide) -> list[str]:
+    if not g.locations:
+        lines = [f"具体办理地点{NOT_GIVEN}。"]
+        if g.offline:
+            lines.append(f"线下办理：{g.offline}")
+        return lines
+    lines = []
+    for loc in g.locations:
+        line = f"· {loc.name}"
+        if loc.address and loc.address != loc.name:
+            line += f"，地址：{loc.address}"
+        if loc.hours:
+            line += f"，办公时间：{loc.hours}"
+        lines.append(line)
+    return lines
+
+
+def _contacts(g: MatterGuide) -> list[str]:
+    lines = []
+    lines.append(f"咨询电话：{'、'.join(g.contact.consultation)}" if g.contact.consultation else f"咨询电话{NOT_GIVEN}")
+    if g.contact.complaint:
+        lines.append(f"监督投诉电话：{'、'.join(g.contact.complaint)}")
+    return lines
+
+
+def _fee(g: MatterGuide) -> list[str]:
+    if g.fee.items:
+        lines = ["涉及以下收费："]
+        for it in g.fee.items:
+            line = f"· {it.name}"
+            if it.applies_to:
+                line += f"（{it.applies_to}）"
+            if it.standard:
+                line += f"：{it.standard}"
+            if it.basis:
+                line += f"。依据：{it.basis}"
+            lines.append(line)
+        return lines
+    if g.fee.charged:
+        return ["指南标注该事项涉及收费，但未列出收费项目和标准，请电话咨询确认。"]
+    return ["不收费。"]
+
+
+def _online(g: MatterGuide) -> list[str]:
+    lines = []
+    if g.online:
+        lines.append(f"网办程度：{g.online}")
+    lines.append(f"网上办理入口：{g.online_entry}" if g.online_entry else f"网上办理入口{NOT_GIVEN}")
+    return lines
+
+
+def _linked(g: MatterGuide) -> list[str]:
+    if not g.linked_matters:
+        return [f"联办事项{NOT_GIVEN}。"]
+    lines = [f"这件事把以下{len(g.linked_matters)}个事项合在一起办："]
+    for i, lm in enumerate(g.linked_matters, 1):
+        extra = []
+        if lm.promised_days is not None:
+            extra.append(f"承诺{days(lm.promised_days)}")
+        if lm.result:
+            extra.append(f"办结得到：{lm.result}")
+        lines.append(f"{i}. {lm.name}" + (f"（{'，'.join(extra)}）" if extra else ""))
+    return lines
+
+
+RENDERERS = {
+    "materials": _materials,
+    "conditions": _conditions,
+    "process": _process,
+    "time_limit": _time_limit,
+    "locations": _locations,
+    "contacts": _contacts,
+    "fee": _fee,
+    "online_entry": _online,
+    "linked_matters": _linked,
+}
+
+
+def compose_aspect(g: MatterGuide, aspect: str) -> tuple[str, list[Citation]]:
+    """One aspect of one guide, with its citation."""
+    if aspect == "overview":
+        return compose_overview(g)
+    title = f"【{g.name}·{g.region_name}】{ASPECT_LABELS[aspect]}"
+    body = "\n".join(RENDERERS[aspect](g))
+    return f"{title}\n{body}", [cite(g, aspect)]
+
+
+def compose_faq(g: MatterGuide, index: int) -> tuple[str, list[Citation]]:
+    f = g.faqs[index]
+    text = f"【{g.name}·{g.region_name}】常见问题\n问：{f.question}\n答：{f.answer}"
+    return text, [cite(g, "faq")]
+
+
+def compose_overview(g: MatterGuide) -> tuple[str, list[Citation]]:
+    """一次告知: everything a citizen needs before going, in one reply."""
+    parts = [f"【{g.name}·{g.region_name}】一次告知"]
+    if g.summary:
+        parts.append(g.summary)
+    parts.append("一、受理条件\n" + "\n".join(_conditions(g)))
+    parts.append("二、申请材料\n" + "\n".join(_materials(g)))
+    parts.append("三、联办事项\n" + "\n".join(_linked(g)))
+    parts.append("四、办理时限\n" + "\n".join(_time_limit(g)))
+    parts.append("五、办理地点和时间\n" + "\n".join(_locations(g)))
+    parts.append("六、咨询电话\n" + "\n".join(_contacts(g)))
+    parts.append("七、网上办理\n" + "\n".join(_online(g)))
+    parts.append("八、收费\n" + "\n".join(_fee(g)))
+    sections = ["overview", "conditions", "materials", "linked_matters", "time_limit", "locations", "contacts", "online_entry", "fee"]
+    return "\n\n".join(parts), [cite(g, s) for s in sections]
+
+
+def source_line(g: MatterGuide) -> str:
+    date = f"，更新于 {g.updated_at}" if g.updated_at else ""
+    return f"来源：{g.name}（{g.region_name}）办事指南{date}"
+
+
+def section_text(g: MatterGuide, aspect: str) -> str:
+    """The plain facts of a section, for the LLM generator and the verifier."""
+    if aspect == "overview":
+        return compose_overview(g)[0]
+    if aspect == "faq":
+        return "\n".join(f"问：{f.question}\n答：{f.answer}" for f in g.faqs)
+    return "\n".join(RENDERERS[aspect](g))

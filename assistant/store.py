@@ -1,0 +1,302 @@
+"""Persistence through SQLAlchemy: sessions and their state, messages, handoffs, feedback, drafts, audit."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SessionRow(Base):
+    __tablename__ = "sessions"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now, index=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now, index=True)
+
+
+class HandoffRow(Base):
+    __tablename__ = "handoffs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    question: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(64))
+    matter_code: Mapped[str] = mapped_column(String(32), default="")
+    phone: Mapped[str] = mapped_column(String(128), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    handled_by: Mapped[str] = mapped_column(String(64), default="")
+
+
+class FeedbackRow(Base):
+    __tablename__ = "feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+    message_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    stars: Mapped[int] = mapped_column(Integer)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+class DraftRow(Base):
+    __tablename__ = "drafts"
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True)
+    matter_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(128), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+
+
+class SessionNotFoundError(KeyError):
+    pass
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _sqlite_pragmas(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:  # pragma: no cover - exercised through every test
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")  # an acknowledged commit survives kill -9 and power loss
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=5000")
+        cur.close()
+
+
+class Store:
+    """All persistent state. Every call is its own transaction; nothing lives only in memory."""
+
+    def __init__(self, url: str):
+        if url.startswith("sqlite:///"):
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        self.engine = create_engine(url, future=True, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            _sqlite_pragmas(self.engine)
+        Base.metadata.create_all(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    # -- sessions ---------------------------------------------------------------------------
+    def create_session(self, state: dict[str, Any] | None = None) -> tuple[str, str]:
+        """A new session id and its secret token (only the token's hash is stored)."""
+        sid = secrets.token_hex(12)
+        token = secrets.token_urlsafe(24)
+        with self._sessions.begin() as db:
+            db.add(SessionRow(id=sid, token_hash=_hash_token(token), state=state or {}))
+        return sid, token
+
+    def check_token(self, session_id: str, token: str) -> bool:
+        with self._sessions() as db:
+            row = db.get(SessionRow, session_id)
+            return row is not None and secrets.compare_digest(row.token_hash, _hash_token(token or ""))
+
+    def session_exists(self, session_id: str) -> bool:
+        with self._sessions() as db:
+            return db.get(SessionRow, session_id) is not None
+
+    def get_state(self, session_id: str) -> dict[str, Any]:
+        with self._sessions() as db:
+            row = db.get(SessionRow, session_id)
+            if row is None:
+                raise SessionNotFoundError(session_id)
+            return dict(row.state or {})
+
+    def save_state(self, session_id: str, state: dict[str, Any]) -> None:
+        with self._sessions.begin() as db:
+            row = db.get(SessionRow, session_id)
+            if row is None:
+                raise SessionNotFoundError(session_id)
+            row.state = json.loads(json.dumps(state, ensure_ascii=False, default=str))
+            row.updated_at = _now()
+
+    def ensure_session(self, session_id: str) -> None:
+        """Create a session with a known id (CLI use); no token is handed out."""
+        with self._sessions.begin() as db:
+            if db.get(SessionRow, session_id) is None:
+                db.add(SessionRow(id=session_id, token_hash=_hash_token(secrets.token_urlsafe(24)), state={}))
+
+    # -- messages ---------------------------------------------------------------------------
+    def add_message(self, session_id: str, role: str, text: str, payload: dict[str, Any] | None = None) -> int:
+        with self._sessions.begin() as db:
+            row = MessageRow(session_id=session_id, role=role, text=text, payload=payload or {})
+            db.add(row)
+            db.flush()
+            return row.id
+
+    def messages(self, session_id: str, limit: int = 200) -> list[dict[str, Any]]:
+        with self._sessions() as db:
+            rows = db.scalars(
+                select(MessageRow).where(MessageRow.session_id == session_id).order_by(MessageRow.id).limit(limit)
+            ).all()
+            return [
+                {"id": r.id, "role": r.role, "text": r.text, "payload": r.payload, "created_at": r.created_at.isoformat()}
+                for r in rows
+            ]
+
+    # -- handoffs ---------------------------------------------------------------------------
+    def create_handoff(self, session_id: str, question: str, reason: str, matter_code: str = "", phone: str = "") -> int:
+        with self._sessions.begin() as db:
+            row = HandoffRow(session_id=session_id, question=question, reason=reason, matter_code=matter_code, phone=phone)
+            db.add(row)
+            db.flush()
+            return row.id
+
+    def handoffs(self, status: str | None = None) -> list[dict[str, Any]]:
+        with self._sessions() as db:
+            q = select(HandoffRow).order_by(HandoffRow.id.desc())
+            if status:
+                q = q.where(HandoffRow.status == status)
+            return [
+                {
+                    "id": r.id,
+                    "session_id": r.session_id,
+                    "question": r.question,
+                    "reason": r.reason,
+                    "matter_code": r.matter_code,
+                    "phone": r.phone,
+                    "status": r.status,
+                    "created_at": r.created_at.isoformat(),
+                }
+                for r in db.scalars(q).all()
+            ]
+
+    def get_handoff(self, handoff_id: int) -> dict[str, Any] | None:
+        return next((h for h in self.handoffs() if h["id"] == handoff_id), None)
+
+    def mark_handoff(self, handoff_id: int, by: str) -> None:
+        with self._sessions.begin() as db:
+            row = db.get(HandoffRow, handoff_id)
+            if row is not None:
+                row.status, row.handled_by, row.handled_at = "handled", by, _now()
+
+    # -- feedback, drafts, audit --------------------------------------------------------------
+    def add_feedback(self, session_id: str, stars: int, tags: list[str], comment: str, message_id: int | None) -> int:
+        with self._sessions.begin() as db:
+            row = FeedbackRow(session_id=session_id, stars=stars, tags=tags, comment=comment, message_id=message_id)
+            db.add(row)
+            db.flush()
+            return row.id
+
+    def feedback(self, max_stars: int = 5) -> list[dict[str, Any]]:
+        with self._sessions() as db:
+            rows = db.scalars(select(FeedbackRow).where(FeedbackRow.stars <= max_stars).order_by(FeedbackRow.id.desc())).all()
+            return [
+                {"id": r.id, "session_id": r.session_id, "message_id": r.message_id, "stars": r.stars, "tags": r.tags,
+                 "comment": r.comment, "created_at": r.created_at.isoformat()}
+                for r in rows
+            ]
+
+    def save_draft(self, session_id: str, matter_code: str, data: dict[str, Any]) -> None:
+        with self._sessions.begin() as db:
+            row = db.get(DraftRow, (session_id, matter_code))
+            payload = json.loads(json.dumps(data, ensure_ascii=False, default=str))
+            if row is None:
+                db.add(DraftRow(session_id=session_id, matter_code=matter_code, data=payload))
+            else:
+                row.data, row.updated_at = payload, _now()
+
+    def get_draft(self, session_id: str, matter_code: str) -> dict[str, Any] | None:
+        with self._sessions() as db:
+            row = db.get(DraftRow, (session_id, matter_code))
+            return dict(row.data) if row else None
+
+    def audit(self, actor: str, action: str, target: str = "", detail: str = "") -> None:
+        with self._sessions.begin() as db:
+            db.add(AuditRow(actor=actor, action=action, target=target, detail=detail))
+
+    def audit_log(self, limit: int = 200) -> list[dict[str, Any]]:
+        with self._sessions() as db:
+            rows = db.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)).all()
+            return [{"actor": r.actor, "action": r.action, "target": r.target, "detail": r.detail,
+                     "created_at": r.created_at.isoformat()} for r in rows]
+
+    # -- statistics and retention ---------------------------------------------------------------
+    def stats(self) -> dict[str, Any]:
+        with self._sessions() as db:
+            per_day = db.execute(
+                select(func.date(SessionRow.created_at), func.count()).group_by(func.date(SessionRow.created_at))
+            ).all()
+            return {
+                "sessions": db.scalar(select(func.count()).select_from(SessionRow)) or 0,
+                "messages": db.scalar(select(func.count()).select_from(MessageRow)) or 0,
+                "open_handoffs": db.scalar(select(func.count()).select_from(HandoffRow).where(HandoffRow.status == "open")) or 0,
+                "per_day": [(str(d), n) for d, n in per_day],
+            }
+
+    def purge_older_than(self, days: int) -> int:
+        """Delete sessions (and with them messages, drafts, feedback, handoffs) idle for `days` days."""
+        cutoff = _now() - timedelta(days=days)
+        with self._sessions.begin() as db:
+            ids = db.scalars(select(SessionRow.id).where(SessionRow.updated_at < cutoff)).all()
+            for table in (MessageRow, DraftRow, FeedbackRow, HandoffRow):
+                db.execute(delete(table).where(table.session_id.in_(ids)))
+            db.execute(delete(SessionRow).where(SessionRow.id.in_(ids)))
+            return len(ids)
+
+
+_stores: dict[str, Store] = {}
+_lock = threading.Lock()
+
+
+def get_store(url: str) -> Store:
+    """One engine per database URL per process (an explicit cache of connections, not of data)."""
+    with _lock:
+        if url not in _stores:
+            _stores[url] = Store(url)
+        return _stores[url]
+
+
+def db_session(store: Store) -> Session:
+    return store._sessions()
