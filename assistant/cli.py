@@ -129,3 +129,78 @@ def eval_cmd(
         for f in report.failures:
             console.print(f"[red]未达标：{f}[/red]")
         raise typer.Exit(1)
+
+
+def _print_answer(ans) -> None:
+    console.print(ans.text, markup=False, highlight=False)
+    if ans.citations:
+        cites = "；".join(f"{c.guide_name}（{c.region_name}）·{c.section_label}·{c.updated_at}" for c in ans.citations[:3])
+        console.print(f"[dim]引用：{cites}[/dim]")
+    if ans.suggestions:
+        console.print("[dim]可以接着问：" + " | ".join(s.label for s in ans.suggestions) + "[/dim]")
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="问题")],
+    region: Annotated[str | None, typer.Option(help="地区，如 长沙市")] = None,
+    session: Annotated[str | None, typer.Option(help="会话 ID：接着之前的对话问")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """问一个问题（一轮），打印回答与引用。"""
+    from assistant.dialog import Assistant, InputError
+
+    bot = Assistant()
+    sid = session
+    if sid:
+        bot.store.ensure_session(sid)
+    else:
+        sid, _ = bot.new_session()
+    try:
+        ans = bot.respond(sid, question, region=region)
+    except InputError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    if as_json:
+        _print_json(ans.model_dump())
+    else:
+        _print_answer(ans)
+        console.print(f"[dim]会话：{sid}（用 --session {sid} 接着问）[/dim]")
+
+
+@app.command()
+def chat(region: Annotated[str | None, typer.Option(help="地区，如 长沙市")] = None) -> None:
+    """在终端里连续对话（输入 exit 退出）。"""
+    from assistant.dialog import Assistant, InputError
+
+    bot = Assistant()
+    sid, _ = bot.new_session()
+    console.print("一件事助手：请问要办什么事？（输入 exit 退出）")
+    while True:
+        try:
+            text = console.input("[bold]您：[/bold]")
+        except (EOFError, KeyboardInterrupt):
+            break
+        if text.strip().lower() in ("exit", "quit", "退出"):
+            break
+        try:
+            _print_answer(bot.respond(sid, text, region=region))
+        except InputError as exc:
+            console.print(f"[red]{exc}[/red]")
+
+
+@app.command()
+def calibrate(
+    max_false_refusal: Annotated[float, typer.Option(help="校准集上允许的误拒比例")] = 0.02,
+) -> None:
+    """用 eval/calibration.jsonl 拟合“是否在知识范围内”的判定，写入 knowledge/scope.yaml。"""
+    from assistant.answer.scope import calibrate as run_calibrate
+    from assistant.evaluation.datasets import EVAL_DIR
+    from assistant.retrieval.search import get_searcher
+
+    settings = get_settings()
+    params, report = run_calibrate(
+        get_searcher(settings), EVAL_DIR / "calibration.jsonl", settings.knowledge_dir / "scope.yaml", max_false_refusal
+    )
+    console.print(params.model_dump())
+    console.print(report)

@@ -12,12 +12,12 @@ ASPECT_PATTERNS: list[tuple[str, str]] = [
     ("online_entry", r"网上|网办|线上|网址|链接|app|APP|湘易办|小程序|入口|手机上|在线|哪个网站|公众号"),
     ("locations", r"在哪|哪里办|哪儿|去哪|地址|地点|窗口|大厅|几点|上班时间|办公时间|营业时间|周末|工作时间|哪个部门办"),
     ("time_limit", r"多久|几天|多长时间|时限|多少天|几个工作日|工作日|什么时候(能|可以)?(拿|办好|出|下来)|多快|时间要多少|要多长"),
-    ("linked_matters", r"包含|包括|哪些事项?|几个事项?|一起办|联办|合并|打包|哪几项|涵盖|能办哪些"),
-    ("materials", r"材料|带什么|带啥|带哪些|准备什么|准备啥|准备哪些|要啥|资料|证件|提交什么|需要什么|需要哪些|要哪些|要什么东西|证明|手续"),
+    ("linked_matters", r"包含|包括|哪些事项?|几个事项?|一起办|联办|合并|打包|哪几项|涵盖|能.{0,3}哪些(业务|事|项)?$"),
+    ("materials", r"材料|带什么|带啥|带哪些|准备什么|准备啥|准备哪些|要啥|资料|证件|提交什么|需要什么|需要哪些|要哪些|要什么东西|证明|手续|交(啥|什么|哪些)|提供(啥|什么|哪些)|带(上|齐)"),
     ("conditions", r"条件|符合|能不能办|能办吗|可以办吗|能不能申请|谁可以|谁能|资格|要求|够不够|满足|有没有资格|适用"),
     ("process", r"流程|步骤|怎么办理|怎么申请|如何办理|如何申请|怎么弄|程序|怎么操作|办理方式|咋办|怎么走|先.+再"),
 ]
-OVERVIEW_PATTERN = r"介绍|是什么|一次告知|全部|所有信息|详细说说|怎么办$|要怎么办|办事指南|了解一下"
+OVERVIEW_PATTERN = r"介绍|是什么|一次告知|一次性|全部|所有信息|详细|整体|总体|完整|说一下|说说|讲讲|都告诉|怎么办$|要怎么办|办事指南|了解一下|指南|概要|概况|简介|基本情况|讲清楚|说清楚|全面|说明一下"
 
 
 def detect_aspects(text: str) -> list[str]:
@@ -30,11 +30,20 @@ def detect_aspects(text: str) -> list[str]:
 
 
 def primary_aspect(text: str) -> str | None:
-    """The aspect to answer first, or None (the caller then decides between overview and follow-up)."""
-    aspects = detect_aspects(text)
-    if aspects:
-        return aspects[0]
+    """The aspect to answer, or None (the caller then decides between FAQ, overview and follow-up).
+    With several cues, the one nearest the end wins: people put the actual question last
+    ("想把出生证、上户口一起办，要满足啥条件" asks for conditions)."""
+    last: tuple[int, int, str] | None = None
+    for order, (name, pat) in enumerate(ASPECT_PATTERNS):
+        for m in re.finditer(pat, text, flags=re.I):
+            key = (m.end(), -order, name)
+            if last is None or key > last:
+                last = key
+    if last is not None:
+        # "网上入口在哪": the place asked for is the online entry, not an office
+        if last[2] == "locations" and re.search(ASPECT_PATTERNS[2][1], text, flags=re.I):
+            return "online_entry"
+        return last[2]
     if re.search(OVERVIEW_PATTERN, text):
         return "overview"
     return None
-

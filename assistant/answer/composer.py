@@ -82,7 +82,12 @@ def _conditions(g: MatterGuide) -> list[str]:
 
 
 def _process(g: MatterGuide) -> list[str]:
-    lines = [f"{i}. {s}" for i, s in enumerate(g.process, 1)] if g.process else [f"具体流程{NOT_GIVEN}。"]
+    if not g.process:
+        lines = [f"具体流程{NOT_GIVEN}。"]
+    elif all(len(s) <= 30 for s in g.process):
+        lines = ["办理步骤：" + " → ".join(g.process)]
+    else:
+        lines = [f"{i}. {s}" for i, s in enumerate(g.process, 1)]
     if g.online:
         lines.append(f"办理方式：{g.online}")
     if g.offline:

@@ -132,7 +132,9 @@ class Searcher:
         out: set[tuple[str, str]] = set()
         for g in self.guides.values():
             plain = re.sub(r"[“”\"\s]", "", g.name)
-            for n in (plain, plain.removesuffix("一件事"), *g.aliases):
+            core = plain.removesuffix("一件事")
+            # "出生一件事", "退休一件事": how people shorten a long matter name
+            for n in (plain, core, core[-2:] + "一件事", *g.aliases):
                 n = normalize(n)
                 if len(n) >= 2:
                     out.add((n, g.matter_code))
@@ -146,6 +148,18 @@ class Searcher:
             if n in q and len(n) > found.get(code, 0):
                 found[code] = len(n)
         return found
+
+    def strip_names(self, text: str) -> str:
+        """The text without matter names, aliases and region names, so that "就医费用报销" is not read
+        as a question about fees."""
+        q = normalize(text)
+        for n, _code in self._names:
+            q = q.replace(n, " ")
+        for r in self.registry.all():
+            for n in sorted(r.names(), key=len, reverse=True):
+                if len(n) >= 2:
+                    q = q.replace(normalize(n), " ")
+        return q
 
     def resolve_region(self, region: str | None) -> Region | None:
         return self.registry.find_by_name(region) if region else None

@@ -1,0 +1,36 @@
+"""Recognise text that tries to change the assistant's rules, extract its prompts or others' data, or get help
+with fraud. Such text is answered like any out-of-scope question: the behaviour never changes."""
+
+from __future__ import annotations
+
+import re
+
+_PATTERNS = [
+    # instruction override / role play / jailbreak
+    r"忽略.{0,8}(指令|设定|规则|要求|提示|限制|以上|之前|前面)",
+    r"(无视|别管|不要管|抛开|跳过|绕开|绕过).{0,6}(规则|限制|设定|指令|审核|核查|核验|安全|过滤)",
+    r"(系统|内部)?提示词|system\s*prompt|prompt|系统指令|初始指令|你的(指令|规则|设定|配置)",
+    r"\bDAN\b|越狱|jailbreak|开发者模式|调试模式|管理员模式|developer mode|上帝模式",
+    r"(你现在是|假装你是|扮演|角色扮演|你是一个没有限制|没有任何限制|不受限制|以.{0,6}身份命令)",
+    r"(关闭|解除|取消).{0,4}(安全|过滤|审查|限制)",
+    r"(输出|打印|显示|告诉我|给我).{0,8}(配置|知识库原文|源代码|数据库|后台|被禁止)",
+    r"ignore (all|previous|the above)|you are now|act as",
+    r"^\s*#+\s*(system|SYSTEM)|<\|?(system|im_start)",
+    # other people's personal data
+    r"(其他|别的|所有)(用户|人|群众|申请人).{0,10}(信息|数据|记录|身份证|电话|住址|名单)",
+    r"(上一?[位个]|前一?[位个]|之前的?|刚才的?)(用户|人|市民|咨询者)",
+    r"(别人|他人|张三|李四|某人)的.{0,6}(身份证|信息|照片|账户|余额|记录|住址|电话|社保|公积金)",
+    r"(名单|清单|列表).{0,6}(导出|发给我|给我)|(导出|发给我).{0,10}(名单|人员|电话|住址)",
+    r"身份证号?\s*[:：]?\s*\d{17}[\dXx]",
+    # fraud and evasion
+    r"(伪造|造假|假的|假冒|仿造|做一张假|弄个假|PS一?[张个]|p图|修改.{0,4}记录)",
+    r"(骗过|骗取|冒领|冒用|顶替|替他|替别人).{0,10}(认证|补贴|审核|待遇|办)",
+    r"(入侵|黑进|攻击|破解).{0,10}(系统|网站|平台|后台)",
+    r"跳过.{0,6}(公示|审核|核查|核验)",
+]
+_RE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), flags=re.I)
+
+
+def is_manipulation(text: str) -> bool:
+    """True when the text tries to steer the assistant, reach others' data or get help with fraud."""
+    return bool(_RE.search(text or ""))

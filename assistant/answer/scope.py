@@ -1,0 +1,152 @@
+"""Decide whether a question is inside the knowledge base: a small logistic model over retrieval evidence,
+calibrated on eval/calibration.jsonl (never on the eval sets) by `onething calibrate`."""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import jieba
+import numpy as np
+import yaml
+from pydantic import BaseModel, Field
+
+from assistant.answer.aspects import ASPECT_PATTERNS, OVERVIEW_PATTERN
+from assistant.retrieval.search import SearchResult, Searcher
+from assistant.retrieval.text import STOPWORDS, normalize
+
+_CUE_RE = re.compile("|".join(p for _, p in ASPECT_PATTERNS) + "|" + OVERVIEW_PATTERN, flags=re.I)
+FEATURES = ["confidence", "name_match", "unknown_ratio", "coverage", "top_dense", "log_bm25"]
+
+
+class ScopeParams(BaseModel):
+    weights: list[float] = Field(default_factory=lambda: [4.0, 2.0, -4.0, 2.0, 10.0, 0.5])
+    bias: float = -10.5
+    threshold: float = 0.5
+    fitted_on: str = "defaults (not calibrated)"
+
+
+class ScopeFeatures(BaseModel):
+    confidence: float
+    name_match: float
+    unknown_ratio: float
+    coverage: float
+    top_dense: float
+    log_bm25: float
+    content_words: list[str] = Field(default_factory=list)
+    unknown_words: list[str] = Field(default_factory=list)
+
+    def vector(self) -> np.ndarray:
+        return np.array([getattr(self, f) for f in FEATURES], dtype=np.float64)
+
+
+class ScopeModel:
+    """Vocabulary of the knowledge base plus calibrated weights."""
+
+    def __init__(self, searcher: Searcher, params: ScopeParams):
+        self.searcher = searcher
+        self.params = params
+        self.vocab: set[str] = set()
+        self.matter_vocab: dict[str, set[str]] = {}
+        for c in searcher.chunks:
+            words = {t for t in c.tokens if not t.startswith("#")}
+            self.vocab |= words
+            self.matter_vocab.setdefault(c.matter_code, set()).update(words)
+        self.region_words = {n for r in searcher.registry.all() for n in r.names()}
+
+    @classmethod
+    def load(cls, searcher: Searcher, path: Path | None = None) -> ScopeModel:
+        path = path or searcher.settings.knowledge_dir / "scope.yaml"
+        params = ScopeParams.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))) if path.exists() else ScopeParams()
+        return cls(searcher, params)
+
+    def content_words(self, text: str) -> list[str]:
+        t = _CUE_RE.sub(" ", normalize(text))
+        words = []
+        for w in jieba.cut(t):
+            w = w.strip()
+            if len(w) < 2 or w in STOPWORDS or w in self.region_words or not re.search(r"[\u4e00-\u9fffa-z]", w):
+                continue
+            words.append(w)
+        return words
+
+    def features(self, text: str, res: SearchResult) -> ScopeFeatures:
+        words = self.content_words(text)
+        unknown = [w for w in words if w not in self.vocab and not any(w in v for v in self.vocab if len(v) > len(w))]
+        top = res.matters[0] if res.matters else None
+        mv = self.matter_vocab.get(top.matter_code, set()) if top else set()
+        covered = [w for w in words if w in mv]
+        top_dense = max((h.dense for h in res.hits), default=0.0)
+        top_bm25 = max((h.bm25 for h in res.hits), default=0.0)
+        return ScopeFeatures(
+            confidence=res.confidence,
+            name_match=1.0 if top and top.name_match else 0.0,
+            unknown_ratio=len(unknown) / len(words) if words else 0.0,
+            coverage=len(covered) / len(words) if words else 1.0,
+            top_dense=top_dense,
+            log_bm25=math.log1p(top_bm25),
+            content_words=words,
+            unknown_words=unknown,
+        )
+
+    def probability(self, f: ScopeFeatures) -> float:
+        z = float(np.dot(self.params.weights, f.vector()) + self.params.bias)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def in_scope(self, f: ScopeFeatures) -> bool:
+        return self.probability(f) >= self.params.threshold
+
+
+def fit_scope(xs: np.ndarray, ys: np.ndarray, max_false_refusal: float = 0.02) -> ScopeParams:
+    """Logistic regression (scikit-learn) on feature vectors; the threshold is the highest one whose
+    false-refusal rate on in-scope items stays within `max_false_refusal`."""
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced")
+    clf.fit(xs, ys)
+    probs = clf.predict_proba(xs)[:, 1]
+    pos = np.sort(probs[ys == 1])
+    k = int(math.floor(max_false_refusal * len(pos)))
+    threshold = float(pos[k]) if len(pos) else 0.5
+    threshold = min(0.5, max(0.02, threshold - 1e-6))
+    return ScopeParams(weights=[round(float(w), 5) for w in clf.coef_[0]], bias=round(float(clf.intercept_[0]), 5), threshold=round(threshold, 5))
+
+
+class CalibrationItem(BaseModel):
+    id: str
+    question: str
+    expect: str  # "answer" | "refuse"
+    matter_code: str | None = None
+    category: str | None = None
+
+
+def calibrate(searcher: Searcher, path: Path, out: Path, max_false_refusal: float = 0.02) -> tuple[ScopeParams, dict]:
+    """Fit the scope model on a calibration set (kept apart from the eval sets) and write it to `out`."""
+    import json
+
+    from assistant.answer.safety import is_manipulation
+
+    items = [CalibrationItem.model_validate(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    model = ScopeModel(searcher, ScopeParams())
+    xs, ys = [], []
+    for it in items:
+        if is_manipulation(it.question):
+            continue  # handled before the scope model ever sees it
+        res = searcher.search(it.question, k=8)
+        xs.append(model.features(it.question, res).vector())
+        ys.append(1 if it.expect == "answer" else 0)
+    x, y = np.array(xs), np.array(ys)
+    params = fit_scope(x, y, max_false_refusal=max_false_refusal)
+    params.fitted_on = f"{path.name}: {int(y.sum())} in scope, {int((1 - y).sum())} out of scope"
+    model.params = params
+    probs = np.array([model.probability(ScopeFeatures(**dict(zip(FEATURES, row, strict=True)))) for row in x])
+    pred = probs >= params.threshold
+    report = {
+        "items": len(y),
+        "false_refusal_rate": round(float(((~pred) & (y == 1)).sum() / max(1, (y == 1).sum())), 4),
+        "refusal_recall": round(float(((~pred) & (y == 0)).sum() / max(1, (y == 0).sum())), 4),
+    }
+    header = "# 由 onething calibrate 根据 eval/calibration.jsonl 拟合（不使用评测集）；勿手工修改。\n"
+    out.write_text(header + yaml.safe_dump(params.model_dump(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return params, report

@@ -1,0 +1,374 @@
+"""One conversation turn: understand → route → respond, with session state persisted in the store."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from assistant.answer.aspects import primary_aspect
+from assistant.answer.composer import (
+    FOLLOWUP_QUESTIONS,
+    compose_aspect,
+    compose_faq,
+    source_line,
+)
+from assistant.answer.models import Answer, Handoff, Suggestion
+from assistant.answer.safety import is_manipulation
+from assistant.answer.scope import ScopeModel
+from assistant.config import Settings, get_settings
+from assistant.guides.regions import Region
+from assistant.guides.schema import MatterGuide
+from assistant.retrieval.search import SearchResult, Searcher, get_searcher
+from assistant.retrieval.text import normalize
+from assistant.store import Store, get_store
+
+log = logging.getLogger("onething.dialog")
+MAX_MESSAGE_CHARS = 500
+OUT_OF_SCOPE = "这个问题不在我的办事指南范围内。"
+_FOLLOWUP_CUE = re.compile(r"^(那|那么|这个|还有|另外|它|再问|请问那|那请问|然后|所以)")
+_HANDOFF_RE = re.compile(r"^\s*(我要|请)?(转|找)?人工(客服|服务|窗口)?\s*[。！!]?\s*$")
+
+
+class Choice(BaseModel):
+    label: str
+    value: str
+
+
+class Pending(BaseModel):
+    kind: Literal["region", "matter"]
+    question: str
+    aspect: str | None = None
+    matter_code: str | None = None
+    choices: list[Choice] = Field(default_factory=list)
+
+
+class DialogState(BaseModel):
+    matter_code: str | None = None
+    region_code: str | None = None
+    aspect: str | None = None
+    pending: Pending | None = None
+    turns: int = 0
+    extra: dict = Field(default_factory=dict, description="state owned by eligibility and forms")
+
+
+class InputError(ValueError):
+    """The message cannot be processed (empty or too long); the text says why, in Chinese."""
+
+
+class Assistant:
+    """The dialog layer: the only place that knows about consultation, eligibility and forms."""
+
+    def __init__(self, settings: Settings | None = None, searcher: Searcher | None = None, store: Store | None = None):
+        self.settings = settings or get_settings()
+        self.searcher = searcher or get_searcher(self.settings)
+        self.store = store or get_store(self.settings.db_url)
+        self.scope = ScopeModel.load(self.searcher)
+        self._generator = None
+
+    # -- public ---------------------------------------------------------------------------------
+    def new_session(self) -> tuple[str, str]:
+        return self.store.create_session(DialogState().model_dump())
+
+    def respond(self, session_id: str, text: str, region: str | None = None) -> Answer:
+        text = (text or "").strip()
+        if not text:
+            raise InputError("消息不能为空。")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise InputError(f"消息太长（{len(text)} 字），请控制在 {MAX_MESSAGE_CHARS} 字以内。")
+        t0 = time.perf_counter()
+        state = DialogState.model_validate(self.store.get_state(session_id))
+        if region and not state.region_code:
+            reg = self.searcher.registry.find_by_name(region)
+            state.region_code = reg.code if reg else None
+        self.store.add_message(session_id, "user", text)
+        answer = self._turn(session_id, text, state)
+        answer.session_id = session_id
+        answer.trace.setdefault("timings_ms", {})["turn"] = round((time.perf_counter() - t0) * 1000, 2)
+        state.turns += 1
+        self.store.save_state(session_id, state.model_dump())
+        answer.message_id = self.store.add_message(session_id, "assistant", answer.text, answer.model_dump(exclude={"trace"}))
+        return answer
+
+    # -- the turn -------------------------------------------------------------------------------
+    def _turn(self, session_id: str, text: str, state: DialogState) -> Answer:
+        if _HANDOFF_RE.match(text):
+            return self._handoff(session_id, state, "用户请求转人工")
+        if is_manipulation(text):
+            state.pending = None
+            return self._refuse(session_id, text, state, reason="manipulation", res=None)
+
+        mentioned = [r for r in self.searcher.registry.mentioned(text) if r.level != "province"]
+        new_region = mentioned[0] if mentioned else None
+
+        if state.pending is not None:
+            resolved = self._resolve_pending(session_id, text, state, new_region)
+            if resolved is not None:
+                return resolved
+
+        aspect = primary_aspect(self.searcher.strip_names(text))
+        region_code = new_region.code if new_region else state.region_code
+        res = self.searcher.search(text, region=region_code, k=8)
+        feats = self.scope.features(text, res)
+        p_in = self.scope.probability(feats)
+        trace = {
+            "matters": [m.model_dump(include={"matter_code", "name", "score", "confidence", "name_match"}) for m in res.matters[:5]],
+            "hits": [h.model_dump(include={"chunk_id", "section", "score", "dense", "bm25"}) for h in res.hits],
+            "aspect": aspect,
+            "region_mentioned": new_region.name if new_region else None,
+            "scope": {"p_in_scope": round(p_in, 3), **feats.model_dump(include={"unknown_words", "coverage", "unknown_ratio"})},
+            "timings_ms": res.timings_ms,
+        }
+        top = res.matters[0] if res.matters else None
+
+        # 1) follow-up on the current matter ("那要多久？", "在哪办", "那株洲呢")
+        if state.matter_code and self._is_followup(text, res, aspect, new_region, state, p_in):
+            matter = state.matter_code
+            if aspect is None:
+                aspect = state.aspect if new_region and self._region_only(text, new_region) else None
+            trace["route"] = "followup"
+            return self._answer_matter(session_id, text, state, matter, aspect, new_region, res, trace)
+
+        # 2) out of scope or too unsure
+        if top is None or not self.scope.in_scope(feats) or res.confidence < self.settings.answer_threshold * 0.2:
+            trace["route"] = "refuse"
+            return self._refuse(session_id, text, state, reason="out_of_scope", res=res, trace=trace)
+
+        # 3) two matters too close to call: ask
+        if (
+            len(res.matters) > 1
+            and res.margin < self.settings.clarify_margin
+            and not top.name_match
+            and res.confidence < self.settings.answer_threshold
+        ):
+            trace["route"] = "clarify_matter"
+            return self._clarify_matter(text, state, res, aspect, trace)
+
+        trace["route"] = "answer"
+        return self._answer_matter(session_id, text, state, top.matter_code, aspect, new_region, res, trace)
+
+    def _is_followup(
+        self, text: str, res: SearchResult, aspect: str | None, new_region: Region | None, state: DialogState, p_in: float
+    ) -> bool:
+        top = res.matters[0] if res.matters else None
+        if top is None:
+            return True
+        if top.name_match and top.matter_code != state.matter_code:
+            return False  # the user named another matter: switch
+        if top.matter_code == state.matter_code:
+            return True
+        if new_region and self._region_only(text, new_region):
+            return True
+        short = len(normalize(text)) <= 14
+        if aspect and (short or _FOLLOWUP_CUE.search(text)) and res.confidence < 0.9:
+            return True
+        return bool(_FOLLOWUP_CUE.search(text)) and short and p_in < 0.9
+
+    @staticmethod
+    def _region_only(text: str, region: Region) -> bool:
+        stripped = text
+        for n in sorted(region.names(), key=len, reverse=True):
+            stripped = stripped.replace(n, "")
+        stripped = re.sub(r"[那么呢的吧啊呀？?。！!，,\s]|换成|改成|如果是|如果在|我在|我是|的话|怎么样|怎么办|如何|这边|那边", "", stripped)
+        return len(stripped) <= 2
+
+    def _resolve_pending(self, session_id: str, text: str, state: DialogState, new_region: Region | None) -> Answer | None:
+        p = state.pending
+        assert p is not None
+        norm = normalize(text)
+        chosen: Choice | None = None
+        for i, c in enumerate(p.choices, 1):
+            if normalize(c.label) in norm or norm in normalize(c.label) or norm in (str(i), f"第{i}个", c.value.lower()):
+                chosen = c
+                break
+        if p.kind == "region":
+            region = None
+            if chosen is not None:
+                region = self.searcher.registry.get(chosen.value)
+            elif new_region is not None:
+                region = new_region
+            if region is None:
+                return None  # not an answer to the question: treat as a new question
+            state.pending = None
+            res = self.searcher.search(p.question, region=region.code, k=8)
+            return self._answer_matter(
+                session_id, p.question, state, p.matter_code or "", p.aspect, region, res, {"route": "clarified_region"}
+            )
+        if chosen is None:
+            return None
+        state.pending = None
+        res = self.searcher.search(p.question, region=state.region_code, k=8)
+        return self._answer_matter(session_id, p.question, state, chosen.value, p.aspect, new_region, res, {"route": "clarified_matter"})
+
+    # -- responses -------------------------------------------------------------------------------
+    def _answer_matter(
+        self,
+        session_id: str,
+        text: str,
+        state: DialogState,
+        matter_code: str,
+        aspect: str | None,
+        new_region: Region | None,
+        res: SearchResult,
+        trace: dict,
+    ) -> Answer:
+        guides = self.searcher.guides_for(matter_code)
+        region_code = new_region.code if new_region else state.region_code
+        cities = {self._city_of(g.region_code) for g in guides}
+        if region_code is None and len(cities) > 1:
+            return self._clarify_region(text, state, matter_code, aspect, guides, trace)
+        guide, fallback = self.searcher.guide_for_region(matter_code, region_code)
+        assert guide is not None
+        if new_region is not None:
+            state.region_code = new_region.code
+        elif state.region_code is None and len(cities) == 1:
+            state.region_code = None  # one region only: nothing learned about the user
+        state.matter_code, state.pending = matter_code, None
+
+        faqs = self._faq_match(text, guide, res, aspect)
+        if faqs and aspect is None:
+            body, citations = compose_faq(guide, faqs[0])
+            aspect = "faq"
+            extra = faqs[1:]
+        else:
+            aspect = aspect or "overview"
+            body, citations = compose_aspect(guide, aspect)
+            extra = faqs if aspect != "overview" else []
+        for i in extra:
+            # the guide's own Q&A on this very point goes along with the answer
+            faq_body, faq_cites = compose_faq(guide, i)
+            body += "\n\n相关问答：\n" + faq_body.split("\n", 1)[1]
+            citations += [c for c in faq_cites if c not in citations]
+        state.aspect = aspect
+        lines = []
+        if fallback:
+            user_region = self.searcher.registry.get(region_code) if region_code else None
+            lines.append(f"暂未收录{user_region.name if user_region else '您所在地区'}的指南，以下是{guide.region_name}的办事指南，仅供参考，请以当地窗口答复为准。")
+        lines.append(body)
+        lines.append(source_line(guide))
+        top_conf = next((m.confidence for m in res.matters if m.matter_code == matter_code), res.confidence)
+        return Answer(
+            text="\n".join(lines),
+            citations=citations,
+            matter_code=matter_code,
+            matter_name=guide.name,
+            aspect=aspect,
+            region_code=guide.region_code,
+            region_name=guide.region_name,
+            confidence=round(max(top_conf, 0.0), 4),
+            mode="composer",
+            suggestions=self._followups(aspect),
+            trace={**trace, "guide_id": guide.id, "region_fallback": fallback},
+        )
+
+    def _city_of(self, region_code: str) -> str:
+        lineage = self.searcher.registry.lineage(region_code)
+        city = next((r for r in lineage if r.level == "city"), None)
+        return city.code if city else region_code
+
+    def _faq_match(self, text: str, guide: MatterGuide, res: SearchResult, aspect: str | None) -> list[int]:
+        """The guide's FAQs the question is about, best first (at most two, the second only when it is
+        nearly as close): wording overlap with the FAQ question plus the FAQ chunk's retrieval score.
+        A question with no aspect cue needs less evidence."""
+        hit_scores = {h.chunk_id: h.score for h in res.hits}
+        q = _bigrams(text)
+        scored = sorted(
+            (
+                (len(q & _bigrams(f.question)) / max(1, min(len(q), 12)) + 0.5 * hit_scores.get(f"{guide.id}#faq-{i}", 0.0), i)
+                for i, f in enumerate(guide.faqs)
+            ),
+            reverse=True,
+        )
+        if not scored or scored[0][0] < (0.45 if aspect is None else 0.6):
+            return []
+        picked = [scored[0][1]]
+        if len(scored) > 1 and scored[1][0] >= 0.85 * scored[0][0]:
+            picked.append(scored[1][1])
+        return picked
+
+    def _followups(self, aspect: str | None) -> list[Suggestion]:
+        order = ["materials", "conditions", "time_limit", "locations", "contacts", "online_entry", "linked_matters", "process", "fee"]
+        out = [Suggestion(label=FOLLOWUP_QUESTIONS[a], text=FOLLOWUP_QUESTIONS[a]) for a in order if a != aspect][:4]
+        out.append(Suggestion(label="转人工", text="转人工", kind="handoff"))
+        return out
+
+    def _clarify_region(
+        self, text: str, state: DialogState, matter_code: str, aspect: str | None, guides: list[MatterGuide], trace: dict
+    ) -> Answer:
+        choices = [Choice(label=g.region_name, value=g.region_code) for g in sorted(guides, key=lambda g: g.region_code)]
+        state.pending = Pending(kind="region", question=text, aspect=aspect, matter_code=matter_code, choices=choices)
+        state.matter_code = matter_code
+        name = guides[0].name
+        labels = "、".join(c.label for c in choices)
+        return Answer(
+            text=f"“{name}”各地的办理地点和电话不同。请问您在哪里办理？（目前收录：{labels}）",
+            matter_code=matter_code,
+            matter_name=name,
+            aspect=aspect,
+            mode="clarify",
+            suggestions=[Suggestion(label=c.label, text=c.label, kind="choice") for c in choices],
+            trace={**trace, "route": "clarify_region"},
+        )
+
+    def _clarify_matter(self, text: str, state: DialogState, res: SearchResult, aspect: str | None, trace: dict) -> Answer:
+        options = res.matters[:3]
+        choices = [Choice(label=m.name, value=m.matter_code) for m in options]
+        state.pending = Pending(kind="matter", question=text, aspect=aspect, choices=choices)
+        return Answer(
+            text="您问的是下面哪件事？请选择：\n" + "\n".join(f"{i}. {c.label}" for i, c in enumerate(choices, 1)),
+            mode="clarify",
+            confidence=res.confidence,
+            suggestions=[Suggestion(label=c.label, text=c.label, kind="choice") for c in choices],
+            trace=trace,
+        )
+
+    def _refuse(
+        self, session_id: str, text: str, state: DialogState, reason: str, res: SearchResult | None, trace: dict | None = None
+    ) -> Answer:
+        phone = self.settings.hotline
+        closest = []
+        if res is not None and reason != "manipulation":
+            closest = [m for m in res.matters[:3] if m.confidence >= 0.05]
+        if state.matter_code and reason != "manipulation":
+            guide, _ = self.searcher.guide_for_region(state.matter_code, state.region_code)
+            if guide and guide.contact.consultation:
+                phone = guide.contact.consultation[0]
+        ticket = self.store.create_handoff(session_id, question=text, reason=reason, matter_code=state.matter_code or "", phone=phone)
+        lines = [OUT_OF_SCOPE]
+        if closest:
+            lines.append("与您的问题可能相关的事项：" + "、".join(m.name for m in closest) + "。如是其中之一，请点选。")
+        lines.append(f"已为您登记转人工（工单号 {ticket}），工作人员会查看本次对话；也可以拨打 {phone} 咨询。")
+        return Answer(
+            text="\n".join(lines),
+            mode="refusal",
+            confidence=res.confidence if res else 0.0,
+            suggestions=[Suggestion(label=m.name, text=f"{m.name}怎么办", kind="choice") for m in closest],
+            handoff=Handoff(ticket_id=ticket, reason=reason, phone=phone, message=f"已登记转人工，工单号 {ticket}"),
+            trace={**(trace or {}), "route": "refuse", "reason": reason},
+        )
+
+    def request_handoff(self, session_id: str, note: str = "") -> Answer:
+        """The citizen asked for a human (转人工 button)."""
+        state = DialogState.model_validate(self.store.get_state(session_id))
+        answer = self._handoff(session_id, state, note or "用户请求转人工")
+        answer.session_id = session_id
+        answer.message_id = self.store.add_message(session_id, "assistant", answer.text, answer.model_dump(exclude={"trace"}))
+        return answer
+
+    def _handoff(self, session_id: str, state: DialogState, note: str) -> Answer:
+        phone = self.settings.hotline
+        if state.matter_code:
+            guide, _ = self.searcher.guide_for_region(state.matter_code, state.region_code)
+            if guide and guide.contact.consultation:
+                phone = guide.contact.consultation[0]
+        ticket = self.store.create_handoff(session_id, question=note, reason="user_request", matter_code=state.matter_code or "", phone=phone)
+        text = f"已为您转人工（工单号 {ticket}），工作人员会查看本次对话并联系您；急事请拨打 {phone}。"
+        return Answer(text=text, mode="refusal", handoff=Handoff(ticket_id=ticket, reason="user_request", phone=phone, message=text))
+
+
+def _bigrams(text: str) -> set[str]:
+    t = re.sub(r"[^\u4e00-\u9fffa-z0-9]", "", normalize(text))
+    return {t[i : i + 2] for i in range(len(t) - 1)}

@@ -1,0 +1,29 @@
+"""Normalise text before key-point matching: width, punctuation, spaces and Chinese numerals."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import cn2an
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=4096)
+def normalize_for_match(text: str) -> str:
+    """NFKC (full → half width), lower case, Chinese numerals → digits (十个工作日 → 10个工作日,
+    二〇二五年 → 2025年), then every space and punctuation mark removed."""
+    t = unicodedata.normalize("NFKC", text or "").lower()
+    try:
+        t = cn2an.transform(t, "cn2an")
+    except (ValueError, KeyError, IndexError):  # cn2an rejects a few odd numeral runs; keep the text as is
+        pass
+    return _PUNCT.sub("", t)
+
+
+def contains(haystack: str, needle: str) -> bool:
+    """Whether `needle` occurs in `haystack` after both are normalised the same way."""
+    n = normalize_for_match(needle)
+    return bool(n) and n in normalize_for_match(haystack)

@@ -1,0 +1,202 @@
+"""Answer evaluation: single-turn QA, refusals and multi-turn dialogs, scored on the Answer the dialog returns."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+
+from pydantic import BaseModel, Field
+
+from assistant.answer.composer import section_text
+from assistant.answer.models import Answer
+from assistant.dialog import Assistant
+from assistant.evaluation.datasets import EVAL_DIR, DialogItem, QAItem, RefusalItem, read_jsonl
+from assistant.evaluation.metrics import mean, percentile, precision_recall_f1
+from assistant.evaluation.normalize import contains
+
+
+class QAScores(BaseModel):
+    mode: str
+    n_answerable: int
+    n_refusal: int
+    key_point_recall: float = Field(..., description="mean over items of found key points / key points")
+    key_point_item_accuracy: float = Field(..., description="share of items with every key point found")
+    must_not_violations: int
+    matter_accuracy: float
+    region_accuracy: float
+    aspect_accuracy: float
+    citation_correctness: float
+    refusal_precision: float
+    refusal_recall: float
+    refusal_f1: float
+    false_refusal_rate: float
+    handoff_correctness: float
+    latency_p50_ms: float
+    latency_p95_ms: float
+    per_matter: dict[str, float] = Field(default_factory=dict)
+    failures: list[dict] = Field(default_factory=list)
+    refusal_confusion: dict[str, int] = Field(default_factory=dict)
+
+
+class DialogScores(BaseModel):
+    mode: str
+    dialogs: int
+    turns: int
+    turn_success: float
+    dialog_success: float
+    followup_resolution: float
+    clarification_when_required: float
+    failures: list[dict] = Field(default_factory=list)
+
+
+def key_points_found(answer: Answer, points: list[str]) -> list[bool]:
+    return [contains(answer.text, p) for p in points]
+
+
+def citation_correct(bot: Assistant, answer: Answer, points: list[str]) -> bool:
+    """Every key point found in the answer occurs in the text of a section the answer cites."""
+    if not answer.citations:
+        return False
+    texts = []
+    for c in answer.citations:
+        g = bot.searcher.guides.get(c.guide_id)
+        if g is not None:
+            texts.append(section_text(g, c.section if c.section != "time_limit" else "time_limit"))
+    found = [p for p in points if contains(answer.text, p)]
+    return all(any(contains(t, p) for t in texts) for p in found)
+
+
+def evaluate_qa(bot: Assistant, mode: str = "composer", progress: Callable[[int], None] | None = None) -> QAScores:
+    items = read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)
+    refusals = read_jsonl(EVAL_DIR / "qa_refusal.jsonl", RefusalItem)
+    recall, all_found, matter_ok, region_ok, aspect_ok, cite_ok, lat = [], [], [], [], [], [], []
+    violations = 0
+    per_matter: dict[str, list[float]] = {}
+    failures: list[dict] = []
+    tp = fp = fn = 0
+    handoff_ok = []
+    confusion = Counter()
+    for it in items:
+        sid, _ = bot.new_session()
+        t = time.perf_counter()
+        ans = bot.respond(sid, it.question, region=it.region)
+        lat.append((time.perf_counter() - t) * 1000)
+        refused = ans.mode == "refusal"
+        if refused:
+            fn += 0
+            fp += 1
+            confusion["answerable→refused"] += 1
+        else:
+            confusion["answerable→answered"] += 1
+        found = key_points_found(ans, it.key_points)
+        r = sum(found) / len(found) if found else 1.0
+        recall.append(r)
+        all_found.append(1.0 if all(found) else 0.0)
+        bad = [m for m in it.must_not if contains(ans.text, m)]
+        violations += 1 if bad else 0
+        matter_ok.append(1.0 if ans.matter_code == it.matter_code else 0.0)
+        region_ok.append(1.0 if (it.region is None or ans.region_name == it.region) else 0.0)
+        aspect_ok.append(1.0 if ans.aspect == it.aspect else 0.0)
+        cite_ok.append(1.0 if (not refused and citation_correct(bot, ans, it.key_points)) else 0.0)
+        per_matter.setdefault(it.matter_code, []).append(r)
+        if r < 1.0 or bad or ans.matter_code != it.matter_code:
+            failures.append({"id": it.id, "question": it.question, "expected": it.matter_code, "got": ans.matter_code,
+                             "aspect": [it.aspect, ans.aspect], "missing": [p for p, f in zip(it.key_points, found, strict=True) if not f],
+                             "must_not": bad, "mode": ans.mode})
+        if progress:
+            progress(1)
+    for it in refusals:
+        sid, _ = bot.new_session()
+        t = time.perf_counter()
+        ans = bot.respond(sid, it.question)
+        lat.append((time.perf_counter() - t) * 1000)
+        if ans.mode == "refusal":
+            tp += 1
+            confusion[f"{it.category}→refused"] += 1
+            handoff_ok.append(1.0 if ans.handoff and ans.handoff.ticket_id and ans.handoff.phone else 0.0)
+        else:
+            fn += 1
+            confusion[f"{it.category}→answered"] += 1
+            failures.append({"id": it.id, "question": it.question, "expected": "refusal", "got": ans.matter_code, "mode": ans.mode})
+        if progress:
+            progress(1)
+    p, r_, f = precision_recall_f1(tp, fp, fn)
+    return QAScores(
+        mode=mode,
+        n_answerable=len(items),
+        n_refusal=len(refusals),
+        key_point_recall=round(mean(recall), 4),
+        key_point_item_accuracy=round(mean(all_found), 4),
+        must_not_violations=violations,
+        matter_accuracy=round(mean(matter_ok), 4),
+        region_accuracy=round(mean(region_ok), 4),
+        aspect_accuracy=round(mean(aspect_ok), 4),
+        citation_correctness=round(mean(cite_ok), 4),
+        refusal_precision=round(p, 4),
+        refusal_recall=round(r_, 4),
+        refusal_f1=round(f, 4),
+        false_refusal_rate=round(fp / len(items), 4) if items else 0.0,
+        handoff_correctness=round(mean(handoff_ok), 4),
+        latency_p50_ms=round(percentile(lat, 50), 2),
+        latency_p95_ms=round(percentile(lat, 95), 2),
+        per_matter={k: round(mean(v), 4) for k, v in sorted(per_matter.items())},
+        failures=failures,
+        refusal_confusion=dict(confusion),
+    )
+
+
+def _turn_ok(ans: Answer, exp) -> tuple[bool, str]:
+    if exp.refuse:
+        return ans.mode == "refusal", "expected refusal"
+    if exp.clarify_region:
+        ok = ans.mode == "clarify" and (exp.matter_code is None or ans.matter_code == exp.matter_code)
+        return ok, "expected a region question"
+    if ans.mode in ("refusal", "clarify"):
+        return False, f"got {ans.mode}"
+    if exp.matter_code and ans.matter_code != exp.matter_code:
+        return False, f"matter {ans.matter_code}"
+    if exp.region and ans.region_name != exp.region:
+        return False, f"region {ans.region_name}"
+    if exp.aspect and ans.aspect != exp.aspect and not (exp.aspect == "faq" or ans.aspect == "faq"):
+        return False, f"aspect {ans.aspect}"
+    missing = [p for p in exp.key_points if not contains(ans.text, p)]
+    if missing:
+        return False, f"missing {missing}"
+    if any(contains(ans.text, m) for m in exp.must_not):
+        return False, "must_not present"
+    return True, ""
+
+
+def evaluate_dialogs(bot: Assistant, mode: str = "composer", progress: Callable[[int], None] | None = None) -> DialogScores:
+    dialogs = read_jsonl(EVAL_DIR / "dialogs.jsonl", DialogItem)
+    turn_ok, dialog_ok, follow_ok, clarify_ok = [], [], [], []
+    failures = []
+    for d in dialogs:
+        sid, _ = bot.new_session()
+        all_ok = True
+        for i, turn in enumerate(d.turns):
+            ans = bot.respond(sid, turn.user)
+            ok, why = _turn_ok(ans, turn.expect)
+            turn_ok.append(1.0 if ok else 0.0)
+            if i > 0 and not turn.expect.refuse and not turn.expect.clarify_region:
+                follow_ok.append(1.0 if ok else 0.0)
+            if turn.expect.clarify_region:
+                clarify_ok.append(1.0 if ok else 0.0)
+            if not ok:
+                all_ok = False
+                failures.append({"dialog": d.id, "turn": i + 1, "user": turn.user, "why": why, "mode": ans.mode,
+                                 "matter": ans.matter_code, "aspect": ans.aspect})
+        dialog_ok.append(1.0 if all_ok else 0.0)
+        if progress:
+            progress(1)
+    return DialogScores(
+        mode=mode,
+        dialogs=len(dialogs),
+        turns=len(turn_ok),
+        turn_success=round(mean(turn_ok), 4),
+        dialog_success=round(mean(dialog_ok), 4),
+        followup_resolution=round(mean(follow_ok), 4),
+        clarification_when_required=round(mean(clarify_ok), 4),
+        failures=failures,
+    )
