@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.answer.aspects import primary_aspect
+from assistant.answer.aspects import is_intent_statement, primary_aspect
 from assistant.answer.composer import (
     FOLLOWUP_QUESTIONS,
     compose_aspect,
@@ -17,7 +17,7 @@ from assistant.answer.composer import (
     source_line,
 )
 from assistant.answer.models import Answer, Handoff, Suggestion
-from assistant.answer.safety import is_manipulation
+from assistant.answer.safety import is_manipulation, is_offtopic_request
 from assistant.answer.scope import ScopeModel
 from assistant.config import Settings, get_settings
 from assistant.guides.regions import Region
@@ -100,6 +100,8 @@ class Assistant:
         if is_manipulation(text):
             state.pending = None
             return self._refuse(session_id, text, state, reason="manipulation", res=None)
+        if is_offtopic_request(text):
+            return self._refuse(session_id, text, state, reason="out_of_scope", res=None)
 
         mentioned = [r for r in self.searcher.registry.mentioned(text) if r.level != "province"]
         new_region = mentioned[0] if mentioned else None
@@ -125,15 +127,16 @@ class Assistant:
         top = res.matters[0] if res.matters else None
 
         # 1) follow-up on the current matter ("那要多久？", "在哪办", "那株洲呢")
-        if state.matter_code and self._is_followup(text, res, aspect, new_region, state, p_in):
+        if state.matter_code and self._is_followup(text, res, new_region, state):
             matter = state.matter_code
             if aspect is None:
                 aspect = state.aspect if new_region and self._region_only(text, new_region) else None
             trace["route"] = "followup"
             return self._answer_matter(session_id, text, state, matter, aspect, new_region, res, trace)
 
-        # 2) out of scope or too unsure
-        if top is None or not self.scope.in_scope(feats) or res.confidence < self.settings.answer_threshold * 0.2:
+        # 2) out of scope or too unsure (a question that names one of our matters is in scope)
+        named = top is not None and top.name_match and res.confidence >= self.settings.answer_threshold
+        if top is None or (not named and not self.scope.in_scope(feats)):
             trace["route"] = "refuse"
             return self._refuse(session_id, text, state, reason="out_of_scope", res=res, trace=trace)
 
@@ -151,7 +154,7 @@ class Assistant:
         return self._answer_matter(session_id, text, state, top.matter_code, aspect, new_region, res, trace)
 
     def _is_followup(
-        self, text: str, res: SearchResult, aspect: str | None, new_region: Region | None, state: DialogState, p_in: float
+        self, text: str, res: SearchResult, new_region: Region | None, state: DialogState
     ) -> bool:
         top = res.matters[0] if res.matters else None
         if top is None:
@@ -162,10 +165,14 @@ class Assistant:
             return True
         if new_region and self._region_only(text, new_region):
             return True
-        short = len(normalize(text)) <= 14
-        if aspect and (short or _FOLLOWUP_CUE.search(text)) and res.confidence < 0.9:
-            return True
-        return bool(_FOLLOWUP_CUE.search(text)) and short and p_in < 0.9
+        words = self.scope.content_words(self.searcher.strip_names(text))
+        if not words:
+            return True  # "那要多久？", "在哪办": nothing but an aspect
+        if primary_aspect(text) and all(w in self.scope.matter_text.get(state.matter_code, "") for w in words):
+            return True  # "多久出结果": an aspect plus words the current guide itself uses
+        # the current matter is still among the close candidates: stay with it
+        current = next((m for m in res.matters[:3] if m.matter_code == state.matter_code), None)
+        return current is not None and current.score >= top.score - 0.15
 
     @staticmethod
     def _region_only(text: str, region: Region) -> bool:
@@ -228,7 +235,9 @@ class Assistant:
             state.region_code = None  # one region only: nothing learned about the user
         state.matter_code, state.pending = matter_code, None
 
-        faqs = self._faq_match(text, guide, res, aspect)
+        situation = self.scope.content_words(self.searcher.strip_names(text))
+        generic = aspect is None and (is_intent_statement(text) or not situation)
+        faqs = [] if generic else self._faq_match(text, guide, res, aspect)
         if faqs and aspect is None:
             body, citations = compose_faq(guide, faqs[0])
             aspect = "faq"

@@ -34,3 +34,16 @@ _RE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), flags=re.I)
 def is_manipulation(text: str) -> bool:
     """True when the text tries to steer the assistant, reach others' data or get help with fraud."""
     return bool(_RE.search(text or ""))
+
+
+_OFFTOPIC = re.compile(
+    r"(写|作|来|编|创作)(一|几)?[首篇段个份]?.{0,6}(诗|词|歌|文章|作文|周报|日报|小说|故事|笑话|段子|对联|文案|代码|程序|邮件|简历|情书)"
+    r"|(讲|说|来)(一?个|几个|段)?.{0,8}(笑话|故事|段子)|翻译(一下|成)|陪我聊|唱首歌|猜谜|脑筋急转弯",
+    flags=re.I,
+)
+
+
+def is_offtopic_request(text: str) -> bool:
+    """Requests for creative writing, jokes, translation or chit-chat: not a government-service question,
+    whatever matter they mention."""
+    return bool(_OFFTOPIC.search(text or ""))

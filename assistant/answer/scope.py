@@ -7,7 +7,6 @@ import math
 import re
 from pathlib import Path
 
-import jieba
 import numpy as np
 import yaml
 from pydantic import BaseModel, Field
@@ -17,11 +16,11 @@ from assistant.retrieval.search import SearchResult, Searcher
 from assistant.retrieval.text import STOPWORDS, normalize
 
 _CUE_RE = re.compile("|".join(p for _, p in ASPECT_PATTERNS) + "|" + OVERVIEW_PATTERN, flags=re.I)
-FEATURES = ["confidence", "name_match", "unknown_ratio", "coverage", "top_dense", "log_bm25"]
+FEATURES = ["confidence", "name_match", "unknown_ratio", "coverage", "top_dense", "log_bm25", "other_margin"]
 
 
 class ScopeParams(BaseModel):
-    weights: list[float] = Field(default_factory=lambda: [4.0, 2.0, -4.0, 2.0, 10.0, 0.5])
+    weights: list[float] = Field(default_factory=lambda: [4.0, 2.0, -4.0, 2.0, 10.0, 0.5, -6.0])
     bias: float = -10.5
     threshold: float = 0.5
     fitted_on: str = "defaults (not calibrated)"
@@ -34,6 +33,7 @@ class ScopeFeatures(BaseModel):
     coverage: float
     top_dense: float
     log_bm25: float
+    other_margin: float = 0.0
     content_words: list[str] = Field(default_factory=list)
     unknown_words: list[str] = Field(default_factory=list)
 
@@ -47,12 +47,12 @@ class ScopeModel:
     def __init__(self, searcher: Searcher, params: ScopeParams):
         self.searcher = searcher
         self.params = params
-        self.vocab: set[str] = set()
-        self.matter_vocab: dict[str, set[str]] = {}
+        self.all_text = "\n".join(c.text for c in searcher.chunks if c.section != "other_matter")
+        self.matter_text: dict[str, str] = {}
         for c in searcher.chunks:
-            words = {t for t in c.tokens if not t.startswith("#")}
-            self.vocab |= words
-            self.matter_vocab.setdefault(c.matter_code, set()).update(words)
+            if c.section == "other_matter":
+                continue
+            self.matter_text[c.matter_code] = self.matter_text.get(c.matter_code, "") + "\n" + c.text
         self.region_words = {n for r in searcher.registry.all() for n in r.names()}
 
     @classmethod
@@ -62,21 +62,26 @@ class ScopeModel:
         return cls(searcher, params)
 
     def content_words(self, text: str) -> list[str]:
+        """Nouns (and noun-like verbs) of the question, without aspect cues, stopwords and place names:
+        what the question is about."""
+        import jieba.posseg as pseg
+
         t = _CUE_RE.sub(" ", normalize(text))
         words = []
-        for w in jieba.cut(t):
+        for w, flag in pseg.cut(t):
             w = w.strip()
-            if len(w) < 2 or w in STOPWORDS or w in self.region_words or not re.search(r"[\u4e00-\u9fffa-z]", w):
+            if len(w) < 2 or w in STOPWORDS or w in self.region_words:
                 continue
-            words.append(w)
+            if flag.startswith("n") or flag in ("vn", "eng", "x") or flag.startswith("j"):
+                words.append(w)
         return words
 
     def features(self, text: str, res: SearchResult) -> ScopeFeatures:
         words = self.content_words(text)
-        unknown = [w for w in words if w not in self.vocab and not any(w in v for v in self.vocab if len(v) > len(w))]
+        unknown = [w for w in words if w not in self.all_text]
         top = res.matters[0] if res.matters else None
-        mv = self.matter_vocab.get(top.matter_code, set()) if top else set()
-        covered = [w for w in words if w in mv]
+        mtext = self.matter_text.get(top.matter_code, "") if top else ""
+        covered = [w for w in words if w in mtext]
         top_dense = max((h.dense for h in res.hits), default=0.0)
         top_bm25 = max((h.bm25 for h in res.hits), default=0.0)
         return ScopeFeatures(
@@ -86,6 +91,7 @@ class ScopeModel:
             coverage=len(covered) / len(words) if words else 1.0,
             top_dense=top_dense,
             log_bm25=math.log1p(top_bm25),
+            other_margin=res.other_matter.margin if res.other_matter else -1.0,
             content_words=words,
             unknown_words=unknown,
         )

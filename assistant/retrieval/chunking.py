@@ -151,3 +151,32 @@ def reference_chunks(doc: ReferenceDoc, size: int = 400, overlap: int = 60) -> l
 def content_hash(obj: MatterGuide | ReferenceDoc) -> str:
     payload = json.dumps(obj.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256((CHUNK_VERSION + payload).encode()).hexdigest()[:16]
+
+
+OTHER_SECTION = "other_matter"
+
+
+def other_matter_chunks(items: list[dict]) -> list[Document]:
+    """Matters we know exist but hold no guide for (knowledge/other_matters.yaml). They are indexed so a
+    question about them is recognised and answered honestly ("暂未收录"), never routed to a wrong guide."""
+    out = []
+    for i, it in enumerate(items):
+        aliases = "、".join(it.get("aliases") or [])
+        cid = f"other:{i}"
+        out.append(
+            Document(
+                id=cid,
+                page_content=f"{it['name']}（又称：{aliases}）{it.get('department', '')}",
+                metadata={
+                    "chunk_id": cid,
+                    "guide_id": cid,
+                    "matter_code": "",
+                    "region_code": "",
+                    "section": OTHER_SECTION,
+                    "key": it["name"],
+                    "name": it["name"],
+                    "updated_at": "",
+                },
+            )
+        )
+    return out

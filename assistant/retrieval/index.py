@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -16,7 +17,13 @@ from pydantic import BaseModel, Field
 from assistant.config import Settings
 from assistant.guides.loader import GuideFileError, load_guides, load_references
 from assistant.guides.schema import MatterGuide, ReferenceDoc
-from assistant.retrieval.chunking import CHUNK_VERSION, content_hash, guide_chunks, reference_chunks
+from assistant.retrieval.chunking import (
+    CHUNK_VERSION,
+    content_hash,
+    guide_chunks,
+    other_matter_chunks,
+    reference_chunks,
+)
 from assistant.retrieval.embeddings import get_embeddings
 from assistant.retrieval.text import domain_words, load_user_words, tokenize, write_user_dict
 
@@ -101,11 +108,24 @@ def _sources(settings: Settings) -> tuple[list[MatterGuide], list[ReferenceDoc],
     return guides, refs, errors
 
 
+def _other_matters(settings: Settings) -> list[dict]:
+    path = settings.knowledge_dir / "other_matters.yaml"
+    if not path.exists():
+        return []
+    import yaml
+
+    items = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return [i for i in items if isinstance(i, dict) and i.get("name")]
+
+
 def build_index(settings: Settings, progress: bool = False, force: bool = False) -> BuildSummary:
     """(Re)build the index: only new or changed guides are embedded; an unchanged index is kept as is."""
     t0 = time.perf_counter()
     guides, refs, errors = _sources(settings)
+    others = _other_matters(settings)
     hashes = {g.id: content_hash(g) for g in guides} | {r.id: content_hash(r) for r in refs}
+    if others:
+        hashes["other_matters"] = hashlib.sha256(json.dumps(others, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
     emb = get_embeddings(settings)
     model_id = str(getattr(emb, "model_id", emb.name))
     old = None if force else read_stored(current_dir(settings))
@@ -140,6 +160,7 @@ def build_index(settings: Settings, progress: bool = False, force: bool = False)
     vectors: list[np.ndarray | None] = []
     to_embed: list[int] = []
     docs = [d for g in guides for d in guide_chunks(g)] + [d for r in refs for d in reference_chunks(r)]
+    docs += other_matter_chunks(others)
     for d in docs:
         md = d.metadata
         rec = ChunkRecord(

@@ -16,6 +16,7 @@ from assistant.config import Settings, get_settings
 from assistant.guides.loader import load_guides
 from assistant.guides.regions import Region, RegionRegistry
 from assistant.guides.schema import MatterGuide
+from assistant.retrieval.chunking import OTHER_SECTION
 from assistant.retrieval.index import ChunkRecord, current_dir, faiss_index, read_stored
 from assistant.retrieval.embeddings import get_embeddings
 from assistant.retrieval.text import load_user_words, normalize, tokenize
@@ -58,6 +59,14 @@ class MatterScore(BaseModel):
     region_fallback: bool = Field(False, description="no guide in the user's region; another region's is used")
 
 
+class OtherMatterHit(BaseModel):
+    """A known matter that has no guide here, when the question looks like it."""
+
+    name: str
+    score: float
+    margin: float = Field(..., description="its score minus the best guide section's score")
+
+
 class SearchResult(BaseModel):
     query: str
     region_code: str | None = None
@@ -68,6 +77,7 @@ class SearchResult(BaseModel):
     matters: list[MatterScore]
     confidence: float = Field(..., description="confidence that the top matter is what the user means (0–1)")
     margin: float = Field(0.0, description="confidence gap between the first and second matter")
+    other_matter: OtherMatterHit | None = None
     timings_ms: dict[str, float] = Field(default_factory=dict)
 
 
@@ -93,8 +103,11 @@ class Searcher:
         self.bm25.index([c.tokens or ["∅"] for c in self.chunks], show_progress=False)
         self.embeddings = get_embeddings(self.settings)
         self._chunk_idx_by_matter: dict[str, list[int]] = {}
+        self._other_idx = np.array([i for i, c in enumerate(self.chunks) if c.section == OTHER_SECTION], dtype=int)
+        self._guide_mask = np.array([c.section != OTHER_SECTION for c in self.chunks])
         for i, c in enumerate(self.chunks):
-            self._chunk_idx_by_matter.setdefault(c.matter_code, []).append(i)
+            if c.section != OTHER_SECTION:
+                self._chunk_idx_by_matter.setdefault(c.matter_code, []).append(i)
         self._overview_idx: dict[str, list[int]] = {}
         for i, c in enumerate(self.chunks):
             if c.section == "overview":
@@ -134,7 +147,10 @@ class Searcher:
             plain = re.sub(r"[“”\"\s]", "", g.name)
             core = plain.removesuffix("一件事")
             # "出生一件事", "退休一件事": how people shorten a long matter name
-            for n in (plain, core, core[-2:] + "一件事", *g.aliases):
+            variants = [plain, core, core[-2:] + "一件事"]
+            if len(core) >= 6:
+                variants.append(core[:-2] + "一件事")  # 企业迁移登记 → 企业迁移一件事
+            for n in (*variants, *g.aliases):
                 n = normalize(n)
                 if len(n) >= 2:
                     out.add((n, g.matter_code))
@@ -200,10 +216,21 @@ class Searcher:
         top_codes = {m.matter_code: i for i, m in enumerate(matters)}
         chosen = {m.matter_code: m.guide_id for m in matters}
         order = sorted(
-            (i for i, c in enumerate(self.chunks) if chosen.get(c.matter_code) in (c.guide_id, None) or not c.matter_code),
+            (
+                i
+                for i, c in enumerate(self.chunks)
+                if self._guide_mask[i] and (chosen.get(c.matter_code) in (c.guide_id, None) or not c.matter_code)
+            ),
             key=lambda i: -(combined[i] + 0.5 * _matter_boost(top_codes.get(self.chunks[i].matter_code))),
         )
         hits = [self._hit(i, combined, dense, sparse) for i in order[:k]]
+        other = None
+        if len(self._other_idx) and mode == "hybrid":
+            j = int(self._other_idx[np.argmax(combined[self._other_idx])])
+            best_guide = float(combined[self._guide_mask].max()) if self._guide_mask.any() else 0.0
+            other = OtherMatterHit(
+                name=self.chunks[j].name, score=round(float(combined[j]), 4), margin=round(float(combined[j]) - best_guide, 4)
+            )
         top_conf = matters[0].confidence if matters else 0.0
         margin = top_conf - matters[1].confidence if len(matters) > 1 else top_conf
         timings["total"] = (time.perf_counter() - t0) * 1000
@@ -217,6 +244,7 @@ class Searcher:
             matters=matters[: max(k, 5)],
             confidence=round(top_conf, 4),
             margin=round(margin, 4),
+            other_matter=other,
             timings_ms={k2: round(v, 2) for k2, v in timings.items()},
         )
 

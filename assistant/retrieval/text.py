@@ -59,7 +59,7 @@ def load_user_words(words: Iterable[str]) -> None:
         jieba.setLogLevel(60)
         for w in words:
             if w not in _loaded_words:
-                jieba.add_word(w, freq=50000)
+                jieba.add_word(w, freq=50000, tag="n")
                 _loaded_words.add(w)
 
 
