@@ -14,7 +14,7 @@ from rich.table import Table
 from assistant.config import get_settings
 
 app = typer.Typer(help="一件事助手：办事指南知识库、检索、问答与评测", no_args_is_help=True, add_completion=False)
-console = Console()
+console = Console(width=160)
 
 
 def _print_json(obj: object) -> None:
@@ -113,21 +113,44 @@ def main() -> None:  # pragma: no cover
 
 @app.command("eval")
 def eval_cmd(
-    suite: Annotated[str, typer.Option(help="retrieval | qa | dialog | fast | all")] = "retrieval",
+    suite: Annotated[str, typer.Option(help="retrieval | qa | dialog | eligibility | forms | fast | all")] = "all",
+    mode: Annotated[str, typer.Option(help="composer | llm | both")] = "composer",
+    baseline: Annotated[Path | None, typer.Option(help="基线 JSON；默认 eval/baseline.json")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
     gate: Annotated[bool, typer.Option("--gate", help="低于 eval/thresholds.yaml 的阈值时以非零退出")] = False,
+    check: Annotated[bool, typer.Option("--check", help="只检查评测集本身（引用的事项、要点、重复、格式）")] = False,
+    save_baseline: Annotated[bool, typer.Option("--save-baseline", help="把本次结果写成 eval/baseline.json")] = False,
 ) -> None:
-    """离线评测：检索（向量 / BM25 / 混合）等。"""
+    """离线评测：检索、问答、多轮对话（及资格预审、表单），生成报告并与基线比较。"""
+    from assistant.evaluation.datasets import EVAL_DIR
+
+    if check:
+        from assistant.evaluation.check import check_datasets
+
+        result = check_datasets(get_settings())
+        if as_json:
+            _print_json(result.model_dump())
+        else:
+            result.print(console)
+        raise typer.Exit(1 if result.problems else 0)
+
+    from assistant.evaluation.report import deltas, load_baseline, save_baseline as write_baseline, write_report
     from assistant.evaluation.runner import run_suites
 
-    report = run_suites(suite, progress=not as_json)
+    report = run_suites(suite, mode=mode, progress=not as_json)
+    base = load_baseline(baseline or EVAL_DIR / "baseline.json")
+    out = write_report(report, EVAL_DIR / "reports", base)
+    if save_baseline:
+        write_baseline(report, EVAL_DIR / "baseline.json")
     if as_json:
-        _print_json(report.model_dump())
+        _print_json(report.model_dump(exclude={"qa": {"__all__": {"latencies_ms"}}}) | {"report_dir": str(out), "deltas": deltas(report, base)})
     else:
         report.print(console)
+        worse = [d for d in deltas(report, base) if d["verdict"] == "变差"]
+        if base:
+            console.print(f"与基线相比：{len(worse)} 项变差" + ("：" + "；".join(f"{d['metric']} {d['delta']:+}" for d in worse[:10]) if worse else ""))
+        console.print(f"报告：{out}/report.html")
     if gate and report.failures:
-        for f in report.failures:
-            console.print(f"[red]未达标：{f}[/red]")
         raise typer.Exit(1)
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.answer.aspects import is_intent_statement, primary_aspect
+from assistant.answer.aspects import is_generic_howto, is_intent_statement, primary_aspect
 from assistant.answer.composer import (
     FOLLOWUP_QUESTIONS,
     compose_aspect,
@@ -291,7 +291,8 @@ class Assistant:
             ),
             reverse=True,
         )
-        if not scored or scored[0][0] < (0.45 if aspect is None else 0.6):
+        needed = 0.6 if (aspect is not None or is_generic_howto(text)) else 0.45
+        if not scored or scored[0][0] < needed:
             return []
         picked = [scored[0][1]]
         if len(scored) > 1 and scored[1][0] >= 0.85 * scored[0][0]:
@@ -347,6 +348,10 @@ class Assistant:
                 phone = guide.contact.consultation[0]
         ticket = self.store.create_handoff(session_id, question=text, reason=reason, matter_code=state.matter_code or "", phone=phone)
         lines = [OUT_OF_SCOPE]
+        other = res.other_matter if res is not None else None
+        if other is not None and other.margin > -0.05 and reason == "out_of_scope":
+            lines.append(f"您问的像是“{other.name}”，这个事项目前还没有收录办事指南。")
+            closest = []
         if closest:
             lines.append("与您的问题可能相关的事项：" + "、".join(m.name for m in closest) + "。如是其中之一，请点选。")
         lines.append(f"已为您登记转人工（工单号 {ticket}），工作人员会查看本次对话；也可以拨打 {phone} 咨询。")

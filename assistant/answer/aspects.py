@@ -15,7 +15,7 @@ ASPECT_PATTERNS: list[tuple[str, str]] = [
     ("linked_matters", r"包含|包括|哪些事项?|几个事项?|一起办|联办|合并|打包|哪几项|涵盖|能.{0,3}哪些(业务|事|项)?$"),
     ("materials", r"材料|带什么|带啥|带哪些|准备什么|准备啥|准备哪些|要啥|资料|证件|提交什么|需要什么|需要哪些|要哪些|要什么东西|证明|手续|交(啥|什么|哪些)|提供(啥|什么|哪些)|带(上|齐)|要交.{1,12}吗|需要.{1,12}(证|表|书|材料|证明)吗"),
     ("conditions", r"条件|符合|能不能办|能办吗|可以办吗|能不能申请|能申请吗|可以申请吗|能办理吗|可以办理吗|谁可以|谁能|资格|要求|够不够|满足|有没有资格|适用"),
-    ("process", r"流程|步骤|怎么办理|怎么申请|如何办理|如何申请|程序|怎么操作|办理方式|怎么走|先.+再"),
+    ("process", r"流程|步骤|怎么办理|怎么申请|如何办理|如何申请|程序|怎么操作|办理方式|怎么走|先.+再|跑几[次趟]|跑腿|去几[次趟]|几次现场"),
 ]
 OVERVIEW_PATTERN = r"介绍|是什么|一次告知|一次性|全部|所有信息|详细|整体|总体|完整|说一下|说说|讲讲|都告诉|办事指南|了解一下|指南|概要|概况|简介|基本情况|讲清楚|说清楚|全面|说明一下"
 
@@ -57,3 +57,10 @@ QUESTION_PATTERN = re.compile(r"[吗呢？?]|怎么|怎样|如何|多少|几|哪
 def is_intent_statement(text: str) -> bool:
     """A statement of what the user wants to do, without a specific question in it."""
     return bool(INTENT_PATTERN.search(text)) and not QUESTION_PATTERN.search(text)
+
+HOWTO_PATTERN = re.compile(r"(怎么|咋|如何|怎样)(办|弄|搞|做|处理)[？?。!！]*$|怎么办理?[？?。!！]*$")
+
+
+def is_generic_howto(text: str) -> bool:
+    """'…怎么办 / 怎么弄' at the end: a general how-to, not a specific question."""
+    return bool(HOWTO_PATTERN.search(text.strip()))

@@ -35,6 +35,7 @@ class QAScores(BaseModel):
     latency_p50_ms: float
     latency_p95_ms: float
     per_matter: dict[str, float] = Field(default_factory=dict)
+    latencies_ms: list[float] = Field(default_factory=list)
     failures: list[dict] = Field(default_factory=list)
     refusal_confusion: dict[str, int] = Field(default_factory=dict)
 
@@ -141,6 +142,7 @@ def evaluate_qa(bot: Assistant, mode: str = "composer", progress: Callable[[int]
         latency_p50_ms=round(percentile(lat, 50), 2),
         latency_p95_ms=round(percentile(lat, 95), 2),
         per_matter={k: round(mean(v), 4) for k, v in sorted(per_matter.items())},
+        latencies_ms=[round(x, 2) for x in lat],
         failures=failures,
         refusal_confusion=dict(confusion),
     )

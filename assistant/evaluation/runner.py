@@ -1,7 +1,10 @@
-"""Run eval suites, compare with thresholds, and print a summary table."""
+"""Run eval suites, compare with thresholds and a baseline, and print a summary table."""
 
 from __future__ import annotations
 
+import resource
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,50 +14,164 @@ from rich.console import Console
 from rich.table import Table
 
 from assistant.evaluation.datasets import EVAL_DIR
+from assistant.evaluation.qa_eval import DialogScores, QAScores, evaluate_dialogs, evaluate_qa
 from assistant.evaluation.retrieval_eval import RetrievalScores, evaluate_retrieval
-from assistant.retrieval.search import get_searcher
 
-SUITES = {"retrieval": ["retrieval"], "fast": ["retrieval"], "all": ["retrieval"]}
+SUITES: dict[str, list[str]] = {
+    "retrieval": ["retrieval"],
+    "qa": ["qa"],
+    "dialog": ["dialog"],
+    "eligibility": ["eligibility"],
+    "forms": ["forms"],
+    "fast": ["retrieval", "qa", "dialog"],
+    "all": ["retrieval", "qa", "dialog", "eligibility", "forms"],
+}
 
 
 class EvalReport(BaseModel):
+    started_at: str = ""
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+    suites: list[str] = Field(default_factory=list)
+    modes: list[str] = Field(default_factory=list)
     retrieval: list[RetrievalScores] = Field(default_factory=list)
-    failures: list[str] = Field(default_factory=list)
+    qa: list[QAScores] = Field(default_factory=list)
+    dialog: list[DialogScores] = Field(default_factory=list)
+    eligibility: list[dict[str, Any]] = Field(default_factory=list)
+    forms: list[dict[str, Any]] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    failures: list[str] = Field(default_factory=list, description="gate failures: metric, value, threshold")
     thresholds: dict[str, Any] = Field(default_factory=dict)
+
+    def headline(self) -> dict[str, float]:
+        """Flat metric name -> value, used for thresholds and baseline deltas."""
+        out: dict[str, float] = {}
+        for r in self.retrieval:
+            if r.mode == "hybrid":
+                for k in ("matter_hit_at_1", "matter_hit_at_3", "matter_hit_at_5", "mrr", "ndcg_at_5", "section_hit_at_3", "latency_p50_ms", "latency_p95_ms"):
+                    out[f"retrieval.{k}"] = getattr(r, k)
+        for q in self.qa:
+            prefix = "qa" if q.mode == "composer" else f"qa_{q.mode}"
+            for k in ("key_point_recall", "key_point_item_accuracy", "must_not_violations", "matter_accuracy", "aspect_accuracy",
+                      "citation_correctness", "refusal_precision", "refusal_recall", "refusal_f1", "false_refusal_rate",
+                      "handoff_correctness", "latency_p50_ms", "latency_p95_ms"):
+                out[f"{prefix}.{k}"] = getattr(q, k)
+        for d in self.dialog:
+            prefix = "dialog" if d.mode == "composer" else f"dialog_{d.mode}"
+            for k in ("turn_success", "dialog_success", "followup_resolution", "clarification_when_required"):
+                out[f"{prefix}.{k}"] = getattr(d, k)
+        for e in self.eligibility:
+            for k, v in e.items():
+                if isinstance(v, (int, float)):
+                    out[f"eligibility.{k}"] = v
+        for f in self.forms:
+            for k, v in f.items():
+                if isinstance(v, (int, float)):
+                    out[f"forms.{k}"] = v
+        return out
 
     def print(self, console: Console) -> None:
         if self.retrieval:
-            t = Table("检索方式", "题数", "事项 hit@1", "hit@3", "hit@5", "MRR", "nDCG@5", "章节 hit@3", "p50 ms", "p95 ms", title="检索评测")
+            t = Table("方式", "题数", "hit@1", "hit@3", "hit@5", "MRR", "nDCG@5", "章节hit@3", "p50ms", "p95ms", title="检索评测")
             for r in self.retrieval:
-                t.add_row(
-                    r.mode, str(r.n), f"{r.matter_hit_at_1:.3f}", f"{r.matter_hit_at_3:.3f}", f"{r.matter_hit_at_5:.3f}",
-                    f"{r.mrr:.3f}", f"{r.ndcg_at_5:.3f}", f"{r.section_hit_at_3:.3f}", f"{r.latency_p50_ms:.1f}", f"{r.latency_p95_ms:.1f}",
-                )
+                t.add_row(r.mode, str(r.n), f"{r.matter_hit_at_1:.3f}", f"{r.matter_hit_at_3:.3f}", f"{r.matter_hit_at_5:.3f}",
+                          f"{r.mrr:.3f}", f"{r.ndcg_at_5:.3f}", f"{r.section_hit_at_3:.3f}", f"{r.latency_p50_ms:.1f}", f"{r.latency_p95_ms:.1f}")
             console.print(t)
-            hybrid = next((r for r in self.retrieval if r.mode == "hybrid"), None)
-            if hybrid and hybrid.misses:
-                console.print("混合检索未排第一的问题：")
-                for m in hybrid.misses[:15]:
-                    console.print(f"  {m['id']} {m['question']}  期望 {m['gold']} 实得 {m['got']}")
+        if self.qa:
+            t = Table("模式", "要点召回", "全部命中", "违禁", "事项准确", "引用正确", "拒答P", "拒答R", "误拒率", "转人工", "p50ms", "p95ms", title="问答评测")
+            for q in self.qa:
+                t.add_row(q.mode, f"{q.key_point_recall:.3f}", f"{q.key_point_item_accuracy:.3f}", str(q.must_not_violations),
+                          f"{q.matter_accuracy:.3f}", f"{q.citation_correctness:.3f}", f"{q.refusal_precision:.3f}",
+                          f"{q.refusal_recall:.3f}", f"{q.false_refusal_rate:.3f}", f"{q.handoff_correctness:.3f}",
+                          f"{q.latency_p50_ms:.1f}", f"{q.latency_p95_ms:.1f}")
+            console.print(t)
+        if self.dialog:
+            t = Table("模式", "对话", "轮次", "单轮成功", "整段成功", "追问解析", "该追问时追问", title="多轮对话评测")
+            for d in self.dialog:
+                t.add_row(d.mode, str(d.dialogs), str(d.turns), f"{d.turn_success:.3f}", f"{d.dialog_success:.3f}",
+                          f"{d.followup_resolution:.3f}", f"{d.clarification_when_required:.3f}")
+            console.print(t)
+        for e in self.eligibility:
+            console.print("资格预审评测：", {k: v for k, v in e.items() if not isinstance(v, list)})
+        for f in self.forms:
+            console.print("表单评测：", {k: v for k, v in f.items() if not isinstance(v, list)})
+        for n in self.notes:
+            console.print(f"[yellow]{n}[/yellow]")
+        console.print(f"用时 {self.seconds:.1f}s，峰值内存 {self.peak_rss_mb:.0f} MB")
         for f in self.failures:
             console.print(f"[red]未达标：{f}[/red]")
 
 
 def load_thresholds(path: Path | None = None) -> dict[str, Any]:
     path = path or EVAL_DIR / "thresholds.yaml"
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {} if path.exists() else {}
+    if not path.exists():
+        return {}
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-def run_suites(suite: str, progress: bool = True) -> EvalReport:
-    names = SUITES.get(suite, [suite])
-    report = EvalReport(thresholds=load_thresholds())
-    if "retrieval" in names:
-        searcher = get_searcher()
-        for mode in ("dense", "bm25", "hybrid"):
-            report.retrieval.append(evaluate_retrieval(searcher, mode=mode))
-        hybrid = report.retrieval[-1]
-        for metric, minimum in (report.thresholds.get("retrieval") or {}).items():
-            value = getattr(hybrid, metric)
-            if value < minimum:
-                report.failures.append(f"retrieval.{metric} = {value:.4f} < 阈值 {minimum}")
+def check_thresholds(report: EvalReport, thresholds: dict[str, Any]) -> list[str]:
+    """`min:` metrics must be ≥ their threshold, `max:` metrics ≤; a metric the run did not produce is skipped."""
+    values = report.headline()
+    failures = []
+    for name, minimum in (thresholds.get("min") or {}).items():
+        if name in values and values[name] < minimum:
+            failures.append(f"{name} = {values[name]:.4f}，低于阈值 {minimum}")
+    for name, maximum in (thresholds.get("max") or {}).items():
+        if name in values and values[name] > maximum:
+            failures.append(f"{name} = {values[name]:.4f}，高于上限 {maximum}")
+    return failures
+
+
+def run_suites(suite: str, mode: str = "composer", progress: bool = True) -> EvalReport:
+    from rich.progress import Progress
+
+    from assistant.config import get_settings
+    from assistant.dialog import Assistant
+    from assistant.retrieval.search import get_searcher
+    from assistant.store import Store
+
+    names = SUITES.get(suite)
+    if names is None:
+        raise ValueError(f"未知的评测套件：{suite}（可选：{'、'.join(SUITES)}）")
+    t0 = time.perf_counter()
+    report = EvalReport(started_at=time.strftime("%Y-%m-%dT%H:%M:%S"), suites=names, thresholds=load_thresholds())
+    settings = get_settings()
+    searcher = get_searcher(settings)
+    modes = ["composer", "llm"] if mode == "both" else [mode]
+    report.modes = modes
+    with tempfile.TemporaryDirectory(prefix="onething-eval-") as tmp, Progress(disable=not progress, transient=True) as bar:
+        store = Store(f"sqlite:///{tmp}/eval.db")  # eval conversations never mix with real ones
+        if "retrieval" in names:
+            task = bar.add_task("检索评测", total=3)
+            for m in ("dense", "bm25", "hybrid"):
+                report.retrieval.append(evaluate_retrieval(searcher, mode=m))
+                bar.advance(task)
+        for m in modes:
+            if m == "llm" and settings.llm == "none":
+                report.notes.append("LLM 模式已跳过：未配置生成模型（ONETHING_LLM=none）。")
+                continue
+            bot = Assistant(settings.model_copy(update={"llm": settings.llm if m == "llm" else "none"}), searcher=searcher, store=store)
+            if "qa" in names:
+                task = bar.add_task(f"问答评测（{m}）", total=None)
+                report.qa.append(evaluate_qa(bot, mode=m, progress=lambda n, t=task: bar.advance(t, n)))
+            if "dialog" in names:
+                task = bar.add_task(f"多轮对话（{m}）", total=None)
+                report.dialog.append(evaluate_dialogs(bot, mode=m, progress=lambda n, t=task: bar.advance(t, n)))
+        if "eligibility" in names:
+            try:
+                from assistant.evaluation.eligibility_eval import evaluate_eligibility
+            except ImportError:
+                report.notes.append("资格预审评测尚未实现（assistant.eligibility 缺失）。")
+            else:
+                report.eligibility.append(evaluate_eligibility(settings))
+        if "forms" in names:
+            try:
+                from assistant.evaluation.forms_eval import evaluate_forms
+            except ImportError:
+                report.notes.append("表单评测尚未实现（assistant.forms 缺失）。")
+            else:
+                report.forms.append(evaluate_forms(settings))
+    report.seconds = round(time.perf_counter() - t0, 1)
+    report.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    report.failures = check_thresholds(report, report.thresholds)
     return report
