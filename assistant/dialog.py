@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -27,6 +29,8 @@ from assistant.retrieval.text import normalize
 from assistant.store import Store, get_store
 
 log = logging.getLogger("onething.dialog")
+# where generated tokens go during the current turn (per thread/task, so concurrent turns never mix)
+_TOKEN_SINK: ContextVar[Callable[[str], None] | None] = ContextVar("token_sink", default=None)
 MAX_MESSAGE_CHARS = 500
 OUT_OF_SCOPE = "这个问题不在我的办事指南范围内。"
 _FOLLOWUP_CUE = re.compile(r"^(那|那么|这个|还有|另外|它|再问|请问那|那请问|然后|所以)")
@@ -73,7 +77,11 @@ class Assistant:
     def new_session(self) -> tuple[str, str]:
         return self.store.create_session(DialogState().model_dump())
 
-    def respond(self, session_id: str, text: str, region: str | None = None) -> Answer:
+    def respond(
+        self, session_id: str, text: str, region: str | None = None, on_token: Callable[[str], None] | None = None
+    ) -> Answer:
+        """One turn. `on_token` receives generated text as it streams (LLM mode only); the returned Answer
+        is what was verified and stored, which may be the composer's answer when generation failed checks."""
         text = (text or "").strip()
         if not text:
             raise InputError("消息不能为空。")
@@ -85,7 +93,11 @@ class Assistant:
             reg = self.searcher.registry.find_by_name(region)
             state.region_code = reg.code if reg else None
         self.store.add_message(session_id, "user", text)
-        answer = self._turn(session_id, text, state)
+        sink = _TOKEN_SINK.set(on_token)
+        try:
+            answer = self._turn(session_id, text, state)
+        finally:
+            _TOKEN_SINK.reset(sink)
         answer.session_id = session_id
         answer.trace.setdefault("timings_ms", {})["turn"] = round((time.perf_counter() - t0) * 1000, 2)
         state.turns += 1
@@ -259,7 +271,7 @@ class Assistant:
         lines.append(body)
         lines.append(source_line(guide))
         top_conf = next((m.confidence for m in res.matters if m.matter_code == matter_code), res.confidence)
-        return Answer(
+        answer = Answer(
             text="\n".join(lines),
             citations=citations,
             matter_code=matter_code,
@@ -272,6 +284,66 @@ class Assistant:
             suggestions=self._followups(aspect),
             trace={**trace, "guide_id": guide.id, "region_fallback": fallback},
         )
+        if self.settings.llm != "none":
+            self._generate(text, answer, guide, aspect, faqs, fallback)
+        return answer
+
+    def _generate(self, question: str, answer: Answer, guide: MatterGuide, aspect: str, faqs: list[int], fallback: bool) -> None:
+        """Replace the composer's text by a generated one when it passes the verifier; log it when not."""
+        from assistant.answer.composer import ASPECT_LABELS, section_text
+        from assistant.answer.generator import Generator
+        from assistant.answer.verifier import verify
+        from assistant.llm import LLMUnavailableError, get_chat_model
+
+        label = f"{guide.name}·{guide.region_name}·{{}}·更新于{guide.updated_at}"
+        sources = [(label.format(ASPECT_LABELS.get(aspect, aspect)), section_text(guide, aspect) if aspect != "faq" else "")]
+        if aspect == "faq" or faqs:
+            qa = "\n".join(f"问：{guide.faqs[i].question}\n答：{guide.faqs[i].answer}" for i in faqs)
+            sources.append((label.format("常见问题"), qa))
+        sources = [(lab, txt) for lab, txt in sources if txt.strip()]
+        t0 = time.perf_counter()
+        first: list[float] = []
+
+        def on_token(tok: str) -> None:
+            if not first:
+                first.append(time.perf_counter())
+            callback = _TOKEN_SINK.get()
+            if callback:
+                callback(tok)
+
+        try:
+            if self._generator is None:
+                model = get_chat_model(self.settings)
+                assert model is not None
+                self._generator = Generator(model)
+            parts = []
+            for tok in self._generator.stream(question, sources):
+                parts.append(tok)
+                on_token(tok)
+            generated = "".join(parts).strip()
+        except (LLMUnavailableError, OSError, ValueError, RuntimeError) as exc:
+            log.warning("generation failed, composer answer served: %s", exc)
+            answer.trace["llm"] = {"error": str(exc)}
+            return
+        verdict = verify(generated, [t for _, t in sources], self._known_materials())
+        answer.trace["llm"] = {
+            "first_token_ms": round((first[0] - t0) * 1000, 1) if first else None,
+            "total_ms": round((time.perf_counter() - t0) * 1000, 1),
+            "verified": verdict.ok,
+            "problems": verdict.problems,
+            "generated": generated,
+        }
+        if not verdict.ok:
+            log.warning("verifier rejected generated answer (%s); composer answer served", "；".join(verdict.problems))
+            return
+        note = answer.text.split("\n", 1)[0] if fallback else ""
+        answer.text = "\n".join(p for p in (note, generated, source_line(guide)) if p)
+        answer.mode = "llm"
+
+    def _known_materials(self) -> list[str]:
+        if not hasattr(self, "_materials_cache"):
+            self._materials_cache = sorted({m.name for g in self.searcher.guides.values() for m in g.materials})
+        return self._materials_cache
 
     def _city_of(self, region_code: str) -> str:
         lineage = self.searcher.registry.lineage(region_code)

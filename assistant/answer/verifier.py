@@ -1,0 +1,58 @@
+"""Check every number, phone, URL, day count and material name of a generated answer against its sources."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+from assistant.evaluation.normalize import normalize_for_match
+
+_URL = re.compile(r"https?://[^\s）)\]，。；]+")
+_PHONE = re.compile(r"(?<!\d)(?:0\d{2,3}-?\d{7,8}|1[3-9]\d{9}|\d{7,8}|12345|12333|12329)(?!\d)")
+_NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
+_CITE = re.compile(r"\[(\d+)\]")
+
+
+def _to_digits(text: str) -> str:
+    """Chinese numerals to digits (五个工作日 → 5个工作日) so both forms are checked alike."""
+    import cn2an
+
+    try:
+        return cn2an.transform(text, "cn2an")
+    except (ValueError, KeyError, IndexError):
+        return text
+
+
+class Verdict(BaseModel):
+    ok: bool
+    problems: list[str] = Field(default_factory=list)
+
+
+def verify(answer: str, sources: list[str], known_materials: list[str]) -> Verdict:
+    """Every fact-like token of `answer` must occur in `sources` (after normalisation). Material names the
+    knowledge base knows must not appear unless a source has them; at least one valid citation is required."""
+    problems: list[str] = []
+    joined = "\n".join(sources)
+    norm_src = normalize_for_match(joined)
+    text = _CITE.sub(" ", answer)
+    for url in _URL.findall(text):
+        if url not in joined:
+            problems.append(f"网址不在来源中：{url}")
+    text_wo_urls = _URL.sub(" ", text)
+    for phone in _PHONE.findall(text_wo_urls):
+        if normalize_for_match(phone) not in norm_src:
+            problems.append(f"电话不在来源中：{phone}")
+    source_numbers = set(_NUMBER.findall(_to_digits(joined)))
+    for num in _NUMBER.findall(_PHONE.sub(" ", _to_digits(text_wo_urls))):
+        if num not in source_numbers:
+            problems.append(f"数字不在来源中：{num}")
+    for name in known_materials:
+        if len(name) >= 4 and name in answer and name not in joined:
+            problems.append(f"材料不在来源中：{name}")
+    cites = [int(n) for n in _CITE.findall(answer)]
+    if not cites:
+        problems.append("没有标注出处")
+    elif any(n < 1 or n > len(sources) for n in cites):
+        problems.append(f"出处编号超出范围：{sorted(set(cites))}")
+    return Verdict(ok=not problems, problems=problems)

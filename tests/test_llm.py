@@ -1,0 +1,120 @@
+"""LLM backends and the verifier: a real local generation when the GGUF is present, the OpenAI-compatible
+backend against a fake server started here, and planted errors the verifier must catch."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pytest
+
+from assistant.answer.verifier import verify
+from assistant.dialog import Assistant
+from assistant.store import Store
+
+SOURCE = "必须提交：\n1. 父母身份证\n2. 居民户口簿\n整件事承诺5个工作日内办结。咨询电话：0731-88665266 网址 https://zwfw.hunan.gov.cn/x"
+MATERIALS = ["父母身份证", "居民户口簿", "中华人民共和国结婚证", "营业执照"]
+
+
+def test_verifier_accepts_faithful_answer():
+    v = verify("需要父母身份证和居民户口簿[1]，5个工作日办结[1]，电话0731-88665266[1]。", [SOURCE], MATERIALS)
+    assert v.ok, v.problems
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("承诺7个工作日内办结[1]。", "数字"),
+        ("咨询电话0731-88665277[1]。", "电话"),
+        ("还需要营业执照[1]。", "材料"),
+        ("请访问 https://evil.example.com 办理[1]。", "网址"),
+        ("需要父母身份证。", "出处"),
+        ("需要父母身份证[3]。", "出处编号"),
+    ],
+)
+def test_verifier_catches_planted_errors(text, problem):
+    v = verify(text, [SOURCE], MATERIALS)
+    assert not v.ok and any(problem in p for p in v.problems), v.problems
+
+
+class _FakeOpenAI(BaseHTTPRequestHandler):
+    reply = "新生儿出生一件事需要父母身份证[1]和居民户口簿[1]。"
+    requests: list[dict] = []
+
+    def do_POST(self):  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        _FakeOpenAI.requests.append(body)
+        if body.get("stream"):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            for piece in (self.reply[:10], self.reply[10:]):
+                chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
+                         "choices": [{"index": 0, "delta": {"role": "assistant", "content": piece}, "finish_reason": None}]}
+                self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+            self.wfile.write(b"data: [DONE]\n\n")
+            return
+        payload = {"id": "c1", "object": "chat.completion", "created": 0, "model": body["model"],
+                   "choices": [{"index": 0, "message": {"role": "assistant", "content": self.reply}, "finish_reason": "stop"}],
+                   "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def fake_openai():
+    server = HTTPServer(("127.0.0.1", 0), _FakeOpenAI)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _FakeOpenAI.requests.clear()
+    yield f"http://127.0.0.1:{server.server_port}/v1"
+    server.shutdown()
+
+
+def test_openai_backend_request_parsing_and_verification(settings, searcher, tmp_path: Path, fake_openai):
+    s = settings.model_copy(update={"llm": "openai", "openai_base_url": fake_openai, "openai_model": "qwen-test"})
+    bot = Assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/o.db"))
+    sid, _ = bot.new_session()
+    tokens: list[str] = []
+    a = bot.respond(sid, "新生儿出生一件事要带什么材料", region="长沙市", on_token=tokens.append)
+    req = _FakeOpenAI.requests[-1]
+    assert req["model"] == "qwen-test"
+    prompt = json.dumps(req["messages"], ensure_ascii=False)
+    assert "父母身份证" in prompt and "[1]" in prompt  # the model sees the retrieved section, numbered
+    assert "".join(tokens) == _FakeOpenAI.reply
+    assert a.mode == "llm" and a.trace["llm"]["verified"] and "来源：" in a.text
+
+
+def test_openai_backend_unsupported_answer_falls_back(settings, searcher, tmp_path: Path, fake_openai, monkeypatch):
+    monkeypatch.setattr(_FakeOpenAI, "reply", "需要父母身份证[1]，承诺3个工作日办结[1]，电话 0731-12345678[1]。")
+    s = settings.model_copy(update={"llm": "openai", "openai_base_url": fake_openai})
+    bot = Assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/o.db"))
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, "新生儿出生一件事要带什么材料", region="长沙市")
+    assert a.mode == "composer" and not a.trace["llm"]["verified"]
+    assert any("电话" in p for p in a.trace["llm"]["problems"])
+    assert "0731-12345678" not in a.text
+
+
+def test_llamacpp_backend_real_generation(settings, searcher, tmp_path: Path):
+    if not settings.llm_model_path.exists():
+        pytest.skip(f"local GGUF not assembled ({settings.llm_model_path}); run `make llm` to enable this test")
+    pytest.importorskip("llama_cpp", reason="llama-cpp-python not built; run `make llm`")
+    s = settings.model_copy(update={"llm": "llamacpp"})
+    bot = Assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/l.db"))
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, "株洲开饭店电话多少")
+    info = a.trace["llm"]
+    assert info.get("generated"), info
+    assert info["first_token_ms"] is not None
+    assert a.mode in ("llm", "composer")  # either verified, or rejected by the verifier and replaced
+    if a.mode == "composer":
+        assert info["problems"]
