@@ -227,3 +227,17 @@ def calibrate(
     )
     console.print(params.model_dump())
     console.print(report)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="监听地址")] = None,
+    port: Annotated[int | None, typer.Option(help="端口")] = None,
+) -> None:
+    """启动服务：网页挂件演示页、API（/api/v1）、工作台（/console）。"""
+    from assistant.api.app import serve as run
+
+    settings = get_settings()
+    h, p = host or settings.host, port or settings.port
+    console.print(f"一件事助手已启动：http://{h}:{p}/  （挂件演示页）  接口文档 http://{h}:{p}/docs  工作台 http://{h}:{p}/console")
+    run(h, p)

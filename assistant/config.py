@@ -39,6 +39,19 @@ class Settings(BaseSettings):
     hotline: str = Field("12345", description="无对应指南时提供的政务服务热线")
     host: str = "127.0.0.1"
     port: int = 8000
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"], description="允许嵌入挂件的来源（CORS）")
+    csp: str = Field(
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self' *; frame-ancestors *",
+        description="Content-Security-Policy 响应头",
+    )
+    rate_per_minute_client: int = Field(60, description="每个客户端每分钟最多请求数")
+    rate_per_minute_session: int = Field(30, description="每个会话每分钟最多消息数")
+    retention_days: int = Field(30, description="个人数据（会话、消息、草稿）保留天数")
+    staff_accounts: str = Field(
+        "", description="工作台账号：user:pbkdf2哈希，逗号分隔（onething staff-hash 生成）；为空时工作台不可登录"
+    )
+    console_secret: str = Field("", description="工作台会话签名密钥；为空时每次启动随机生成")
 
     @property
     def guides_dir(self) -> Path:

@@ -1,0 +1,297 @@
+"""FastAPI application: /api/v1 (sessions, chat + SSE, feedback, handoff, guides, search), health, metrics,
+the widget's static files and its demo page."""
+
+
+import asyncio
+import json
+import logging
+import queue
+import threading
+import time
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.answer.models import Answer
+from assistant.api.ratelimit import RateLimiter
+from assistant.api.schemas import ChatRequest, Created, ErrorBody, FeedbackRequest, HandoffRequest, SessionCreated
+from assistant.config import PROJECT_ROOT, Settings, get_settings
+from assistant.dialog import Assistant, InputError
+from assistant.masking import setup_logging
+from assistant.retrieval.search import SearchResult
+
+log = logging.getLogger("onething.api")
+WIDGET_DIR = PROJECT_ROOT / "ui" / "widget"
+ERRORS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
+          422: "invalid_input", 429: "rate_limited", 503: "not_ready"}
+ERR_RESPONSES = {c: {"model": ErrorBody} for c in (403, 404, 422, 429)}
+
+
+class ApiError(HTTPException):
+    def __init__(self, status: int, message: str):
+        super().__init__(status_code=status, detail=message)
+
+
+class Metrics:
+    """Prometheus text exposition of a few counters (requests, turns by mode, latency sums)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.counters: dict[str, float] = {}
+
+    def inc(self, name: str, value: float = 1.0) -> None:
+        with self.lock:
+            self.counters[name] = self.counters.get(name, 0.0) + value
+
+    def render(self) -> str:
+        with self.lock:
+            lines = []
+            for key, v in sorted(self.counters.items()):
+                name, _, labels = key.partition("|")
+                lines.append(f"{name}{{{labels}}} {v}" if labels else f"{name} {v}")
+            return "\n".join(lines) + "\n"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    setup_logging()
+    app = FastAPI(
+        title="一件事助手 API",
+        version="1.0",
+        description="高效办成一件事：办事指南问答、资格预审、一表申请。会话资源需在 Authorization: Bearer <token> 中携带会话令牌。",
+    )
+    app.state.settings = settings
+    app.state.assistant = None
+    app.state.metrics = Metrics()
+    client_limit = RateLimiter(settings.rate_per_minute_client)
+    session_limit = RateLimiter(settings.rate_per_minute_session)
+
+    def bot() -> Assistant:
+        if app.state.assistant is None:
+            app.state.assistant = Assistant(settings)
+        return app.state.assistant
+
+    app.state.get_assistant = bot
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type"],
+    )
+
+    @app.middleware("http")
+    async def security_and_limits(request: Request, call_next):
+        client = request.client.host if request.client else "unknown"
+        if request.url.path.startswith("/api/") and not client_limit.allow(client):
+            return JSONResponse({"code": "rate_limited", "message": "请求太频繁，请稍后再试。"}, status_code=429)
+        t0 = time.perf_counter()
+        response = await call_next(request)
+        app.state.metrics.inc(f"onething_http_requests_total|status=\"{response.status_code}\"")
+        app.state.metrics.inc("onething_http_request_seconds_sum", time.perf_counter() - t0)
+        response.headers.setdefault("Content-Security-Policy", settings.csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException):
+        message = exc.detail if isinstance(exc.detail, str) else "请求有误。"
+        if exc.status_code == 404 and message == "Not Found":
+            message = "找不到请求的资源。"
+        if exc.status_code == 405:
+            message = "不支持该请求方法。"
+        return JSONResponse({"code": ERRORS.get(exc.status_code, "error"), "message": message}, status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError):
+        parts = []
+        for e in exc.errors()[:5]:
+            field = ".".join(str(x) for x in e.get("loc", []) if x not in ("body", "query", "path"))
+            if e.get("type") == "string_too_long":
+                return JSONResponse({"code": "too_large", "message": f"{field or '内容'}太长，请精简后再发。"}, status_code=413)
+            parts.append(f"{field or '请求'}：{_zh(e)}")
+        return JSONResponse({"code": "invalid_input", "message": "；".join(parts) or "请求格式有误。"}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception):  # pragma: no cover - the last line of defence
+        log.exception("unexpected error: %s", type(exc).__name__)
+        return JSONResponse({"code": "internal", "message": "服务暂时出错，请稍后再试或拨打 12345。"}, status_code=500)
+
+    def session_auth(session_id: str, authorization: Annotated[str | None, Header()] = None) -> str:
+        if len(session_id) > 64 or not bot().store.session_exists(session_id):
+            raise ApiError(404, "会话不存在或已过期。")
+        token = (authorization or "").removeprefix("Bearer ").strip()
+        if not token or not bot().store.check_token(session_id, token):
+            raise ApiError(403, "会话令牌无效。")
+        if not session_limit.allow(session_id):
+            raise ApiError(429, "发送太频繁，请稍后再试。")
+        return session_id
+
+    api = APIRouter(prefix="/api/v1")
+
+    @api.post("/sessions", response_model=SessionCreated, status_code=201, tags=["会话"])
+    def create_session() -> SessionCreated:
+        sid, token = bot().new_session()
+        return SessionCreated(session_id=sid, token=token)
+
+    @api.get("/sessions/{session_id}/messages", tags=["会话"], responses=ERR_RESPONSES)
+    def messages(session_id: Annotated[str, Depends(session_auth)]) -> list[dict]:
+        return bot().store.messages(session_id)
+
+    @api.post("/sessions/{session_id}/chat", response_model=Answer, tags=["问答"], responses=ERR_RESPONSES)
+    def chat(body: ChatRequest, session_id: Annotated[str, Depends(session_auth)]) -> Answer:
+        try:
+            ans = bot().respond(session_id, body.message, region=body.region)
+        except InputError as exc:
+            raise ApiError(422, str(exc)) from exc
+        app.state.metrics.inc(f"onething_turns_total|mode=\"{ans.mode}\"")
+        return ans
+
+    @api.post("/sessions/{session_id}/chat/stream", tags=["问答"], responses=ERR_RESPONSES,
+              description="服务器推送事件：token（生成中的文字）、answer（最终回答，已校验）、error。")
+    async def chat_stream(body: ChatRequest, session_id: Annotated[str, Depends(session_auth)]) -> StreamingResponse:
+        q: queue.Queue = queue.Queue()
+
+        def work() -> None:
+            try:
+                ans = bot().respond(session_id, body.message, region=body.region, on_token=lambda t: q.put(("token", t)))
+                if ans.mode != "llm":  # composer answers stream line by line
+                    for line in ans.text.splitlines(keepends=True):
+                        q.put(("token", line))
+                app.state.metrics.inc(f"onething_turns_total|mode=\"{ans.mode}\"")
+                q.put(("answer", ans.model_dump(mode="json", exclude={"trace"})))
+            except InputError as exc:
+                q.put(("error", {"code": "invalid_input", "message": str(exc)}))
+            except Exception as exc:  # noqa: BLE001 - reported to the client as an event
+                log.exception("stream failed: %s", type(exc).__name__)
+                q.put(("error", {"code": "internal", "message": "服务暂时出错，请稍后再试。"}))
+            q.put(None)
+
+        threading.Thread(target=work, daemon=True).start()
+
+        async def events():
+            while True:
+                item = await asyncio.to_thread(q.get)
+                if item is None:
+                    break
+                kind, data = item
+                yield f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+    @api.post("/sessions/{session_id}/feedback", response_model=Created, status_code=201, tags=["好差评"], responses=ERR_RESPONSES)
+    def feedback(body: FeedbackRequest, session_id: Annotated[str, Depends(session_auth)]) -> Created:
+        fid = bot().store.add_feedback(session_id, body.stars, body.tags, body.comment, body.message_id)
+        app.state.metrics.inc(f"onething_feedback_total|stars=\"{body.stars}\"")
+        return Created(id=fid)
+
+    @api.post("/sessions/{session_id}/handoff", response_model=Answer, tags=["转人工"], responses=ERR_RESPONSES)
+    def handoff(body: HandoffRequest, session_id: Annotated[str, Depends(session_auth)]) -> Answer:
+        return bot().request_handoff(session_id, body.note)
+
+    @api.get("/sessions/{session_id}/handoff", tags=["转人工"], responses=ERR_RESPONSES)
+    def handoff_status(session_id: Annotated[str, Depends(session_auth)]) -> list[dict]:
+        return [h for h in bot().store.handoffs() if h["session_id"] == session_id]
+
+    @api.get("/guides", tags=["办事指南"])
+    def guides() -> list[dict]:
+        return [
+            {"id": g.id, "name": g.name, "matter_code": g.matter_code, "region_name": g.region_name, "updated_at": g.updated_at}
+            for g in sorted(bot().searcher.guides.values(), key=lambda g: g.id)
+        ]
+
+    @api.get("/guides/{guide_id}", tags=["办事指南"], responses={404: {"model": ErrorBody}})
+    def guide(guide_id: str) -> dict:
+        g = bot().searcher.guides.get(guide_id)
+        if g is None:
+            raise ApiError(404, f"没有编号为 {guide_id[:40]} 的办事指南。")
+        return g.model_dump(mode="json")
+
+    @api.get("/search", response_model=SearchResult, tags=["办事指南"])
+    def search(q: Annotated[str, "query"], region: str | None = None, k: int = 5) -> SearchResult:
+        if not q.strip() or len(q) > 200:
+            raise ApiError(422, "检索词应为 1–200 个字。")
+        if not 1 <= k <= 20:
+            raise ApiError(422, "k 应在 1–20 之间。")
+        return bot().searcher.search(q, region=region, k=k)
+
+    app.include_router(api)
+    for extra in _extra_routers():
+        app.include_router(extra(bot, session_auth))
+
+    @app.get("/healthz", tags=["运维"])
+    def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["运维"])
+    def readyz() -> JSONResponse:
+        try:
+            b = bot()
+            return JSONResponse({"status": "ready", "chunks": len(b.searcher.chunks), "guides": len(b.searcher.guides)})
+        except Exception as exc:  # noqa: BLE001
+            return JSONResponse({"code": "not_ready", "message": f"索引未就绪：{exc}"}, status_code=503)
+
+    @app.get("/metrics", tags=["运维"], response_class=PlainTextResponse)
+    def metrics() -> str:
+        return app.state.metrics.render()
+
+    app.mount("/widget", StaticFiles(directory=WIDGET_DIR), name="widget")
+
+    @app.get("/", include_in_schema=False)
+    def demo() -> FileResponse:
+        return FileResponse(WIDGET_DIR / "demo.html")
+
+    return app
+
+
+def _extra_routers():
+    """Routers of the eligibility and forms capabilities, when present."""
+    out = []
+    try:
+        from assistant.api.eligibility_routes import router as elig
+        out.append(elig)
+    except ImportError:
+        pass
+    try:
+        from assistant.api.forms_routes import router as forms
+        out.append(forms)
+    except ImportError:
+        pass
+    return out
+
+
+def _zh(err: dict) -> str:
+    t = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    return {
+        "missing": "必填",
+        "string_too_short": "不能为空",
+        "greater_than_equal": f"不能小于 {ctx.get('ge')}",
+        "less_than_equal": f"不能大于 {ctx.get('le')}",
+        "int_parsing": "应为整数",
+        "json_invalid": "JSON 格式错误",
+        "model_attributes_type": "应为 JSON 对象",
+        "dict_type": "应为 JSON 对象",
+        "list_type": "应为列表",
+        "string_type": "应为文字",
+        "too_long": "条目太多",
+    }.get(t, "格式不正确")
+
+
+def serve(host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    s = get_settings()
+    serve(s.host, s.port)

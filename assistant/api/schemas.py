@@ -1,0 +1,37 @@
+"""Request and response models of the HTTP API (examples feed the OpenAPI document)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from assistant.dialog import MAX_MESSAGE_CHARS
+
+
+class SessionCreated(BaseModel):
+    session_id: str
+    token: str = Field(..., description="会话令牌：之后每个会话请求都要在 Authorization: Bearer <token> 中携带")
+
+
+class ChatRequest(BaseModel):
+    message: str = Field(..., min_length=1, max_length=MAX_MESSAGE_CHARS, examples=["长沙开饭店要带什么材料"])
+    region: str | None = Field(None, max_length=20, examples=["长沙市"], description="挂件所在地区（可选）")
+
+
+class FeedbackRequest(BaseModel):
+    message_id: int | None = Field(None, description="被评价的回答")
+    stars: int = Field(..., ge=1, le=5, examples=[5])
+    tags: list[str] = Field(default_factory=list, max_length=10, examples=[["准确", "清楚"]])
+    comment: str = Field("", max_length=500)
+
+
+class HandoffRequest(BaseModel):
+    note: str = Field("", max_length=500, examples=["想找工作人员确认材料"])
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(..., examples=["forbidden"])
+    message: str = Field(..., examples=["会话令牌无效"])
+
+
+class Created(BaseModel):
+    id: int
