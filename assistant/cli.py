@@ -241,3 +241,75 @@ def serve(
     h, p = host or settings.host, port or settings.port
     console.print(f"一件事助手已启动：http://{h}:{p}/  （挂件演示页）  接口文档 http://{h}:{p}/docs  工作台 http://{h}:{p}/console")
     run(h, p)
+
+
+@app.command()
+def check(
+    matter_code: Annotated[str, typer.Argument(help="事项编码，如 43TCN0008")],
+    answers: Annotated[Path | None, typer.Option(help="回答 JSON 文件（问题 id → 回答）；不给则交互式逐题询问")] = None,
+    region: Annotated[str | None, typer.Option(help="地区")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """资格预审：逐题询问（或按给定回答）判断能否办理，并给出个人材料清单。"""
+    from assistant.dialog import _load_engine
+    from assistant.eligibility.engine import EligibilityState
+    from assistant.retrieval.search import get_searcher
+
+    settings = get_settings()
+    searcher = get_searcher(settings)
+    engine = _load_engine(settings, searcher)
+    if engine is None or not engine.has_rules(matter_code):
+        console.print(f"[red]事项 {matter_code} 暂无资格预审规则。[/red]")
+        raise typer.Exit(2)
+    reg = searcher.registry.find_by_name(region) if region else None
+    guide, _ = searcher.guide_for_region(matter_code, reg.code if reg else None)
+    if answers is not None:
+        given = json.loads(answers.read_text(encoding="utf-8"))
+        step, asked = engine.evaluate_answers(matter_code, given, guide)
+        if as_json:
+            _print_json(step.model_dump(mode="json") | {"questions_asked": asked})
+        else:
+            console.print(step.text, markup=False)
+        raise typer.Exit(0 if step.kind == "result" else 3)
+    state, step = engine.start(matter_code, guide)
+    while True:
+        console.print(step.text, markup=False)
+        if step.kind == "result":
+            break
+        try:
+            text = console.input("[bold]您的回答：[/bold]")
+        except (EOFError, KeyboardInterrupt):
+            raise typer.Exit(1) from None
+        step = engine.reply(state, text, guide)
+    if as_json:
+        _print_json(step.model_dump(mode="json"))
+
+
+@app.command()
+def form(
+    matter_code: Annotated[str, typer.Argument(help="事项编码，如 43PCN0009")],
+    from_file: Annotated[Path, typer.Option("--from", help="对话记录文本文件，每行一条群众消息")],
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+) -> None:
+    """一表申请：从对话记录预填申请表，输出表单 JSON 与缺项、错误。"""
+    from assistant.dialog import _load_forms
+
+    settings = get_settings()
+    service = _load_forms(settings)
+    if service is None or not service.has_form(matter_code):
+        console.print(f"[red]事项 {matter_code} 暂无申请表定义。[/red]")
+        raise typer.Exit(2)
+    lines = [ln.strip() for ln in from_file.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    draft = service.build(matter_code, lines)
+    from assistant.retrieval.search import get_searcher
+
+    guide, _ = get_searcher(settings).guide_for_region(matter_code, None)
+    report = service.report(draft, guide)
+    if as_json:
+        _print_json(report.model_dump(mode="json"))
+        return
+    console.print_json(json.dumps(report.data, ensure_ascii=False))
+    for i in report.invalid:
+        console.print(f"[red]✗ {i.label}：{i.problem}[/red]")
+    for m in report.missing:
+        console.print(f"[yellow]缺 {m.label}：{m.question}[/yellow]")

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from assistant.answer.aspects import is_generic_howto, is_intent_statement, primary_aspect
 from assistant.answer.composer import (
     FOLLOWUP_QUESTIONS,
+    cite,
     compose_aspect,
     compose_faq,
     source_line,
@@ -72,6 +73,8 @@ class Assistant:
         self.store = store or get_store(self.settings.db_url)
         self.scope = ScopeModel.load(self.searcher)
         self._generator = None
+        self.eligibility = _load_engine(self.settings, self.searcher)
+        self.forms = _load_forms(self.settings)
 
     # -- public ---------------------------------------------------------------------------------
     def new_session(self) -> tuple[str, str]:
@@ -117,6 +120,13 @@ class Assistant:
 
         mentioned = [r for r in self.searcher.registry.mentioned(text) if r.level != "province"]
         new_region = mentioned[0] if mentioned else None
+
+        form_answer = self._form_turn(session_id, text, state)
+        if form_answer is not None:
+            return form_answer
+        walkthrough = self._eligibility_turn(session_id, text, state, new_region)
+        if walkthrough is not None:
+            return walkthrough
 
         if state.pending is not None:
             resolved = self._resolve_pending(session_id, text, state, new_region)
@@ -436,6 +446,226 @@ class Assistant:
             trace={**(trace or {}), "route": "refuse", "reason": reason},
         )
 
+    # -- 一表申请 -------------------------------------------------------------------------------------
+    def _form_turn(self, session_id: str, text: str, state: DialogState) -> Answer | None:
+        """Start or continue filling the unified form; None when this turn is not about the form."""
+        if self.forms is None:
+            return None
+        from assistant.forms.service import FormDraft
+
+        active = state.extra.get("form")
+        if active and FORM_EXIT.search(text):
+            state.extra.pop("form", None)
+            return Answer(text="好的，表单草稿已保存，随时说“帮我填表”继续。", mode="form", matter_code=active["matter_code"])
+        if active:
+            saved = self.store.get_draft(session_id, active["matter_code"])
+            draft = FormDraft.model_validate(saved) if saved else None
+            if draft is not None:
+                note = self.forms.correction(draft, text)
+                if note is None and draft.pending_field:
+                    if self._looks_like_new_question(text) and not FORM_TRIGGER.search(text):
+                        return None  # a question in the middle of filling: answer it; the draft waits
+                    problem = self.forms.answer_pending(draft, text)
+                    note = problem
+                elif note is None and not FORM_TRIGGER.search(text):
+                    return None
+                return self._form_answer(session_id, draft, state, note)
+        if not FORM_TRIGGER.search(text):
+            return None
+        res = self.searcher.search(text, region=state.region_code, k=3)
+        top = res.matters[0] if res.matters else None
+        matter = top.matter_code if top and top.name_match else state.matter_code
+        if not matter or not self.forms.has_form(matter):
+            available = "、".join(self.searcher.guides_for(c)[0].name for c in self.forms.catalog.forms if self.searcher.guides_for(c))
+            return Answer(text=f"请先告诉我要办哪件事。目前可以帮您预填申请表的事项：{available}。", mode="form")
+        messages = [m["text"] for m in self.store.messages(session_id) if m["role"] == "user"]
+        el = state.extra.get("eligibility") or {}
+        answers = el.get("answers") if el.get("matter_code") == matter else None
+        saved = self.store.get_draft(session_id, matter)
+        draft = FormDraft.model_validate(saved) if saved else self.forms.build(matter, messages, answers)
+        state.matter_code = matter
+        return self._form_answer(session_id, draft, state, None, intro=True)
+
+    def _form_answer(self, session_id: str, draft, state: DialogState, note: str | None, intro: bool = False) -> Answer:
+        guide, _ = self.searcher.guide_for_region(draft.matter_code, state.region_code)
+        nxt = self.forms.next_question(draft)
+        self.store.save_draft(session_id, draft.matter_code, draft.model_dump())
+        report = self.forms.report(draft, guide)
+        state.extra["form"] = {"matter_code": draft.matter_code} if nxt else None
+        if not nxt:
+            state.extra.pop("form", None)
+        lines = []
+        if intro:
+            lines.append(f"好的，我来帮您预填《{draft.title}》。")
+            got = [f for f in report.filled if f["value"] not in (None, "") and f["origin"] != "default"]
+            if got:
+                lines.append("已从对话中提取：" + "；".join(f"{f['label']}：{f['value']}" for f in got))
+        if note:
+            lines.append(note)
+        if nxt is not None:
+            lines.append(f"{'请核对：' + nxt.problem + ' ' if nxt.problem else ''}{nxt.question}（还差 {len(report.missing) + len(report.invalid)} 项）")
+        else:
+            lines.append("表单必填项已全部填好，可以下载核对后提交。")
+            if report.materials_to_upload:
+                lines.append("还需上传的材料：" + "、".join(report.materials_to_upload))
+            if report.materials_waived:
+                lines.append("免提交材料：" + "、".join(w["name"] for w in report.materials_waived))
+        return Answer(
+            text="\n".join(lines),
+            matter_code=draft.matter_code,
+            matter_name=guide.name if guide else None,
+            region_name=guide.region_name if guide else None,
+            citations=[cite(guide, "materials")] if guide else [],
+            mode="form",
+            suggestions=[Suggestion(label="先不填了", text="先不填了")],
+            form={"matter_code": draft.matter_code, "title": draft.title, "complete": report.complete,
+                  "missing": [m.label for m in report.missing], "invalid": [i.model_dump() for i in report.invalid],
+                  "pending": nxt.model_dump() if nxt else None},
+        )
+
+    # -- eligibility walkthrough -------------------------------------------------------------------
+    def _eligibility_turn(self, session_id: str, text: str, state: DialogState, new_region: Region | None) -> Answer | None:
+        """Start, continue, pause or resume an eligibility walkthrough; None when this turn is not one."""
+        if self.eligibility is None:
+            return None
+        from assistant.eligibility.engine import EligibilityState
+
+        saved = state.extra.get("eligibility")
+        el = EligibilityState.model_validate(saved) if saved else None
+        if el is not None and el.pending and not el.done:
+            guide = self.searcher.guides[el.guide_id]
+            if el.paused and not RESUME_TRIGGER.search(text):
+                return None
+            el.paused = False
+            step = self.eligibility.reply(el, text, guide)
+            if step.kind == "reask" and self._looks_like_new_question(text):
+                el.paused = True  # leave the walkthrough for now; the user can come back
+                state.extra["eligibility"] = el.model_dump()
+                return None
+            state.extra["eligibility"] = el.model_dump()
+            return self._eligibility_answer(step, guide)
+        if not ELIGIBILITY_TRIGGER.search(text):
+            return None
+        res = self.searcher.search(text, region=new_region.code if new_region else state.region_code, k=5)
+        top = res.matters[0] if res.matters else None
+        matter = top.matter_code if top and (top.name_match or res.confidence >= 0.3) else state.matter_code
+        if not matter or not self.eligibility.has_rules(matter):
+            return None
+        guide, _ = self.searcher.guide_for_region(matter, new_region.code if new_region else state.region_code)
+        assert guide is not None
+        el, step = self.eligibility.start(matter, guide)
+        state.extra["eligibility"] = el.model_dump()
+        state.matter_code, state.pending = matter, None
+        if new_region:
+            state.region_code = new_region.code
+        answer = self._eligibility_answer(step, guide)
+        if guide.conditions:  # what the guide itself says, before the questions
+            conds = "\n".join(f"{i}. {c.text}" for i, c in enumerate(guide.conditions, 1))
+            answer.text = f"【{guide.name}·{guide.region_name}】受理条件：\n{conds}\n\n{answer.text}"
+        return answer
+
+    def _looks_like_new_question(self, text: str) -> bool:
+        if len(text) < 6:
+            return False
+        res = self.searcher.search(text, k=3)
+        return bool(res.matters) and (res.matters[0].name_match or primary_aspect(text) is not None) and self.scope.in_scope(
+            self.scope.features(text, res)
+        )
+
+    def _eligibility_answer(self, step, guide: MatterGuide) -> Answer:
+        suggestions: list[Suggestion] = []
+        if step.question is not None:
+            q = step.question
+            if q.type == "yesno":
+                suggestions = [Suggestion(label="是", text="是", kind="choice"), Suggestion(label="否", text="否", kind="choice")]
+            elif q.type == "choice":
+                suggestions = [Suggestion(label=c["label"], text=c["label"], kind="choice") for c in q.choices]
+            suggestions.append(Suggestion(label="为什么问这个", text="为什么问这个"))
+            suggestions.append(Suggestion(label="上一步", text="上一步"))
+        else:
+            suggestions = [Suggestion(label="帮我填表", text="帮我填表"), Suggestion(label="重新预审", text="重新开始预审")]
+        citations = [cite(guide, "conditions")]
+        if step.result is not None and step.result.checklist:
+            citations.append(cite(guide, "materials"))
+        return Answer(
+            text=step.text,
+            citations=citations,
+            matter_code=guide.matter_code,
+            matter_name=guide.name,
+            aspect="conditions",
+            region_code=guide.region_code,
+            region_name=guide.region_name,
+            confidence=1.0,
+            mode="eligibility",
+            suggestions=suggestions,
+            eligibility={"kind": step.kind, "question": step.question.model_dump() if step.question else None,
+                         "result": step.result.model_dump(mode="json") if step.result else None},
+        )
+
+    # -- service functions for the API and CLI ------------------------------------------------------
+    def eligibility_start(self, session_id: str, matter_code: str, region: str | None = None) -> Answer:
+        if self.eligibility is None or not self.eligibility.has_rules(matter_code):
+            raise KeyError(matter_code)
+        state = DialogState.model_validate(self.store.get_state(session_id))
+        reg = self.searcher.registry.find_by_name(region) if region else None
+        guide, _ = self.searcher.guide_for_region(matter_code, reg.code if reg else state.region_code)
+        if guide is None:
+            raise KeyError(matter_code)
+        el, step = self.eligibility.start(matter_code, guide)
+        state.extra["eligibility"] = el.model_dump()
+        state.matter_code = matter_code
+        self.store.save_state(session_id, state.model_dump())
+        return self._eligibility_answer(step, guide)
+
+    def eligibility_answer(self, session_id: str, question_id: str, value) -> Answer:
+        """Set or change one answer (by question id) and return the next step."""
+        from assistant.eligibility.engine import EligibilityState
+
+        state = DialogState.model_validate(self.store.get_state(session_id))
+        saved = state.extra.get("eligibility")
+        if not saved:
+            raise LookupError("当前会话没有进行中的资格预审。")
+        el = EligibilityState.model_validate(saved)
+        guide = self.searcher.guides[el.guide_id]
+        step = self.eligibility.set_answer(el, question_id, value, guide)
+        state.extra["eligibility"] = el.model_dump()
+        self.store.save_state(session_id, state.model_dump())
+        return self._eligibility_answer(step, guide)
+
+    def eligibility_status(self, session_id: str) -> dict:
+        state = DialogState.model_validate(self.store.get_state(session_id))
+        saved = state.extra.get("eligibility")
+        if not saved:
+            raise LookupError("当前会话没有进行中的资格预审。")
+        from assistant.eligibility.engine import EligibilityState
+
+        el = EligibilityState.model_validate(saved)
+        step = self.eligibility.step(el.model_copy(deep=True), self.searcher.guides[el.guide_id])
+        return {"state": el.model_dump(), "step": step.model_dump(mode="json")}
+
+    def form_draft(self, session_id: str, matter_code: str):
+        """(draft, report) of the session's form for a matter, built from the conversation when new."""
+        from assistant.forms.service import FormDraft
+
+        if self.forms is None or not self.forms.has_form(matter_code):
+            raise KeyError(matter_code)
+        saved = self.store.get_draft(session_id, matter_code)
+        if saved:
+            draft = FormDraft.model_validate(saved)
+        else:
+            messages = [m["text"] for m in self.store.messages(session_id) if m["role"] == "user"]
+            draft = self.forms.build(matter_code, messages)
+            self.store.save_draft(session_id, matter_code, draft.model_dump())
+        state = DialogState.model_validate(self.store.get_state(session_id))
+        guide, _ = self.searcher.guide_for_region(matter_code, state.region_code)
+        return draft, self.forms.report(draft, guide)
+
+    def form_patch(self, session_id: str, matter_code: str, field: str, value) -> tuple:
+        draft, _ = self.form_draft(session_id, matter_code)
+        self.forms.set_value(draft, field, value, source="用户在表单中填写")
+        self.store.save_draft(session_id, matter_code, draft.model_dump())
+        return self.form_draft(session_id, matter_code)
+
     def request_handoff(self, session_id: str, note: str = "") -> Answer:
         """The citizen asked for a human (转人工 button)."""
         state = DialogState.model_validate(self.store.get_state(session_id))
@@ -458,3 +688,38 @@ class Assistant:
 def _bigrams(text: str) -> set[str]:
     t = re.sub(r"[^\u4e00-\u9fffa-z0-9]", "", normalize(text))
     return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+ELIGIBILITY_TRIGGER = re.compile(
+    r"我.{0,10}(能不能|可不可以|能否|能|可以)(办|申请|办理|享受|领)|(我|我们|我家|公司|企业).{0,10}符合.{0,10}(条件|要求)"
+    r"|有没有资格|够不够条件|够条件吗|资格预审|帮我预审|预审一下|看看(我)?能不能办"
+)
+RESUME_TRIGGER = re.compile(r"^(继续|接着)(资格)?预审|^继续$")
+
+
+def _load_engine(settings: Settings, searcher: Searcher):
+    """The eligibility engine over knowledge/rules (None when there are no rule files)."""
+    rules_dir = settings.knowledge_dir / "rules"
+    if not rules_dir.exists() or not any(rules_dir.glob("*.yaml")):
+        return None
+    from assistant.eligibility.engine import Engine
+    from assistant.eligibility.rules import load_all
+
+    materials: dict[str, set[str]] = {}
+    for g in searcher.guides.values():
+        materials.setdefault(g.matter_code, set()).update(m.name for m in g.materials)
+    return Engine(load_all(rules_dir, materials), searcher.registry)
+
+
+FORM_TRIGGER = re.compile(r"帮我填表|帮我填|填表|填写申请表|一表申请|预填|填申请|生成申请表|申请表怎么填")
+FORM_EXIT = re.compile(r"^(先不填|不填了|退出填表|取消填表|算了)")
+
+
+def _load_forms(settings: Settings):
+    forms_dir = settings.knowledge_dir / "forms"
+    if not forms_dir.exists() or not any(p for p in forms_dir.glob("*.yaml") if not p.name.startswith("_")):
+        return None
+    from assistant.forms.service import FormService
+    from assistant.forms.spec import FormCatalog
+
+    return FormService(FormCatalog.load(forms_dir))

@@ -42,6 +42,8 @@ class Answer(BaseModel):
     mode: Literal["composer", "llm", "clarify", "refusal", "eligibility", "form"] = "composer"
     suggestions: list[Suggestion] = Field(default_factory=list)
     handoff: Handoff | None = None
+    eligibility: dict[str, Any] | None = Field(None, description="资格预审：当前问题（含选项）或结果")
+    form: dict[str, Any] | None = Field(None, description="一表申请：草稿、缺项与下载信息")
     session_id: str | None = None
     message_id: int | None = None
     trace: dict[str, Any] = Field(default_factory=dict, description="why: ranking, aspect, timings (for staff)")

@@ -256,7 +256,7 @@ def _extra_routers():
     """Routers of the eligibility and forms capabilities, when present."""
     out = []
     try:
-        from assistant.api.eligibility_routes import router as elig
+        from assistant.api.eligibility_routes import router as elig  # noqa: I001
         out.append(elig)
     except ImportError:
         pass
