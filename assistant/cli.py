@@ -111,8 +111,27 @@ def main() -> None:  # pragma: no cover
     app()
 
 
-@app.command("eval")
+eval_app = typer.Typer(help="离线评测", invoke_without_command=True, no_args_is_help=False)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("add-from-session")
+def eval_add_from_session(session_id: Annotated[str, typer.Argument(help="会话 ID")]) -> None:
+    """把一段已存储的对话（例如差评的回答）变成评测草稿，追加到 eval/drafts.jsonl。"""
+    from assistant.evaluation.drafts import DRAFTS_FILE, draft_from_session
+    from assistant.store import get_store
+
+    try:
+        item = draft_from_session(get_store(get_settings().db_url), session_id)
+    except LookupError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(f"已追加 {len(item['turns'])} 轮到 {DRAFTS_FILE}，请补全 expect 后移入 eval/dialogs.jsonl。")
+
+
+@eval_app.callback()
 def eval_cmd(
+    ctx: typer.Context,
     suite: Annotated[str, typer.Option(help="retrieval | qa | dialog | eligibility | forms | fast | all")] = "all",
     mode: Annotated[str, typer.Option(help="composer | llm | both")] = "composer",
     baseline: Annotated[Path | None, typer.Option(help="基线 JSON；默认 eval/baseline.json")] = None,
@@ -122,6 +141,8 @@ def eval_cmd(
     save_baseline: Annotated[bool, typer.Option("--save-baseline", help="把本次结果写成 eval/baseline.json")] = False,
 ) -> None:
     """离线评测：检索、问答、多轮对话（及资格预审、表单），生成报告并与基线比较。"""
+    if ctx.invoked_subcommand is not None:
+        return
     from assistant.evaluation.datasets import EVAL_DIR
 
     if check:
@@ -313,3 +334,22 @@ def form(
         console.print(f"[red]✗ {i.label}：{i.problem}[/red]")
     for m in report.missing:
         console.print(f"[yellow]缺 {m.label}：{m.question}[/yellow]")
+
+
+@app.command("staff-hash")
+def staff_hash(user: Annotated[str, typer.Argument(help="工作人员用户名")]) -> None:
+    """生成工作台账号配置（输入密码，输出 ONETHING_STAFF_ACCOUNTS 的一项）。"""
+    from assistant.console.auth import hash_password
+
+    password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+    console.print(f"{user}:{hash_password(password)}")
+
+
+@app.command()
+def purge(days: Annotated[int | None, typer.Option(help="删除超过该天数未活动的会话；默认按配置")] = None) -> None:
+    """按保留期限删除个人数据（会话、消息、草稿、评价、转人工记录）。"""
+    from assistant.store import get_store
+
+    settings = get_settings()
+    n = get_store(settings.db_url).purge_older_than(days if days is not None else settings.retention_days)
+    console.print(f"已删除 {n} 个过期会话。")

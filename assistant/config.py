@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     staff_accounts: str = Field(
         "", description="工作台账号：user:pbkdf2哈希，逗号分隔（onething staff-hash 生成）；为空时工作台不可登录"
     )
+    console_enabled: bool = Field(True, description="在 /console 提供工作台")
     console_secret: str = Field("", description="工作台会话签名密钥；为空时每次启动随机生成")
 
     @property

@@ -243,6 +243,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def metrics() -> str:
         return app.state.metrics.render()
 
+    if settings.console_enabled:
+        from assistant.console.handlers import Console
+        from assistant.console.ui import mount_console
+
+        holder: dict[str, Console] = {}
+
+        def console_factory() -> Console:
+            if "console" not in holder:
+                holder["console"] = Console(bot())
+            return holder["console"]
+
+        app.state.staff_auth = mount_console(app, console_factory, settings)
+
     app.mount("/widget", StaticFiles(directory=WIDGET_DIR), name="widget")
 
     @app.get("/", include_in_schema=False)

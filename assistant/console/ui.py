@@ -1,0 +1,230 @@
+"""The staff console (Gradio) and its login, mounted under /console of the FastAPI app."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import gradio as gr
+import pandas as pd
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from assistant.console.auth import COOKIE, StaffAuth
+from assistant.console.handlers import Console
+
+LOGIN_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>工作台登录</title>
+<style>body{{font-family:sans-serif;max-width:360px;margin:12vh auto}}label{{display:block;margin:.8em 0 .2em}}
+input{{width:100%;padding:.5em;font-size:1em}}button{{margin-top:1em;padding:.6em 1.4em;font-size:1em}}.err{{color:#b00}}</style>
+</head><body><h1>一件事助手 · 工作台</h1><p class="err">{error}</p>
+<form method="post" action="/console/login"><label for="u">用户名</label><input id="u" name="username" autocomplete="username" required>
+<label for="p">密码</label><input id="p" name="password" type="password" autocomplete="current-password" required>
+<button type="submit">登录</button></form></body></html>"""
+
+
+def staff_of(request: gr.Request | None, auth: StaffAuth) -> str:
+    cookie = request.cookies.get(COOKIE) if request is not None else None
+    user = auth.user_from_cookie(cookie)
+    if user is None:
+        raise gr.Error("登录已过期，请重新登录。")
+    return user
+
+
+def build_blocks(console: Console, auth: StaffAuth) -> gr.Blocks:
+    guide_ids = sorted(console.bot.searcher.guides)
+    rule_matters = sorted(console.bot.eligibility.rulesets) if console.bot.eligibility else []
+    form_matters = sorted(console.bot.forms.catalog.forms) if console.bot.forms else []
+
+    with gr.Blocks(title="一件事助手 · 工作台") as demo:
+        gr.Markdown("## 一件事助手 · 工作台")
+        with gr.Tab("会话调试"):
+            with gr.Row():
+                q = gr.Textbox(label="以群众口吻提问", placeholder="例如：株洲开饭店要带什么材料", scale=4)
+                region = gr.Textbox(label="地区（可选）", scale=1)
+            sid = gr.State(None)
+            ask = gr.Button("提问", variant="primary")
+            answer = gr.Textbox(label="回答", lines=10)
+            trace = gr.JSON(label="过程（事项排序、检索片段与得分、方面、地区、模式、校验、各阶段耗时）")
+            new = gr.Button("新会话")
+
+            def _ask(question, reg, session_id, request: gr.Request):
+                staff_of(request, auth)
+                out = console.debug_turn(question, reg, session_id)
+                return out["answer"], out, out["session_id"]
+
+            ask.click(_ask, [q, region, sid], [answer, trace, sid])
+            q.submit(_ask, [q, region, sid], [answer, trace, sid])
+            new.click(lambda: (None, "", None), None, [sid, answer, trace])
+
+        with gr.Tab("知识库"):
+            with gr.Row():
+                search_box = gr.Textbox(label="搜索指南（名称、别名、编号）")
+                gsel = gr.Dropdown(guide_ids, label="选择指南")
+            table = gr.Dataframe(headers=["编号", "名称", "地区", "更新日期", "数据提示"], value=console.list_guides())
+            search_box.change(lambda s: console.list_guides(s), search_box, table)
+            editor = gr.Code(label="指南 YAML（编辑后先校验再保存）", language="yaml", lines=24)
+            gsel.change(lambda g: console.guide_yaml(g) if g else "", gsel, editor)
+            save = gr.Button("校验并保存")
+            status = gr.Markdown()
+
+            def _save(g, text, request: gr.Request):
+                user = staff_of(request, auth)
+                try:
+                    return console.save_guide_yaml(g, text, user)
+                except Exception as exc:  # noqa: BLE001 - shown to staff as the reason
+                    return f"❌ 未保存：{exc}"
+
+            save.click(_save, [gsel, editor], status)
+            upload = gr.File(label="导入：门户 JSON / Markdown 指南 / txt、html、pdf、docx 文档", file_count="multiple")
+            imported = gr.JSON(label="导入结果")
+
+            def _import(files, request: gr.Request):
+                user = staff_of(request, auth)
+                return console.import_files([f if isinstance(f, str) else f.name for f in files or []], user)
+
+            upload.upload(_import, upload, imported)
+            reindex = gr.Button("重建索引（增量）")
+            summary = gr.JSON(label="索引变化")
+
+            def _reindex(request: gr.Request, progress=gr.Progress()):  # noqa: B008
+                user = staff_of(request, auth)
+                progress(0.1, desc="读取知识库")
+                out = console.reindex(user)
+                progress(1.0, desc="完成")
+                return out
+
+            reindex.click(_reindex, None, summary)
+
+        with gr.Tab("资格预审"):
+            em = gr.Dropdown(rule_matters, label="事项")
+            ea = gr.Code(label="回答 JSON（问题 id → 回答）", language="json", value="{}")
+            eb = gr.Button("预审")
+            eo = gr.JSON(label="结果（下一题或结论、依据、材料清单）")
+            eb.click(lambda m, a, request=None: console.eligibility(m, a), [em, ea], eo)
+
+        with gr.Tab("表单"):
+            fm = gr.Dropdown(form_matters, label="事项")
+            ft = gr.Textbox(label="对话记录（每行一条群众消息）", lines=8)
+            fb = gr.Button("预填")
+            fo = gr.JSON(label="表单 JSON、缺项与问题")
+            fb.click(lambda m, t: console.form_from_transcript(m, t), [fm, ft], fo)
+
+        with gr.Tab("评测"):
+            suite = gr.Dropdown(["fast", "retrieval", "qa", "dialog", "eligibility", "forms", "all"], value="fast", label="套件")
+            run = gr.Button("运行评测")
+            eval_md = gr.Markdown()
+            eval_json = gr.JSON(label="与基线的变化")
+
+            def _run(s, request: gr.Request, progress=gr.Progress()):  # noqa: B008
+                staff_of(request, auth)
+                from assistant.evaluation.datasets import EVAL_DIR
+                from assistant.evaluation.report import deltas, load_baseline, write_report
+                from assistant.evaluation.runner import run_suites
+
+                progress(0.05, desc="评测中…")
+                report = run_suites(s, progress=False)
+                base = load_baseline(EVAL_DIR / "baseline.json")
+                out = write_report(report, EVAL_DIR / "reports", base)
+                md = (out / "report.md").read_text(encoding="utf-8")
+                return md, deltas(report, base)
+
+            run.click(_run, suite, [eval_md, eval_json])
+
+        with gr.Tab("反馈与转人工"):
+            refresh = gr.Button("刷新队列")
+            queue = gr.Dataframe(headers=["类型", "编号", "会话", "内容（已脱敏）", "原因/评分", "状态", "时间"], value=console.queue())
+            refresh.click(console.queue, None, queue)
+            with gr.Row():
+                qs = gr.Textbox(label="会话 ID")
+                hid = gr.Number(label="工单编号", precision=0)
+            with gr.Row():
+                show = gr.Button("查看对话（脱敏）")
+                reveal = gr.Button("显示原文（将记录审计）", variant="stop")
+                handled = gr.Button("标记已处理")
+                to_eval = gr.Button("生成评测草稿")
+            conv = gr.JSON(label="对话")
+            msg = gr.Markdown()
+
+            def _show(s, request: gr.Request):
+                return console.conversation(s, staff_of(request, auth), reveal=False)
+
+            def _reveal(s, request: gr.Request):
+                return console.conversation(s, staff_of(request, auth), reveal=True)
+
+            def _handled(h, request: gr.Request):
+                return console.mark_handled(int(h), staff_of(request, auth)), console.queue()
+
+            def _to_eval(s, request: gr.Request):
+                item = console.to_eval_draft(s, staff_of(request, auth))
+                return f"已生成评测草稿（{len(item['turns'])} 轮），见 eval/drafts.jsonl"
+
+            show.click(_show, qs, conv)
+            reveal.click(_reveal, qs, conv)
+            handled.click(_handled, hid, [msg, queue])
+            to_eval.click(_to_eval, qs, msg)
+
+        with gr.Tab("统计"):
+            sbtn = gr.Button("刷新统计")
+            per_day = gr.BarPlot(x="日期", y="会话数", title="每日会话数")
+            top = gr.BarPlot(x="事项", y="次数", title="热门事项")
+            trend = gr.LinePlot(x="日期", y="平均星级", title="评价趋势")
+            gaps = gr.JSON(label="被拒答的问题（知识缺口）")
+
+            def _stats(request: gr.Request):
+                staff_of(request, auth)
+                s = console.stats()
+                return (
+                    pd.DataFrame(s["per_day"], columns=["日期", "会话数"]),
+                    pd.DataFrame(s["top_matters"], columns=["事项", "次数"]),
+                    pd.DataFrame(s["rating_trend"], columns=["日期", "平均星级"]),
+                    s["refused_questions"],
+                )
+
+            sbtn.click(_stats, None, [per_day, top, trend, gaps])
+    return demo
+
+
+def mount_console(app: FastAPI, console_factory, settings) -> StaffAuth:
+    """/console/login (form), /console/logout, and the Gradio app at /console/app behind the staff cookie."""
+    auth = StaffAuth(settings.staff_accounts, settings.console_secret)
+
+    @app.get("/console", include_in_schema=False)
+    def console_root(request: Request):
+        if auth.user_from_cookie(request.cookies.get(COOKIE)):
+            return RedirectResponse("/console/app/", status_code=303)
+        return RedirectResponse("/console/login", status_code=303)
+
+    @app.get("/console/login", include_in_schema=False, response_class=HTMLResponse)
+    def login_page() -> str:
+        note = "" if auth.accounts else "尚未配置工作台账号：设置 ONETHING_STAFF_ACCOUNTS（onething staff-hash 生成）。"
+        return LOGIN_PAGE.format(error=html.escape(note))
+
+    @app.post("/console/login", include_in_schema=False)
+    def login(username: str = Form(...), password: str = Form(...)):
+        token = auth.login(username, password)
+        if token is None:
+            return HTMLResponse(LOGIN_PAGE.format(error="用户名或密码错误。"), status_code=401)
+        console_factory().store.audit(username, "login")
+        resp = RedirectResponse("/console/app/", status_code=303)
+        resp.set_cookie(COOKIE, token, max_age=auth.session_seconds, httponly=True, samesite="lax", path="/console")
+        return resp
+
+    @app.get("/console/logout", include_in_schema=False)
+    def logout():
+        resp = RedirectResponse("/console/login", status_code=303)
+        resp.delete_cookie(COOKIE, path="/console")
+        return resp
+
+    @app.middleware("http")
+    async def require_staff(request: Request, call_next):
+        path = request.url.path
+        if path.startswith("/console/app") and not auth.user_from_cookie(request.cookies.get(COOKIE)):
+            if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+                return RedirectResponse("/console/login", status_code=303)
+            return HTMLResponse(json.dumps({"code": "unauthorized", "message": "请先登录工作台。"}, ensure_ascii=False),
+                                status_code=401, media_type="application/json")
+        return await call_next(request)
+
+    blocks = build_blocks(console_factory(), auth)
+    gr.mount_gradio_app(app, blocks, path="/console/app")
+    return auth
