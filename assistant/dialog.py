@@ -559,9 +559,16 @@ class Assistant:
         if new_region:
             state.region_code = new_region.code
         answer = self._eligibility_answer(step, guide)
+        intro = []
         if guide.conditions:  # what the guide itself says, before the questions
             conds = "\n".join(f"{i}. {c.text}" for i, c in enumerate(guide.conditions, 1))
-            answer.text = f"【{guide.name}·{guide.region_name}】受理条件：\n{conds}\n\n{answer.text}"
+            intro.append(f"【{guide.name}·{guide.region_name}】受理条件：\n{conds}")
+        faqs = self._faq_match(text, guide, res, "conditions")
+        if faqs:  # the guide's own answer to this very situation
+            f = guide.faqs[faqs[0]]
+            intro.append(f"相关问答：\n问：{f.question}\n答：{f.answer}")
+            answer.citations.append(cite(guide, "faq"))
+        answer.text = "\n\n".join([*intro, answer.text])
         return answer
 
     def _looks_like_new_question(self, text: str) -> bool:

@@ -237,7 +237,7 @@ class Engine:
             guide_name=guide.name,
             region_name=guide.region_name,
             updated_at=guide.updated_at,
-            checklist=checklist if rule.outcome != Outcome.INELIGIBLE else [],
+            checklist=checklist,
             next_steps=steps,
             answers=dict(state.answers),
             questions_asked=len(state.order),
@@ -254,7 +254,7 @@ def _result_text(r: EligibilityResult) -> str:
         lines.append(f"依据（{r.condition_source or '办事指南'}）：{r.condition}")
     if r.legal_basis:
         lines.append(f"法律依据：{r.legal_basis}")
-    if r.checklist:
+    if r.checklist and r.outcome != Outcome.INELIGIBLE:
         lines.append("您需要准备的材料：")
         for i, c in enumerate(r.checklist, 1):
             note = "（免提交：" + c.waiver + "）" if c.waiver else ""

@@ -42,10 +42,15 @@ def parse(expr: str) -> ast.Expression:
 
 def names(expr: str) -> list[str]:
     """Answer ids an expression reads, in order of appearance."""
+    found = sorted(
+        (node.col_offset, node.id)
+        for node in ast.walk(parse(expr))
+        if isinstance(node, ast.Name) and node.id not in ("true", "false", "True", "False")
+    )
     out: list[str] = []
-    for node in ast.walk(parse(expr)):
-        if isinstance(node, ast.Name) and node.id not in ("true", "false", "True", "False") and node.id not in out:
-            out.append(node.id)
+    for _, name in found:  # left to right, as the rule author wrote them
+        if name not in out:
+            out.append(name)
     return out
 
 

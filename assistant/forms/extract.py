@@ -28,36 +28,78 @@ class Extracted(BaseModel):
     message_index: int
 
 
-def _after_cues(text: str, cues: list[str]) -> list[str]:
+OTHER_PERSON = re.compile(r"(爸|妈|父亲|母亲|孩子|宝宝|儿子|女儿|他|她|老公|老婆|丈夫|妻子|爱人|对方|法人|老板)")
+RAW_NUMBER = re.compile(r"[0-9Xx\-]{6,25}")
+ORG_SUFFIX = {
+    "医院": r"(医院|保健院|卫生院|妇幼保健院|诊所)",
+    "派出所": r"(派出所)",
+    "学校": r"(学校|小学|中学|幼儿园)",
+    "单位": r"(公司|集团|中心|厂|局|医院|院|所|店|学校|委员会|大学|社)",
+    "企业": r"(公司|集团|中心|厂|店|社|合作社)",
+    "公司": r"(公司|集团)",
+}
+_LEAD = re.compile(r"^(写|是|为|叫|在|到|去)")
+_TRAIL = re.compile(r"(出生的?|生的|生下的?|上班的?|工作的?|那边|这边|开的|办的|住的)$")
+
+
+def _after_cues(text: str, cues: list[str], self_only: bool = False) -> list[str]:
+    """Text after each cue (longest cues first; one-character cues are too vague and ignored). For the
+    applicant's own fields, a cue preceded by another person ("我爸身份证") refers to that person: skipped."""
     out = []
-    for cue in sorted(cues, key=len, reverse=True):
+    for cue in sorted((c for c in cues if len(c) >= 2), key=len, reverse=True):
         for m in re.finditer(re.escape(cue), text):
+            if self_only and OTHER_PERSON.search(text[max(0, m.start() - 4) : m.start()]) and not OTHER_PERSON.search(cue):
+                continue
             rest = text[m.end():].lstrip("：: 是为")
             if rest:
                 out.append(rest)
     return out
 
 
-def _window(text: str, cues: list[str], width: int = 30) -> list[str]:
+def _window(text: str, cues: list[str], width: int = 30, self_only: bool = False) -> list[str]:
     """Text right after each cue (what the cue refers to)."""
-    return [rest[:width] for rest in _after_cues(text, cues)]
+    return [rest[:width] for rest in _after_cues(text, cues, self_only)]
+
+
+def _org(f: FieldSpec, text: str) -> str | None:
+    """Organisation names (hospital, employer, police station…) by their suffix, for fields labelled so:
+    the longest name ending in a suffix within a clause, without the words that introduce it."""
+    for key, suffix in ORG_SUFFIX.items():
+        if key not in f.label:
+            continue
+        for clause in re.split(r"[，,。；;！!？?]", text):
+            m = re.search(r"([\u4e00-\u9fff（）()]{2,40}" + suffix + r")", clause)
+            if not m:
+                continue
+            name = re.split(r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?一?家|开个", m.group(1))[-1]
+            if len(name) >= 4:
+                return name
+    return None
+
+
+def _self_intro_name(text: str) -> str | None:
+    """“我是宝妈，叫赵丽”: a name the speaker gives for themself."""
+    for clause in re.split(r"[，,。；;]", text):
+        m = re.match(r"^\s*(?:我|本人)?(?:就)?叫([\u4e00-\u9fff·]{2,4})", clause)
+        if m and text.lstrip().startswith(("我", "本人")) and not OTHER_PERSON.search(clause[: clause.find("叫")]):
+            return _STOP_AFTER_NAME.split(m.group(1))[0] or None
+    return None
 
 
 def extract_field(f: FieldSpec, text: str, today: date | None = None) -> str | float | None:
     """The value of field `f` stated in one message, or None. Cue-less patterns (IDs, phones) are only taken
     when the field's cues appear or the message has exactly one candidate and the field is the applicant's."""
-    windows = _window(text, f.cues) if f.cues else []
-    if f.type == "id_number":
+    self_only = f.id.startswith("applicant_")
+    windows = _window(text, f.cues, self_only=self_only) if f.cues else []
+    if f.type in ("id_number", "phone"):
+        strict = ID_RE if f.type == "id_number" else None
         for w in windows:
-            m = ID_RE.search(w)
+            m = strict.search(w) if strict else (MOBILE_RE.search(w) or LANDLINE_RE.search(w))
             if m:
                 return m.group(0).upper()
-        return None
-    if f.type == "phone":
-        for w in windows:
-            m = MOBILE_RE.search(w) or LANDLINE_RE.search(w)
-            if m:
-                return m.group(0)
+            raw = RAW_NUMBER.match(w.strip())
+            if raw:  # stated but malformed: keep it so validation can say what is wrong
+                return raw.group(0).upper()
         return None
     if f.type == "uscc":
         for w in windows + ([text] if not f.cues else []):
@@ -73,8 +115,9 @@ def extract_field(f: FieldSpec, text: str, today: date | None = None) -> str | f
                     return parse_date(m.group(0), today)
                 except Unparsed:
                     continue
-        # "2026年10月3日出生": the date comes before the cue
-        for cue in f.cues:
+        # "2026年10月3日出生": the date comes before the cue (or a birth verb, for a birth-date field)
+        verbs = [*f.cues, *(["出生", "生的", "生下", "出世"] if "出生" in f.label else [])]
+        for cue in verbs:
             for m in re.finditer(r"(" + DATE_RE.pattern + r")\s*(?:在[\u4e00-\u9fff]{1,12})?" + re.escape(cue), text):
                 try:
                     return parse_date(m.group(1), today)
@@ -104,9 +147,11 @@ def extract_field(f: FieldSpec, text: str, today: date | None = None) -> str | f
                 name = _STOP_AFTER_NAME.split(m.group(0))[0]
                 if len(name) >= 2:
                     return name
+        if "我叫" in f.cues:
+            return _self_intro_name(text)
         return None
     if f.type == "address":
-        for w in _window(text, f.cues, 60):
+        for w in _window(text, f.cues, 60, self_only=self_only):
             m = ADDRESS_RE.search(w)
             if m:
                 return m.group(0)
@@ -114,9 +159,12 @@ def extract_field(f: FieldSpec, text: str, today: date | None = None) -> str | f
             if len(cut) >= 4:
                 return cut
         return None
-    # free text
-    for w in _window(text, f.cues, 60):
-        cut = re.split(r"[，,。；;]", w)[0].strip()
+    # free text: an organisation by its suffix first, else the clause after the cue
+    org = _org(f, text) if any(k in f.label for k in ORG_SUFFIX) else None
+    if org:
+        return org
+    for w in _window(text, f.cues, 60, self_only=self_only):
+        cut = _TRAIL.sub("", _LEAD.sub("", re.split(r"[，,。；;]", w)[0].strip()))
         if cut:
             return cut
     return None

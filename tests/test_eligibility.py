@@ -1,0 +1,137 @@
+"""Eligibility: rule files validated on load, the interview asks only what is needed, free-text answers,
+why / back / restart, explained outcomes with cited conditions, personalised checklist, in the dialog."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.dialog import Assistant
+from assistant.eligibility.engine import EligibilityState, Engine
+from assistant.eligibility.expr import UNKNOWN, evaluate, names
+from assistant.eligibility.parsing import Unparsed, parse_date, parse_number, parse_yesno
+from assistant.eligibility.rules import Outcome, RuleFileError, load_ruleset
+from assistant.store import Store
+
+
+def test_three_valued_logic():
+    assert evaluate("a and b", {"a": False}) is False
+    assert evaluate("a and b", {"a": True}) is UNKNOWN
+    assert evaluate("a or b", {"b": True}) is True
+    assert evaluate("age >= 60 and not paid", {"age": 62, "paid": False}) is True
+    assert evaluate("t in ['x', 'y']", {}) is UNKNOWN
+    assert names("cancel_type == 'simple' and has_debts") == ["cancel_type", "has_debts"]
+    with pytest.raises(ValueError):
+        evaluate("__import__('os')", {})
+
+
+@pytest.mark.parametrize(("text", "value"), [("是的", True), ("有", True), ("对", True), ("没有", False), ("不是", False), ("否", False)])
+def test_yes_no(text, value):
+    assert parse_yesno(text) is value
+
+
+def test_numbers_and_dates():
+    assert parse_number("我今年六十二了") == 62
+    assert parse_number("62岁") == 62
+    today = date(2026, 11, 29)
+    assert parse_date("2025年3月5日", today) == "2025-03-05"
+    assert parse_date("3月5号", today) == "2026-03-05"
+    assert parse_date("昨天", today) == "2026-11-28"
+    with pytest.raises(Unparsed):
+        parse_yesno("随便")
+
+
+def test_bad_rule_files_name_file_and_rule(tmp_path: Path):
+    bad = tmp_path / "43XXX0001.yaml"
+    bad.write_text(
+        "matter_code: 43XXX0001\ntitle: t\nquestions:\n"
+        "  - {id: a, text: q, type: yesno, why: w, depends_on: b}\n"
+        "  - {id: b, text: q, type: yesno, why: w, depends_on: a}\n"
+        "rules:\n  - {id: r1, when: 'true', outcome: 可以办理, message: m}\n"
+        "  - {id: r2, when: 'zzz', outcome: 不符合条件, message: m}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleFileError) as exc:
+        load_ruleset(bad)
+    text = str(exc.value)
+    assert "43XXX0001.yaml" in text and "成环" in text and "r2" in text and "zzz" in text
+
+
+@pytest.fixture
+def engine(searcher) -> Engine:
+    from assistant.dialog import _load_engine
+
+    return _load_engine(searcher.settings, searcher)
+
+
+def _answer_until(engine, state, guide, step, target: str, reply: str = "否"):
+    while step.kind in ("question", "reask", "why") and step.question.id != target:
+        step = engine.reply(state, reply, guide)
+    return step
+
+
+def test_simple_cancellation_asks_only_what_is_needed(engine, searcher):
+    guide = searcher.guides["43TCN0008-430100"]
+    state, step = engine.start("43TCN0008", guide)
+    assert step.kind == "question" and step.question.type == "choice"
+    step = engine.reply(state, "简易", guide)
+    assert step.kind == "question" and state.answers["cancel_type"] == "simple"
+    step = engine.reply(state, "为什么问这个", guide)
+    assert step.kind == "why" and "问这个是因为" in step.text
+    step = engine.reply(state, "随便吧", guide)
+    assert step.kind == "reask" and "是" in step.text
+    step = _answer_until(engine, state, guide, step, "has_debts")
+    asked_before = len(state.order)
+    step = engine.reply(state, "有的", guide)  # a debt ends the interview at once, with the cited condition
+    assert step.kind == "result" and step.result.outcome == Outcome.INELIGIBLE
+    assert "债权债务" in step.result.condition and "普通注销" in step.result.message
+    assert step.result.questions_asked == asked_before + 1
+    assert "不符合条件" in step.text and "依据" in step.text
+
+
+def test_change_answer_and_back(engine, searcher):
+    guide = searcher.guides["43TCN0008-430100"]
+    state, step = engine.start("43TCN0008", guide)
+    step = engine.reply(state, "简易注销", guide)
+    step = _answer_until(engine, state, guide, step, "has_debts")
+    step = engine.reply(state, "有", guide)
+    assert step.result.outcome == Outcome.INELIGIBLE
+    step = engine.set_answer(state, "cancel_type", "general", guide)  # the user changes their mind
+    assert set(state.answers) == {"cancel_type"}  # answers only 简易注销 needed are dropped
+    assert step.kind == "question"
+    step = engine.reply(state, "上一步", guide)
+    assert state.answers == {} and step.question.id == "cancel_type"
+    assert step.kind == "question"
+    result = engine.evaluate_answers("43TCN0008", {"cancel_type": "simple", **{q.id: False for q in engine.rulesets["43TCN0008"].questions if q.type == "yesno"}}, guide)[0].result
+    assert result is not None and any(c.name == "简易注销全体投资人承诺书" for c in result.checklist)
+
+
+def test_every_eval_case_decides_within_minimum(engine, searcher):
+    from assistant.evaluation.eligibility_eval import evaluate_eligibility
+
+    r = evaluate_eligibility(searcher.settings)
+    assert r["cases"] >= 80
+    assert r["decision_accuracy"] == 1.0 and r["within_min_questions"] == 1.0, r["failures"][:5]
+    assert r["condition_cited"] == 1.0
+    assert r["step_p95_ms"] < 20
+
+
+def test_walkthrough_inside_the_dialog(settings, searcher, tmp_path: Path):
+    bot = Assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/e.db"))
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, "我能办简易注销吗", region="长沙市")
+    assert a.mode == "eligibility" and a.eligibility["question"]["type"] == "choice"
+    assert {s.label for s in a.suggestions} >= {"简易注销", "普通注销"}
+    b = bot.respond(sid, "简易注销")
+    assert b.mode == "eligibility" and b.eligibility["kind"] == "question"
+    # leave the walkthrough with another question, then come back
+    c = bot.respond(sid, "企业注销一件事的咨询电话是多少")
+    assert c.mode == "composer" and c.aspect == "contacts"
+    d = bot.respond(sid, "继续预审")
+    assert d.mode == "eligibility" and d.eligibility["question"]["id"] == b.eligibility["question"]["id"]
+    e = bot.respond(sid, "没有")
+    assert e.mode == "eligibility"
+    saved = EligibilityState.model_validate(bot.store.get_state(sid)["extra"]["eligibility"])
+    assert saved.answers and saved.matter_code == "43TCN0008"
