@@ -1,0 +1,92 @@
+"""Console handlers against a real store and index; login required; reveal is audited."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.api.app import create_app
+from assistant.console.auth import StaffAuth, hash_password, verify_password
+from assistant.console.handlers import Console
+from assistant.dialog import Assistant
+from assistant.store import Store
+
+
+@pytest.fixture
+def console(settings, searcher, tmp_path: Path) -> Console:
+    return Console(Assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/c.db")))
+
+
+def test_passwords_and_cookies():
+    h = hash_password("s3cret")
+    assert verify_password("s3cret", h) and not verify_password("nope", h)
+    auth = StaffAuth(f"alice:{h}", "k", session_seconds=60)
+    cookie = auth.login("alice", "s3cret")
+    assert auth.user_from_cookie(cookie) == "alice"
+    assert auth.login("alice", "bad") is None
+    assert auth.user_from_cookie(cookie[:-2] + "xx") is None
+    expired = StaffAuth(f"alice:{h}", "k", session_seconds=-1).login("alice", "s3cret")
+    assert auth.user_from_cookie(expired) is None
+
+
+def test_trace_shows_why(console):
+    out = console.debug_turn("株洲开饭店要带什么材料", None)
+    t = out["trace"]
+    assert out["matter"] == "43TCN0003" and t["matters"][0]["matter_code"] == "43TCN0003"
+    assert t["hits"] and "score" in t["hits"][0] and t["aspect"] == "materials"
+    assert "timings_ms" in t and out["mode"] == "composer"
+
+
+def test_guide_edit_validates_before_saving(console, tmp_path: Path, settings):
+    import shutil
+
+    kdir = tmp_path / "k"
+    shutil.copytree(settings.knowledge_dir, kdir, ignore=shutil.ignore_patterns("*.jsonl"))
+    console.settings = settings.model_copy(update={"knowledge_dir": kdir})
+    gid = "43TCN0003-430200"
+    text = console.guide_yaml(gid)
+    with pytest.raises(Exception, match="promised_days"):
+        console.save_guide_yaml(gid, text.replace("promised_days: 4", "promised_days: 四天"), "alice")
+    assert console.guide_yaml(gid) == text  # nothing written
+    assert "已保存" in console.save_guide_yaml(gid, text.replace("name: 开办餐饮店一件事", "name: 开办餐饮店一件事（株洲）"), "alice")
+    assert console.store.audit_log()[0]["action"] == "edit_guide"
+
+
+def test_queue_reveal_is_audited_and_masked(console):
+    sid, _ = console.bot.new_session()
+    console.bot.respond(sid, "我的手机13812345678，明天天气怎么样")
+    rows = console.queue()
+    assert rows and "138****5678" in rows[0][3]
+    masked = console.conversation(sid, "alice")
+    assert "138****5678" in masked[0]["text"]
+    assert not any(a["action"] == "reveal_personal_data" for a in console.store.audit_log())
+    revealed = console.conversation(sid, "alice", reveal=True)
+    assert "13812345678" in revealed[0]["text"]
+    log = console.store.audit_log()
+    assert log[0]["action"] == "reveal_personal_data" and log[0]["actor"] == "alice" and log[0]["target"] == sid
+    hid = console.store.handoffs()[0]["id"]
+    console.mark_handled(hid, "alice")
+    assert console.store.handoffs()[0]["status"] == "handled"
+    item = console.to_eval_draft(sid, "alice")
+    assert item["turns"][0]["expect"]["refuse"] is True and "138****5678" in item["turns"][0]["user"]
+
+
+def test_stats(console):
+    sid, _ = console.bot.new_session()
+    console.bot.respond(sid, "株洲开饭店要带什么材料")
+    s = console.stats()
+    assert s["sessions"] >= 1 and s["top_matters"][0][0] == "开办餐饮店一件事"
+
+
+def test_console_requires_login(settings, tmp_path: Path):
+    s = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/l.db", "staff_accounts": f"alice:{hash_password('pw')}"})
+    with TestClient(create_app(s)) as c:
+        r = c.get("/console/app/", headers={"accept": "text/html"}, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/console/login"
+        assert c.get("/console/app/config").status_code == 401
+        assert c.post("/console/login", data={"username": "alice", "password": "x"}).status_code == 401
+        ok = c.post("/console/login", data={"username": "alice", "password": "pw"}, follow_redirects=False)
+        assert ok.status_code == 303
+        assert c.get("/console/app/").status_code == 200

@@ -1,0 +1,95 @@
+"""一表申请: models from YAML, extraction with sources, stdnum validation, corrections, rendering, dialog."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from stdnum.cn import ric
+
+from assistant.config import PROJECT_ROOT
+from assistant.dialog import Assistant, _load_forms
+from assistant.forms.spec import FormCatalog
+from assistant.store import Store
+
+TODAY = date(2026, 11, 29)
+GOOD_ID = next("43010219900101123" + d for d in "0123456789X" if ric.is_valid("43010219900101123" + d))
+BAD_ID = GOOD_ID[:-1] + ("0" if GOOD_ID[-1] != "0" else "1")
+
+
+@pytest.fixture(scope="module")
+def service(settings):
+    return _load_forms(settings)
+
+
+def test_models_are_built_from_yaml():
+    cat = FormCatalog.load(PROJECT_ROOT / "knowledge" / "forms")
+    assert {"43PCN0009", "43PCN0013", "43PCP0002", "43PCN0010", "43TCN0003", "43TCN0008"} <= set(cat.forms)
+    model = cat.model("43PCN0009")
+    fields = model.model_fields
+    assert "applicant_id_number" in fields and "baby_birth_date" in fields
+    assert fields["baby_name"].title == "新生儿姓名"
+    for f in cat.fields("43PCN0009"):
+        assert f.label and (f.question or f.label)
+
+
+def test_extraction_records_sources_and_never_invents(service):
+    msgs = [f"我叫王芳，身份证{GOOD_ID}", "宝宝是个女孩，2026年10月3日在湘雅医院出生的", "我手机13812345678"]
+    draft = service.build("43PCN0009", msgs, today=TODAY)
+    v = draft.values
+    assert v["applicant_name"].value == "王芳" and v["applicant_name"].source == msgs[0]
+    assert v["applicant_id_number"].value == GOOD_ID and v["applicant_id_number"].problem is None
+    assert v["baby_birth_date"].value == "2026-10-03"
+    assert v["baby_gender"].value == "女"
+    assert v["applicant_phone"].value == "13812345678" and v["applicant_phone"].source == msgs[2]
+    assert "father_id_number" not in v
+
+
+def test_validation_problems_are_plain_sentences(service):
+    draft = service.build("43PCN0009", [f"我叫王芳，身份证{BAD_ID}", "宝宝出生日期2027年1月5日", "手机1381234567"], today=TODAY)
+    assert "校验码" in draft.values["applicant_id_number"].problem
+    assert "不能晚于今天" in draft.values["baby_birth_date"].problem
+    assert "11 位" in draft.values["applicant_phone"].problem
+    old = service.build("43PCN0009", ["宝宝出生日期2025年1月5日"], today=TODAY)
+    assert "超过" in old.values["baby_birth_date"].problem
+
+
+def test_ask_missing_then_correct_then_render(service, searcher):
+    draft = service.build("43PCN0009", [f"我叫王芳，身份证{GOOD_ID}"], today=TODAY)
+    q = service.next_question(draft)
+    assert q is not None and draft.pending_field == q.field
+    assert service.correction(draft, "手机号写错了，是13912345678", TODAY)
+    assert draft.values["applicant_phone"].value == "13912345678"
+    report = service.report(draft, searcher.guides["43PCN0009-430100"])
+    assert not report.complete and report.missing
+    assert report.data["applicant_name"] == "王芳" and report.data["baby_name"] is None
+    assert report.materials_waived and all(w["waiver"] for w in report.materials_waived)
+    html = service.render_html(report)
+    assert "王芳" in html and "class='blank'" in html and "<script" not in html
+    pdf = service.render_pdf(report)
+    assert pdf.startswith(b"%PDF") and len(pdf) > 1000
+
+
+def test_forms_eval_quality(settings):
+    from assistant.evaluation.forms_eval import evaluate_forms
+
+    r = evaluate_forms(settings)
+    assert r["cases"] >= 36
+    assert r["field_f1"] >= 0.9 and r["invalid_caught"] >= 0.9 and r["invented_values"] <= 2, r["failures"][:5]
+
+
+def test_form_in_the_dialog(settings, searcher, tmp_path: Path):
+    bot = Assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/f.db"))
+    sid, _ = bot.new_session()
+    bot.respond(sid, "长沙新生儿出生一件事要带什么材料")
+    bot.respond(sid, f"我叫王芳，身份证{GOOD_ID}，手机13812345678")
+    a = bot.respond(sid, "帮我填表")
+    assert a.mode == "form" and a.form["matter_code"] == "43PCN0009"
+    assert "王芳" in a.text and a.form["pending"]
+    pending = a.form["pending"]["field"]
+    b = bot.respond(sid, "手机号写错了，是13912345678")
+    assert "13912345678" in b.text
+    saved = bot.store.get_draft(sid, "43PCN0009")
+    assert saved["values"]["applicant_phone"]["value"] == "13912345678"
+    assert saved["pending_field"] == pending  # still waiting for the same missing field
