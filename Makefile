@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench lint eval index clean llm
+.PHONY: install run test bench lint eval index clean llm browser
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,14 @@ index: install
 run: index
 	$(BIN)/onething serve
 
-test: install
+# Debian's Chromium for the real-browser widget test (Playwright drives it; it never downloads a browser)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser test"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+
+test: install browser
 	$(BIN)/onething index
 	$(BIN)/python -m pytest -q
 	$(BIN)/onething eval --suite fast --gate

@@ -30,12 +30,12 @@ def test_verifier_accepts_faithful_answer():
         ("咨询电话0731-88665277[1]。", "电话"),
         ("还需要营业执照[1]。", "材料"),
         ("请访问 https://evil.example.com 办理[1]。", "网址"),
-        ("需要父母身份证。", "出处"),
+        ("需要父母身份证。", "出处"),  # two sources given below: the answer must say which
         ("需要父母身份证[3]。", "出处编号"),
     ],
 )
 def test_verifier_catches_planted_errors(text, problem):
-    v = verify(text, [SOURCE], MATERIALS)
+    v = verify(text, [SOURCE, "问：能邮寄吗\n答：可以"], MATERIALS)
     assert not v.ok and any(problem in p for p in v.problems), v.problems
 
 

@@ -51,8 +51,8 @@ def verify(answer: str, sources: list[str], known_materials: list[str]) -> Verdi
         if len(name) >= 4 and name in answer and name not in joined:
             problems.append(f"材料不在来源中：{name}")
     cites = [int(n) for n in _CITE.findall(answer)]
-    if not cites:
-        problems.append("没有标注出处")
+    if not cites and len(sources) > 1:
+        problems.append("没有标注出处")  # with a single source the citation is that source, attached by the system
     elif any(n < 1 or n > len(sources) for n in cites):
         problems.append(f"出处编号超出范围：{sorted(set(cites))}")
     return Verdict(ok=not problems, problems=problems)

@@ -38,6 +38,9 @@ class QAScores(BaseModel):
     latencies_ms: list[float] = Field(default_factory=list)
     failures: list[dict] = Field(default_factory=list)
     refusal_confusion: dict[str, int] = Field(default_factory=dict)
+    llm_first_token_p50_ms: float | None = None
+    llm_total_p50_ms: float | None = None
+    llm_fallback_rate: float | None = Field(None, description="share of generated answers the verifier rejected")
 
 
 class DialogScores(BaseModel):
@@ -68,9 +71,16 @@ def citation_correct(bot: Assistant, answer: Answer, points: list[str]) -> bool:
     return all(any(contains(t, p) for t in texts) for p in found)
 
 
-def evaluate_qa(bot: Assistant, mode: str = "composer", progress: Callable[[int], None] | None = None) -> QAScores:
+def evaluate_qa(
+    bot: Assistant, mode: str = "composer", progress: Callable[[int], None] | None = None, limit: int | None = None
+) -> QAScores:
+    """`limit` takes an evenly spread sample (for the slow LLM mode); None scores every item."""
     items = read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)
     refusals = read_jsonl(EVAL_DIR / "qa_refusal.jsonl", RefusalItem)
+    if limit:
+        items = items[:: max(1, len(items) // limit)][:limit]
+        refusals = refusals[:: max(1, len(refusals) // max(1, limit // 4))][: max(1, limit // 4)]
+    llm_stats: list[dict] = []
     recall, all_found, matter_ok, region_ok, aspect_ok, cite_ok, lat = [], [], [], [], [], [], []
     violations = 0
     per_matter: dict[str, list[float]] = {}
@@ -83,6 +93,8 @@ def evaluate_qa(bot: Assistant, mode: str = "composer", progress: Callable[[int]
         t = time.perf_counter()
         ans = bot.respond(sid, it.question, region=it.region)
         lat.append((time.perf_counter() - t) * 1000)
+        if "llm" in ans.trace:
+            llm_stats.append(ans.trace["llm"])
         refused = ans.mode == "refusal"
         if refused:
             fn += 0
@@ -145,6 +157,9 @@ def evaluate_qa(bot: Assistant, mode: str = "composer", progress: Callable[[int]
         latencies_ms=[round(x, 2) for x in lat],
         failures=failures,
         refusal_confusion=dict(confusion),
+        llm_first_token_p50_ms=round(percentile([x["first_token_ms"] for x in llm_stats if x.get("first_token_ms")], 50), 1) if llm_stats else None,
+        llm_total_p50_ms=round(percentile([x["total_ms"] for x in llm_stats if x.get("total_ms")], 50), 1) if llm_stats else None,
+        llm_fallback_rate=round(sum(1 for x in llm_stats if not x.get("verified")) / len(llm_stats), 4) if llm_stats else None,
     )
 
 

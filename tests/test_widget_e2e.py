@@ -1,0 +1,93 @@
+"""End-to-end in a real browser (Debian Chromium driven by Playwright): ask, see a cited answer, complete an
+eligibility walkthrough, download the form draft."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def server(settings, tmp_path_factory):
+    import uvicorn
+
+    from assistant.api.app import create_app
+
+    db = tmp_path_factory.mktemp("e2e") / "e2e.db"
+    app = create_app(settings.model_copy(update={"database_url": f"sqlite:///{db}", "console_enabled": False}))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    for _ in range(200):
+        if srv.started:
+            break
+        time.sleep(0.1)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    t.join(timeout=10)
+
+
+def test_widget_end_to_end(server, tmp_path: Path):
+    if CHROMIUM is None:
+        pytest.fail("Chromium is not installed; `make test` installs it (apt-get install chromium)")
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"],
+        )
+        page = browser.new_page(accept_downloads=True)
+        page.goto(server + "/")
+        page.get_by_role("button", name="打开一件事助手").click()
+        box = page.get_by_label("输入问题")
+        expect(box).to_be_focused()
+        box.fill("长沙开饭店要带啥材料")
+        box.press("Enter")
+        answer = page.locator(".ot-bot").last
+        expect(answer.locator(".ot-cites")).to_contain_text("开办餐饮店一件事（长沙市）· 申请材料", timeout=30000)
+        expect(answer).to_contain_text("开办餐饮店“一件事”申请书")
+        # server text is shown as text, never as markup
+        assert page.locator(".ot-bot script").count() == 0
+
+        # eligibility walkthrough by clicking the choice chips
+        box.fill("我能办简易注销吗")
+        box.press("Enter")
+        expect(page.locator(".ot-bot").last).to_contain_text("第1问", timeout=30000)
+        page.locator(".ot-bot").last.get_by_role("button", name="简易注销").click()
+        for _ in range(20):
+            last = page.locator(".ot-bot").last
+            expect(last).not_to_have_class("ot-msg ot-bot ot-pending", timeout=30000)
+            if "预审结果" in last.inner_text():
+                break
+            last.get_by_role("button", name="否", exact=True).click()
+        expect(page.locator(".ot-bot").last).to_contain_text("预审结果：可以办理", timeout=30000)
+
+        # form draft: start it and download the JSON
+        page.locator(".ot-bot").last.get_by_role("button", name="帮我填表").click()
+        card = page.locator(".ot-form-card").last
+        expect(card).to_be_visible(timeout=30000)
+        with page.expect_download() as dl:
+            card.get_by_text("下载 JSON").click()
+        path = tmp_path / "form.json"
+        dl.value.save_as(path)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["matter_code"] == "43TCN0008" and "missing" in data
+
+        # 适老化: large font and high contrast toggles
+        page.get_by_role("button", name="大字模式").click()
+        expect(page.locator(".ot-panel")).to_have_class("ot-panel ot-big")
+        browser.close()
