@@ -13,7 +13,9 @@ from rich.table import Table
 
 from assistant.config import get_settings
 
-app = typer.Typer(help="一件事助手：办事指南知识库、检索、问答与评测", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="一件事助手：办事指南知识库、检索、问答与评测", no_args_is_help=True, add_completion=False
+)
 console = Console(width=160)
 
 
@@ -35,7 +37,9 @@ def schema(out: Annotated[Path | None, typer.Option(help="输出路径")] = None
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="文件或目录：项目 YAML/JSON、门户 JSON、Markdown、txt/html/pdf/docx")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="文件或目录：项目 YAML/JSON、门户 JSON、Markdown、txt/html/pdf/docx")
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """导入办事指南或参考文档到知识库；坏文件报告原因，其余照常导入。"""
@@ -45,13 +49,23 @@ def ingest(
     results = run_ingest(paths, settings.knowledge_dir)
     failed = [r for r in results if r.status == "failed"]
     if as_json:
-        _print_json({"results": [r.model_dump() for r in results], "imported": len(results) - len(failed), "failed": len(failed)})
+        _print_json(
+            {
+                "results": [r.model_dump() for r in results],
+                "imported": len(results) - len(failed),
+                "failed": len(failed),
+            }
+        )
     else:
         table = Table("文件", "结果", "类型", "编号 / 原因")
         for r in results:
-            table.add_row(Path(r.path).name, "✓ 导入" if r.status == "imported" else "✗ 失败", r.kind, r.id or r.error)
+            table.add_row(
+                Path(r.path).name, "✓ 导入" if r.status == "imported" else "✗ 失败", r.kind, r.id or r.error
+            )
         console.print(table)
-        console.print(f"导入 {len(results) - len(failed)} 个，失败 {len(failed)} 个。运行 onething index 更新索引。")
+        console.print(
+            f"导入 {len(results) - len(failed)} 个，失败 {len(failed)} 个。运行 onething index 更新索引。"
+        )
     raise typer.Exit(1 if failed else 0)
 
 
@@ -68,7 +82,9 @@ def index(
         _print_json(summary.model_dump())
         return
     if not summary.rebuilt:
-        console.print(f"索引无变化（{summary.chunks} 段，{summary.unchanged} 个来源），用时 {summary.seconds}s")
+        console.print(
+            f"索引无变化（{summary.chunks} 段，{summary.unchanged} 个来源），用时 {summary.seconds}s"
+        )
     else:
         console.print(
             f"索引已更新：新增 {len(summary.added)}，变更 {len(summary.changed)}，删除 {len(summary.removed)}，"
@@ -96,10 +112,18 @@ def search(
     if as_json:
         _print_json(res.model_dump())
         return
-    console.print(f"地区：{res.region_name or '未指定'}  置信度：{res.confidence:.2f}  用时 {res.timings_ms.get('total', 0):.1f}ms")
+    console.print(
+        f"地区：{res.region_name or '未指定'}  置信度：{res.confidence:.2f}  用时 {res.timings_ms.get('total', 0):.1f}ms"
+    )
     mt = Table("事项", "编码", "地区", "得分", "置信度")
     for m in res.matters[:5]:
-        mt.add_row(m.name, m.matter_code, m.region_name + ("（回退）" if m.region_fallback else ""), f"{m.score:.3f}", f"{m.confidence:.2f}")
+        mt.add_row(
+            m.name,
+            m.matter_code,
+            m.region_name + ("（回退）" if m.region_fallback else ""),
+            f"{m.score:.3f}",
+            f"{m.confidence:.2f}",
+        )
     console.print(mt)
     ht = Table("章节", "指南", "得分", "摘要")
     for h in res.hits:
@@ -126,19 +150,29 @@ def eval_add_from_session(session_id: Annotated[str, typer.Argument(help="会话
     except LookupError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
-    console.print(f"已追加 {len(item['turns'])} 轮到 {DRAFTS_FILE}，请补全 expect 后移入 eval/dialogs.jsonl。")
+    console.print(
+        f"已追加 {len(item['turns'])} 轮到 {DRAFTS_FILE}，请补全 expect 后移入 eval/dialogs.jsonl。"
+    )
 
 
 @eval_app.callback()
 def eval_cmd(
     ctx: typer.Context,
-    suite: Annotated[str, typer.Option(help="retrieval | qa | dialog | eligibility | forms | fast | all")] = "all",
+    suite: Annotated[
+        str, typer.Option(help="retrieval | qa | dialog | eligibility | forms | fast | all")
+    ] = "all",
     mode: Annotated[str, typer.Option(help="composer | llm | both")] = "composer",
     baseline: Annotated[Path | None, typer.Option(help="基线 JSON；默认 eval/baseline.json")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
-    gate: Annotated[bool, typer.Option("--gate", help="低于 eval/thresholds.yaml 的阈值时以非零退出")] = False,
-    check: Annotated[bool, typer.Option("--check", help="只检查评测集本身（引用的事项、要点、重复、格式）")] = False,
-    save_baseline: Annotated[bool, typer.Option("--save-baseline", help="把本次结果写成 eval/baseline.json")] = False,
+    gate: Annotated[
+        bool, typer.Option("--gate", help="低于 eval/thresholds.yaml 的阈值时以非零退出")
+    ] = False,
+    check: Annotated[
+        bool, typer.Option("--check", help="只检查评测集本身（引用的事项、要点、重复、格式）")
+    ] = False,
+    save_baseline: Annotated[
+        bool, typer.Option("--save-baseline", help="把本次结果写成 eval/baseline.json")
+    ] = False,
 ) -> None:
     """离线评测：检索、问答、多轮对话（及资格预审、表单），生成报告并与基线比较。"""
     if ctx.invoked_subcommand is not None:
@@ -155,7 +189,8 @@ def eval_cmd(
             result.print(console)
         raise typer.Exit(1 if result.problems else 0)
 
-    from assistant.evaluation.report import deltas, load_baseline, save_baseline as write_baseline, write_report
+    from assistant.evaluation.report import deltas, load_baseline, write_report
+    from assistant.evaluation.report import save_baseline as write_baseline
     from assistant.evaluation.runner import run_suites
 
     report = run_suites(suite, mode=mode, progress=not as_json)
@@ -164,12 +199,18 @@ def eval_cmd(
     if save_baseline:
         write_baseline(report, EVAL_DIR / "baseline.json")
     if as_json:
-        _print_json(report.model_dump(exclude={"qa": {"__all__": {"latencies_ms"}}}) | {"report_dir": str(out), "deltas": deltas(report, base)})
+        _print_json(
+            report.model_dump(exclude={"qa": {"__all__": {"latencies_ms"}}})
+            | {"report_dir": str(out), "deltas": deltas(report, base)}
+        )
     else:
         report.print(console)
         worse = [d for d in deltas(report, base) if d["verdict"] == "变差"]
         if base:
-            console.print(f"与基线相比：{len(worse)} 项变差" + ("：" + "；".join(f"{d['metric']} {d['delta']:+}" for d in worse[:10]) if worse else ""))
+            console.print(
+                f"与基线相比：{len(worse)} 项变差"
+                + ("：" + "；".join(f"{d['metric']} {d['delta']:+}" for d in worse[:10]) if worse else "")
+            )
         console.print(f"报告：{out}/report.html")
     if gate and report.failures:
         raise typer.Exit(1)
@@ -178,7 +219,9 @@ def eval_cmd(
 def _print_answer(ans) -> None:
     console.print(ans.text, markup=False, highlight=False)
     if ans.citations:
-        cites = "；".join(f"{c.guide_name}（{c.region_name}）·{c.section_label}·{c.updated_at}" for c in ans.citations[:3])
+        cites = "；".join(
+            f"{c.guide_name}（{c.region_name}）·{c.section_label}·{c.updated_at}" for c in ans.citations[:3]
+        )
         console.print(f"[dim]引用：{cites}[/dim]")
     if ans.suggestions:
         console.print("[dim]可以接着问：" + " | ".join(s.label for s in ans.suggestions) + "[/dim]")
@@ -244,7 +287,10 @@ def calibrate(
 
     settings = get_settings()
     params, report = run_calibrate(
-        get_searcher(settings), EVAL_DIR / "calibration.jsonl", settings.knowledge_dir / "scope.yaml", max_false_refusal
+        get_searcher(settings),
+        EVAL_DIR / "calibration.jsonl",
+        settings.knowledge_dir / "scope.yaml",
+        max_false_refusal,
     )
     console.print(params.model_dump())
     console.print(report)
@@ -260,20 +306,23 @@ def serve(
 
     settings = get_settings()
     h, p = host or settings.host, port or settings.port
-    console.print(f"一件事助手已启动：http://{h}:{p}/  （挂件演示页）  接口文档 http://{h}:{p}/docs  工作台 http://{h}:{p}/console")
+    console.print(
+        f"一件事助手已启动：http://{h}:{p}/  （挂件演示页）  接口文档 http://{h}:{p}/docs  工作台 http://{h}:{p}/console"
+    )
     run(h, p)
 
 
 @app.command()
 def check(
     matter_code: Annotated[str, typer.Argument(help="事项编码，如 43TCN0008")],
-    answers: Annotated[Path | None, typer.Option(help="回答 JSON 文件（问题 id → 回答）；不给则交互式逐题询问")] = None,
+    answers: Annotated[
+        Path | None, typer.Option(help="回答 JSON 文件（问题 id → 回答）；不给则交互式逐题询问")
+    ] = None,
     region: Annotated[str | None, typer.Option(help="地区")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """资格预审：逐题询问（或按给定回答）判断能否办理，并给出个人材料清单。"""
     from assistant.dialog import _load_engine
-    from assistant.eligibility.engine import EligibilityState
     from assistant.retrieval.search import get_searcher
 
     settings = get_settings()
@@ -346,7 +395,9 @@ def staff_hash(user: Annotated[str, typer.Argument(help="工作人员用户名")
 
 
 @app.command()
-def purge(days: Annotated[int | None, typer.Option(help="删除超过该天数未活动的会话；默认按配置")] = None) -> None:
+def purge(
+    days: Annotated[int | None, typer.Option(help="删除超过该天数未活动的会话；默认按配置")] = None,
+) -> None:
     """按保留期限删除个人数据（会话、消息、草稿、评价、转人工记录）。"""
     from assistant.store import get_store
 

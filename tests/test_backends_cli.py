@@ -34,7 +34,12 @@ def test_sentence_transformers_backend_builds_and_searches(tmp_path: Path):
 
 def _run(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [*ONETHING, *args], capture_output=True, text=True, cwd=PROJECT_ROOT, env={**os.environ, **(env or {})}, timeout=300
+        [*ONETHING, *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+        timeout=300,
     )
 
 
@@ -56,7 +61,10 @@ def test_cli_index_json_unchanged(settings):
 def test_cli_ingest_json_reports_failure(tmp_path: Path):
     s = make_knowledge(tmp_path, [])
     out = _run(
-        "ingest", str(PROJECT_ROOT / "tests" / "fixtures" / "guide_bad.yaml"), str(PROJECT_ROOT / "tests" / "fixtures" / "guide_good.yaml"), "--json",
+        "ingest",
+        str(PROJECT_ROOT / "tests" / "fixtures" / "guide_bad.yaml"),
+        str(PROJECT_ROOT / "tests" / "fixtures" / "guide_good.yaml"),
+        "--json",
         env={"ONETHING_KNOWLEDGE_DIR": str(s.knowledge_dir)},
     )
     assert out.returncode == 1

@@ -50,7 +50,9 @@ def test_guide_edit_validates_before_saving(console, tmp_path: Path, settings):
     with pytest.raises(Exception, match="promised_days"):
         console.save_guide_yaml(gid, text.replace("promised_days: 4", "promised_days: 四天"), "alice")
     assert console.guide_yaml(gid) == text  # nothing written
-    assert "已保存" in console.save_guide_yaml(gid, text.replace("name: 开办餐饮店一件事", "name: 开办餐饮店一件事（株洲）"), "alice")
+    assert "已保存" in console.save_guide_yaml(
+        gid, text.replace("name: 开办餐饮店一件事", "name: 开办餐饮店一件事（株洲）"), "alice"
+    )
     assert console.store.audit_log()[0]["action"] == "edit_guide"
 
 
@@ -65,7 +67,9 @@ def test_queue_reveal_is_audited_and_masked(console):
     revealed = console.conversation(sid, "alice", reveal=True)
     assert "13812345678" in revealed[0]["text"]
     log = console.store.audit_log()
-    assert log[0]["action"] == "reveal_personal_data" and log[0]["actor"] == "alice" and log[0]["target"] == sid
+    assert (
+        log[0]["action"] == "reveal_personal_data" and log[0]["actor"] == "alice" and log[0]["target"] == sid
+    )
     hid = console.store.handoffs()[0]["id"]
     console.mark_handled(hid, "alice")
     assert console.store.handoffs()[0]["status"] == "handled"
@@ -81,7 +85,12 @@ def test_stats(console):
 
 
 def test_console_requires_login(settings, tmp_path: Path):
-    s = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/l.db", "staff_accounts": f"alice:{hash_password('pw')}"})
+    s = settings.model_copy(
+        update={
+            "database_url": f"sqlite:///{tmp_path}/l.db",
+            "staff_accounts": f"alice:{hash_password('pw')}",
+        }
+    )
     with TestClient(create_app(s)) as c:
         r = c.get("/console/app/", headers={"accept": "text/html"}, follow_redirects=False)
         assert r.status_code == 303 and r.headers["location"] == "/console/login"

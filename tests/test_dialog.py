@@ -46,7 +46,12 @@ def test_answer_cites_guide_region_section_and_date(bot):
     assert a.mode == "composer" and a.matter_code == "43TCN0003" and a.aspect == "materials"
     assert a.region_name == "长沙市"
     c = a.citations[0]
-    assert c.guide_id == "43TCN0003-430100" and c.section == "materials" and c.section_label == "申请材料" and c.updated_at
+    assert (
+        c.guide_id == "43TCN0003-430100"
+        and c.section == "materials"
+        and c.section_label == "申请材料"
+        and c.updated_at
+    )
     assert "来源：" in a.text and c.updated_at in a.text
     assert "开办餐饮店“一件事”申请书" in a.text
 
@@ -77,14 +82,34 @@ def test_follow_ups_and_matter_switch(bot):
 def test_overview_is_one_time_notice(bot):
     sid, _ = bot.new_session()
     a = turn(bot, sid, "新生儿出生一件事全部说一下", region="长沙市")
-    for part in ("受理条件", "申请材料", "特定情形下提交", "联办事项", "办理时限", "办理地点", "咨询电话", "网上办理", "免提交"):
+    for part in (
+        "受理条件",
+        "申请材料",
+        "特定情形下提交",
+        "联办事项",
+        "办理时限",
+        "办理地点",
+        "咨询电话",
+        "网上办理",
+        "免提交",
+    ):
         assert part in a.text, part
     assert "出生医学证明首次签发" in a.text and "5个工作日" in a.text
 
 
 def test_composer_renders_every_aspect(searcher):
     g = searcher.guides["43PCP0007-430102"]
-    for aspect in ("materials", "conditions", "process", "time_limit", "locations", "contacts", "fee", "online_entry", "linked_matters"):
+    for aspect in (
+        "materials",
+        "conditions",
+        "process",
+        "time_limit",
+        "locations",
+        "contacts",
+        "fee",
+        "online_entry",
+        "linked_matters",
+    ):
         text, cites = compose_aspect(g, aspect)
         assert text.startswith("【结婚落户") and cites[0].section == aspect
     assert "20元" in compose_aspect(g, "fee")[0]  # the guide lists a 邮寄速递费

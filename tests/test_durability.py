@@ -25,10 +25,19 @@ def _free_port() -> int:
 
 
 def _start(db: Path, port: int) -> subprocess.Popen:
-    env = {**os.environ, "ONETHING_DATABASE_URL": f"sqlite:///{db}", "ONETHING_CONSOLE_ENABLED": "false",
-           "ONETHING_RATE_PER_MINUTE_SESSION": "10000", "ONETHING_RATE_PER_MINUTE_CLIENT": "10000"}
-    proc = subprocess.Popen([sys.executable, "-m", "assistant", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "ONETHING_DATABASE_URL": f"sqlite:///{db}",
+        "ONETHING_CONSOLE_ENABLED": "false",
+        "ONETHING_RATE_PER_MINUTE_SESSION": "10000",
+        "ONETHING_RATE_PER_MINUTE_CLIENT": "10000",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(600):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
@@ -52,10 +61,18 @@ def test_kill_9_keeps_every_acknowledged_write(settings, tmp_path: Path):
             s = c.post(f"{base}/sessions").json()
             auth = {"Authorization": f"Bearer {s['token']}"}
             sid = s["session_id"]
-            c.post(f"{base}/sessions/{sid}/chat", json={"message": "长沙新生儿出生一件事要带什么材料"}, headers=auth)
+            c.post(
+                f"{base}/sessions/{sid}/chat",
+                json={"message": "长沙新生儿出生一件事要带什么材料"},
+                headers=auth,
+            )
             for i in range(12):
                 phone = f"1381234{i:04d}"
-                r = c.patch(f"{base}/sessions/{sid}/forms/43PCN0009", json={"field": "applicant_phone", "value": phone}, headers=auth)
+                r = c.patch(
+                    f"{base}/sessions/{sid}/forms/43PCN0009",
+                    json={"field": "applicant_phone", "value": phone},
+                    headers=auth,
+                )
                 if r.status_code == 200:
                     acked_drafts.append((sid, phone))
                 msg = f"第{i}次提问：开饭店要带什么材料"
@@ -63,7 +80,9 @@ def test_kill_9_keeps_every_acknowledged_write(settings, tmp_path: Path):
                 if r.status_code == 200:
                     acked_messages.append((sid, msg))
                 if i == 8:
-                    proc.send_signal(signal.SIGKILL)  # mid-stream: later requests fail, earlier ones were acknowledged
+                    proc.send_signal(
+                        signal.SIGKILL
+                    )  # mid-stream: later requests fail, earlier ones were acknowledged
                     proc.wait(timeout=10)
                     break
     finally:

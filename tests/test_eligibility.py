@@ -27,7 +27,10 @@ def test_three_valued_logic():
         evaluate("__import__('os')", {})
 
 
-@pytest.mark.parametrize(("text", "value"), [("是的", True), ("有", True), ("对", True), ("没有", False), ("不是", False), ("否", False)])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("是的", True), ("有", True), ("对", True), ("没有", False), ("不是", False), ("否", False)],
+)
 def test_yes_no(text, value):
     assert parse_yesno(text) is value
 
@@ -104,7 +107,14 @@ def test_change_answer_and_back(engine, searcher):
     step = engine.reply(state, "上一步", guide)
     assert state.answers == {} and step.question.id == "cancel_type"
     assert step.kind == "question"
-    result = engine.evaluate_answers("43TCN0008", {"cancel_type": "simple", **{q.id: False for q in engine.rulesets["43TCN0008"].questions if q.type == "yesno"}}, guide)[0].result
+    result = engine.evaluate_answers(
+        "43TCN0008",
+        {
+            "cancel_type": "simple",
+            **{q.id: False for q in engine.rulesets["43TCN0008"].questions if q.type == "yesno"},
+        },
+        guide,
+    )[0].result
     assert result is not None and any(c.name == "简易注销全体投资人承诺书" for c in result.checklist)
 
 

@@ -47,7 +47,9 @@ def test_extraction_records_sources_and_never_invents(service):
 
 
 def test_validation_problems_are_plain_sentences(service):
-    draft = service.build("43PCN0009", [f"我叫王芳，身份证{BAD_ID}", "宝宝出生日期2027年1月5日", "手机1381234567"], today=TODAY)
+    draft = service.build(
+        "43PCN0009", [f"我叫王芳，身份证{BAD_ID}", "宝宝出生日期2027年1月5日", "手机1381234567"], today=TODAY
+    )
     assert "校验码" in draft.values["applicant_id_number"].problem
     assert "不能晚于今天" in draft.values["baby_birth_date"].problem
     assert "11 位" in draft.values["applicant_phone"].problem
@@ -76,7 +78,9 @@ def test_forms_eval_quality(settings):
 
     r = evaluate_forms(settings)
     assert r["cases"] >= 36
-    assert r["field_f1"] >= 0.9 and r["invalid_caught"] >= 0.9 and r["invented_values"] <= 2, r["failures"][:5]
+    assert r["field_f1"] >= 0.9 and r["invalid_caught"] >= 0.9 and r["invented_values"] <= 2, r["failures"][
+        :5
+    ]
 
 
 def test_form_in_the_dialog(settings, searcher, tmp_path: Path):

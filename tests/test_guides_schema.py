@@ -61,7 +61,7 @@ def test_region_codes_from_portal():
 def test_bundled_knowledge_is_valid_and_complete():
     guides, errors = load_guides(PROJECT_ROOT / "knowledge" / "guides")
     assert errors == []
-    index = (PROJECT_ROOT.parent / "shared" / "data" / "hunan" / "INDEX.tsv")
+    index = PROJECT_ROOT.parent / "shared" / "data" / "hunan" / "INDEX.tsv"
     if index.exists():
         rows = [r.split("\t") for r in index.read_text(encoding="utf-8").splitlines()[1:] if r.strip()]
         expected = {f"{r[0]}-{region_code_from_portal(r[1])}" for r in rows}

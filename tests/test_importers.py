@@ -64,7 +64,10 @@ def test_markdown_guide():
     assert g.id == "43TCT9004-430100"
     assert g.aliases == ["开茶馆", "茶楼开业"]
     names = {m.name: m for m in g.materials}
-    assert names["租赁合同"].necessity is Necessity.SITUATIONAL and names["租赁合同"].situation == "租用场地时提供"
+    assert (
+        names["租赁合同"].necessity is Necessity.SITUATIONAL
+        and names["租赁合同"].situation == "租用场地时提供"
+    )
     assert names["食品经营许可申请书"].necessity is Necessity.REQUIRED
     assert g.process == ["网上提交申请", "现场核查", "发证"]
     assert g.promised_days == 5 and g.fee.charged is False
@@ -91,7 +94,13 @@ def test_ingest_mixed_folder_reports_bad_files_and_imports_the_rest(kdir: Path):
     by_name = {Path(r.path).name: r for r in results}
     assert by_name["guide_bad.yaml"].status == "failed" and "region_code" in by_name["guide_bad.yaml"].error
     assert by_name["empty.txt"].status == "failed" and "文字" in by_name["empty.txt"].error
-    for ok in ("portal_sample__430101000000.json", "guide_good.yaml", "guide.md", "notice.txt", "notice.html"):
+    for ok in (
+        "portal_sample__430101000000.json",
+        "guide_good.yaml",
+        "guide.md",
+        "notice.txt",
+        "notice.html",
+    ):
         assert by_name[ok].status == "imported", by_name[ok]
     assert (kdir / "guides" / "43TCT9001-430100.yaml").exists()
     assert not (kdir / "guides" / "43TCT9003-430100.yaml").exists()

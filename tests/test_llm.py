@@ -51,14 +51,28 @@ class _FakeOpenAI(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "text/event-stream")
             self.end_headers()
             for piece in (self.reply[:10], self.reply[10:]):
-                chunk = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": body["model"],
-                         "choices": [{"index": 0, "delta": {"role": "assistant", "content": piece}, "finish_reason": None}]}
+                chunk = {
+                    "id": "c1",
+                    "object": "chat.completion.chunk",
+                    "created": 0,
+                    "model": body["model"],
+                    "choices": [
+                        {"index": 0, "delta": {"role": "assistant", "content": piece}, "finish_reason": None}
+                    ],
+                }
                 self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
             self.wfile.write(b"data: [DONE]\n\n")
             return
-        payload = {"id": "c1", "object": "chat.completion", "created": 0, "model": body["model"],
-                   "choices": [{"index": 0, "message": {"role": "assistant", "content": self.reply}, "finish_reason": "stop"}],
-                   "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+        payload = {
+            "id": "c1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body["model"],
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": self.reply}, "finish_reason": "stop"}
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
         data = json.dumps(payload, ensure_ascii=False).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -80,7 +94,9 @@ def fake_openai():
 
 
 def test_openai_backend_request_parsing_and_verification(settings, searcher, tmp_path: Path, fake_openai):
-    s = settings.model_copy(update={"llm": "openai", "openai_base_url": fake_openai, "openai_model": "qwen-test"})
+    s = settings.model_copy(
+        update={"llm": "openai", "openai_base_url": fake_openai, "openai_model": "qwen-test"}
+    )
     bot = Assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/o.db"))
     sid, _ = bot.new_session()
     tokens: list[str] = []
@@ -93,8 +109,12 @@ def test_openai_backend_request_parsing_and_verification(settings, searcher, tmp
     assert a.mode == "llm" and a.trace["llm"]["verified"] and "来源：" in a.text
 
 
-def test_openai_backend_unsupported_answer_falls_back(settings, searcher, tmp_path: Path, fake_openai, monkeypatch):
-    monkeypatch.setattr(_FakeOpenAI, "reply", "需要父母身份证[1]，承诺3个工作日办结[1]，电话 0731-12345678[1]。")
+def test_openai_backend_unsupported_answer_falls_back(
+    settings, searcher, tmp_path: Path, fake_openai, monkeypatch
+):
+    monkeypatch.setattr(
+        _FakeOpenAI, "reply", "需要父母身份证[1]，承诺3个工作日办结[1]，电话 0731-12345678[1]。"
+    )
     s = settings.model_copy(update={"llm": "openai", "openai_base_url": fake_openai})
     bot = Assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/o.db"))
     sid, _ = bot.new_session()
@@ -106,7 +126,9 @@ def test_openai_backend_unsupported_answer_falls_back(settings, searcher, tmp_pa
 
 def test_llamacpp_backend_real_generation(settings, searcher, tmp_path: Path):
     if not settings.llm_model_path.exists():
-        pytest.skip(f"local GGUF not assembled ({settings.llm_model_path}); run `make llm` to enable this test")
+        pytest.skip(
+            f"local GGUF not assembled ({settings.llm_model_path}); run `make llm` to enable this test"
+        )
     pytest.importorskip("llama_cpp", reason="llama-cpp-python not built; run `make llm`")
     s = settings.model_copy(update={"llm": "llamacpp"})
     bot = Assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/l.db"))

@@ -23,7 +23,9 @@ def server(settings, tmp_path_factory):
     from assistant.api.app import create_app
 
     db = tmp_path_factory.mktemp("e2e") / "e2e.db"
-    app = create_app(settings.model_copy(update={"database_url": f"sqlite:///{db}", "console_enabled": False}))
+    app = create_app(
+        settings.model_copy(update={"database_url": f"sqlite:///{db}", "console_enabled": False})
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -47,8 +49,14 @@ def test_widget_end_to_end(server, tmp_path: Path):
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--no-first-run", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
         )
         page = browser.new_page(accept_downloads=True)
         page.goto(server + "/")
@@ -58,7 +66,9 @@ def test_widget_end_to_end(server, tmp_path: Path):
         box.fill("长沙开饭店要带啥材料")
         box.press("Enter")
         answer = page.locator(".ot-bot").last
-        expect(answer.locator(".ot-cites")).to_contain_text("开办餐饮店一件事（长沙市）· 申请材料", timeout=30000)
+        expect(answer.locator(".ot-cites")).to_contain_text(
+            "开办餐饮店一件事（长沙市）· 申请材料", timeout=30000
+        )
         expect(answer).to_contain_text("开办餐饮店“一件事”申请书")
         # server text is shown as text, never as markup
         assert page.locator(".ot-bot script").count() == 0

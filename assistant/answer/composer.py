@@ -100,7 +100,11 @@ def _process(g: MatterGuide) -> list[str]:
 
 
 def _time_limit(g: MatterGuide) -> list[str]:
-    lines = [f"整件事承诺{days(g.promised_days)}内办结。" if g.promised_days is not None else f"承诺时限{NOT_GIVEN}。"]
+    lines = [
+        f"整件事承诺{days(g.promised_days)}内办结。"
+        if g.promised_days is not None
+        else f"承诺时限{NOT_GIVEN}。"
+    ]
     timed = [lm for lm in g.linked_matters if lm.promised_days is not None]
     if timed:
         lines.append("其中各联办事项的承诺时限：")
@@ -130,7 +134,9 @@ def _locations(g: MatterGuide) -> list[str]:
 
 def _contacts(g: MatterGuide) -> list[str]:
     lines = []
-    lines.append(f"咨询电话：{'、'.join(g.contact.consultation)}" if g.contact.consultation else f"咨询电话{NOT_GIVEN}")
+    lines.append(
+        f"咨询电话：{'、'.join(g.contact.consultation)}" if g.contact.consultation else f"咨询电话{NOT_GIVEN}"
+    )
     if g.contact.complaint:
         lines.append(f"监督投诉电话：{'、'.join(g.contact.complaint)}")
     return lines
@@ -217,7 +223,17 @@ def compose_overview(g: MatterGuide) -> tuple[str, list[Citation]]:
     parts.append("六、咨询电话\n" + "\n".join(_contacts(g)))
     parts.append("七、网上办理\n" + "\n".join(_online(g)))
     parts.append("八、收费\n" + "\n".join(_fee(g)))
-    sections = ["overview", "conditions", "materials", "linked_matters", "time_limit", "locations", "contacts", "online_entry", "fee"]
+    sections = [
+        "overview",
+        "conditions",
+        "materials",
+        "linked_matters",
+        "time_limit",
+        "locations",
+        "contacts",
+        "online_entry",
+        "fee",
+    ]
     return "\n\n".join(parts), [cite(g, s) for s in sections]
 
 

@@ -46,4 +46,6 @@ class Answer(BaseModel):
     form: dict[str, Any] | None = Field(None, description="一表申请：草稿、缺项与下载信息")
     session_id: str | None = None
     message_id: int | None = None
-    trace: dict[str, Any] = Field(default_factory=dict, description="why: ranking, aspect, timings (for staff)")
+    trace: dict[str, Any] = Field(
+        default_factory=dict, description="why: ranking, aspect, timings (for staff)"
+    )

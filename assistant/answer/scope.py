@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from assistant.answer.aspects import ASPECT_PATTERNS, OVERVIEW_PATTERN
-from assistant.retrieval.search import SearchResult, Searcher
+from assistant.retrieval.search import Searcher, SearchResult
 from assistant.retrieval.text import STOPWORDS, normalize
 
 _CUE_RE = re.compile("|".join(p for _, p in ASPECT_PATTERNS) + "|" + OVERVIEW_PATTERN, flags=re.I)
@@ -58,7 +58,11 @@ class ScopeModel:
     @classmethod
     def load(cls, searcher: Searcher, path: Path | None = None) -> ScopeModel:
         path = path or searcher.settings.knowledge_dir / "scope.yaml"
-        params = ScopeParams.model_validate(yaml.safe_load(path.read_text(encoding="utf-8"))) if path.exists() else ScopeParams()
+        params = (
+            ScopeParams.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+            if path.exists()
+            else ScopeParams()
+        )
         return cls(searcher, params)
 
     def content_words(self, text: str) -> list[str]:
@@ -116,7 +120,11 @@ def fit_scope(xs: np.ndarray, ys: np.ndarray, max_false_refusal: float = 0.02) -
     k = int(math.floor(max_false_refusal * len(pos)))
     threshold = float(pos[k]) if len(pos) else 0.5
     threshold = min(0.5, max(0.02, threshold - 1e-6))
-    return ScopeParams(weights=[round(float(w), 5) for w in clf.coef_[0]], bias=round(float(clf.intercept_[0]), 5), threshold=round(threshold, 5))
+    return ScopeParams(
+        weights=[round(float(w), 5) for w in clf.coef_[0]],
+        bias=round(float(clf.intercept_[0]), 5),
+        threshold=round(threshold, 5),
+    )
 
 
 class CalibrationItem(BaseModel):
@@ -127,13 +135,19 @@ class CalibrationItem(BaseModel):
     category: str | None = None
 
 
-def calibrate(searcher: Searcher, path: Path, out: Path, max_false_refusal: float = 0.02) -> tuple[ScopeParams, dict]:
+def calibrate(
+    searcher: Searcher, path: Path, out: Path, max_false_refusal: float = 0.02
+) -> tuple[ScopeParams, dict]:
     """Fit the scope model on a calibration set (kept apart from the eval sets) and write it to `out`."""
     import json
 
     from assistant.answer.safety import is_manipulation
 
-    items = [CalibrationItem.model_validate(json.loads(line)) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = [
+        CalibrationItem.model_validate(json.loads(line))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
     model = ScopeModel(searcher, ScopeParams())
     xs, ys = [], []
     for it in items:
@@ -154,5 +168,7 @@ def calibrate(searcher: Searcher, path: Path, out: Path, max_false_refusal: floa
         "refusal_recall": round(float(((~pred) & (y == 0)).sum() / max(1, (y == 0).sum())), 4),
     }
     header = "# 由 onething calibrate 根据 eval/calibration.jsonl 拟合（不使用评测集）；勿手工修改。\n"
-    out.write_text(header + yaml.safe_dump(params.model_dump(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    out.write_text(
+        header + yaml.safe_dump(params.model_dump(), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return params, report

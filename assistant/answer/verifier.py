@@ -7,21 +7,12 @@ import re
 from pydantic import BaseModel, Field
 
 from assistant.evaluation.normalize import normalize_for_match
+from assistant.textnum import to_digits as _to_digits
 
 _URL = re.compile(r"https?://[^\s）)\]，。；]+")
 _PHONE = re.compile(r"(?<!\d)(?:0\d{2,3}-?\d{7,8}|1[3-9]\d{9}|\d{7,8}|12345|12333|12329)(?!\d)")
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
 _CITE = re.compile(r"\[(\d+)\]")
-
-
-def _to_digits(text: str) -> str:
-    """Chinese numerals to digits (五个工作日 → 5个工作日) so both forms are checked alike."""
-    import cn2an
-
-    try:
-        return cn2an.transform(text, "cn2an")
-    except (ValueError, KeyError, IndexError):
-        return text
 
 
 class Verdict(BaseModel):
@@ -52,7 +43,9 @@ def verify(answer: str, sources: list[str], known_materials: list[str]) -> Verdi
             problems.append(f"材料不在来源中：{name}")
     cites = [int(n) for n in _CITE.findall(answer)]
     if not cites and len(sources) > 1:
-        problems.append("没有标注出处")  # with a single source the citation is that source, attached by the system
+        problems.append(
+            "没有标注出处"
+        )  # with a single source the citation is that source, attached by the system
     elif any(n < 1 or n > len(sources) for n in cites):
         problems.append(f"出处编号超出范围：{sorted(set(cites))}")
     return Verdict(ok=not problems, problems=problems)

@@ -1,14 +1,12 @@
 """FastAPI application: /api/v1 (sessions, chat + SSE, feedback, handoff, guides, search), health, metrics,
 the widget's static files and its demo page."""
 
-
 import asyncio
 import json
 import logging
 import queue
 import threading
 import time
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
@@ -20,7 +18,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.answer.models import Answer
 from assistant.api.ratelimit import RateLimiter
-from assistant.api.schemas import ChatRequest, Created, ErrorBody, FeedbackRequest, HandoffRequest, SessionCreated
+from assistant.api.schemas import (
+    ChatRequest,
+    Created,
+    ErrorBody,
+    FeedbackRequest,
+    HandoffRequest,
+    SessionCreated,
+)
 from assistant.config import PROJECT_ROOT, Settings, get_settings
 from assistant.dialog import Assistant, InputError
 from assistant.masking import setup_logging
@@ -28,8 +33,16 @@ from assistant.retrieval.search import SearchResult
 
 log = logging.getLogger("onething.api")
 WIDGET_DIR = PROJECT_ROOT / "ui" / "widget"
-ERRORS = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 413: "too_large",
-          422: "invalid_input", 429: "rate_limited", 503: "not_ready"}
+ERRORS = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    422: "invalid_input",
+    429: "rate_limited",
+    503: "not_ready",
+}
 ERR_RESPONSES = {c: {"model": ErrorBody} for c in (403, 404, 422, 429)}
 
 
@@ -90,10 +103,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def security_and_limits(request: Request, call_next):
         client = request.client.host if request.client else "unknown"
         if request.url.path.startswith("/api/") and not client_limit.allow(client):
-            return JSONResponse({"code": "rate_limited", "message": "请求太频繁，请稍后再试。"}, status_code=429)
+            return JSONResponse(
+                {"code": "rate_limited", "message": "请求太频繁，请稍后再试。"}, status_code=429
+            )
         t0 = time.perf_counter()
         response = await call_next(request)
-        app.state.metrics.inc(f"onething_http_requests_total|status=\"{response.status_code}\"")
+        app.state.metrics.inc(f'onething_http_requests_total|status="{response.status_code}"')
         app.state.metrics.inc("onething_http_request_seconds_sum", time.perf_counter() - t0)
         response.headers.setdefault("Content-Security-Policy", settings.csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -108,7 +123,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             message = "找不到请求的资源。"
         if exc.status_code == 405:
             message = "不支持该请求方法。"
-        return JSONResponse({"code": ERRORS.get(exc.status_code, "error"), "message": message}, status_code=exc.status_code)
+        return JSONResponse(
+            {"code": ERRORS.get(exc.status_code, "error"), "message": message}, status_code=exc.status_code
+        )
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError):
@@ -116,14 +133,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for e in exc.errors()[:5]:
             field = ".".join(str(x) for x in e.get("loc", []) if x not in ("body", "query", "path"))
             if e.get("type") == "string_too_long":
-                return JSONResponse({"code": "too_large", "message": f"{field or '内容'}太长，请精简后再发。"}, status_code=413)
+                return JSONResponse(
+                    {"code": "too_large", "message": f"{field or '内容'}太长，请精简后再发。"},
+                    status_code=413,
+                )
             parts.append(f"{field or '请求'}：{_zh(e)}")
-        return JSONResponse({"code": "invalid_input", "message": "；".join(parts) or "请求格式有误。"}, status_code=422)
+        return JSONResponse(
+            {"code": "invalid_input", "message": "；".join(parts) or "请求格式有误。"}, status_code=422
+        )
 
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception):  # pragma: no cover - the last line of defence
         log.exception("unexpected error: %s", type(exc).__name__)
-        return JSONResponse({"code": "internal", "message": "服务暂时出错，请稍后再试或拨打 12345。"}, status_code=500)
+        return JSONResponse(
+            {"code": "internal", "message": "服务暂时出错，请稍后再试或拨打 12345。"}, status_code=500
+        )
 
     def session_auth(session_id: str, authorization: Annotated[str | None, Header()] = None) -> str:
         if len(session_id) > 64 or not bot().store.session_exists(session_id):
@@ -152,21 +176,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ans = bot().respond(session_id, body.message, region=body.region)
         except InputError as exc:
             raise ApiError(422, str(exc)) from exc
-        app.state.metrics.inc(f"onething_turns_total|mode=\"{ans.mode}\"")
+        app.state.metrics.inc(f'onething_turns_total|mode="{ans.mode}"')
         return ans
 
-    @api.post("/sessions/{session_id}/chat/stream", tags=["问答"], responses=ERR_RESPONSES,
-              description="服务器推送事件：token（生成中的文字）、answer（最终回答，已校验）、error。")
-    async def chat_stream(body: ChatRequest, session_id: Annotated[str, Depends(session_auth)]) -> StreamingResponse:
+    @api.post(
+        "/sessions/{session_id}/chat/stream",
+        tags=["问答"],
+        responses=ERR_RESPONSES,
+        description="服务器推送事件：token（生成中的文字）、answer（最终回答，已校验）、error。",
+    )
+    async def chat_stream(
+        body: ChatRequest, session_id: Annotated[str, Depends(session_auth)]
+    ) -> StreamingResponse:
         q: queue.Queue = queue.Queue()
 
         def work() -> None:
             try:
-                ans = bot().respond(session_id, body.message, region=body.region, on_token=lambda t: q.put(("token", t)))
+                ans = bot().respond(
+                    session_id, body.message, region=body.region, on_token=lambda t: q.put(("token", t))
+                )
                 if ans.mode != "llm":  # composer answers stream line by line
                     for line in ans.text.splitlines(keepends=True):
                         q.put(("token", line))
-                app.state.metrics.inc(f"onething_turns_total|mode=\"{ans.mode}\"")
+                app.state.metrics.inc(f'onething_turns_total|mode="{ans.mode}"')
                 q.put(("answer", ans.model_dump(mode="json", exclude={"trace"})))
             except InputError as exc:
                 q.put(("error", {"code": "invalid_input", "message": str(exc)}))
@@ -185,15 +217,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 kind, data = item
                 yield f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
-        return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+        return StreamingResponse(
+            events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+        )
 
-    @api.post("/sessions/{session_id}/feedback", response_model=Created, status_code=201, tags=["好差评"], responses=ERR_RESPONSES)
+    @api.post(
+        "/sessions/{session_id}/feedback",
+        response_model=Created,
+        status_code=201,
+        tags=["好差评"],
+        responses=ERR_RESPONSES,
+    )
     def feedback(body: FeedbackRequest, session_id: Annotated[str, Depends(session_auth)]) -> Created:
         fid = bot().store.add_feedback(session_id, body.stars, body.tags, body.comment, body.message_id)
-        app.state.metrics.inc(f"onething_feedback_total|stars=\"{body.stars}\"")
+        app.state.metrics.inc(f'onething_feedback_total|stars="{body.stars}"')
         return Created(id=fid)
 
-    @api.post("/sessions/{session_id}/handoff", response_model=Answer, tags=["转人工"], responses=ERR_RESPONSES)
+    @api.post(
+        "/sessions/{session_id}/handoff", response_model=Answer, tags=["转人工"], responses=ERR_RESPONSES
+    )
     def handoff(body: HandoffRequest, session_id: Annotated[str, Depends(session_auth)]) -> Answer:
         return bot().request_handoff(session_id, body.note)
 
@@ -204,7 +246,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @api.get("/guides", tags=["办事指南"])
     def guides() -> list[dict]:
         return [
-            {"id": g.id, "name": g.name, "matter_code": g.matter_code, "region_name": g.region_name, "updated_at": g.updated_at}
+            {
+                "id": g.id,
+                "name": g.name,
+                "matter_code": g.matter_code,
+                "region_name": g.region_name,
+                "updated_at": g.updated_at,
+            }
             for g in sorted(bot().searcher.guides.values(), key=lambda g: g.id)
         ]
 
@@ -235,7 +283,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def readyz() -> JSONResponse:
         try:
             b = bot()
-            return JSONResponse({"status": "ready", "chunks": len(b.searcher.chunks), "guides": len(b.searcher.guides)})
+            return JSONResponse(
+                {"status": "ready", "chunks": len(b.searcher.chunks), "guides": len(b.searcher.guides)}
+            )
         except Exception as exc:  # noqa: BLE001
             return JSONResponse({"code": "not_ready", "message": f"索引未就绪：{exc}"}, status_code=503)
 
@@ -270,11 +320,13 @@ def _extra_routers():
     out = []
     try:
         from assistant.api.eligibility_routes import router as elig  # noqa: I001
+
         out.append(elig)
     except ImportError:
         pass
     try:
         from assistant.api.forms_routes import router as forms
+
         out.append(forms)
     except ImportError:
         pass

@@ -14,7 +14,9 @@ class StartRequest(BaseModel):
 
 class AnswerRequest(BaseModel):
     question_id: str | None = Field(None, max_length=64, examples=["cancel_type"])
-    value: Any = Field(None, examples=["simple"], description="结构化回答：是否 true/false、选项值、数字、日期")
+    value: Any = Field(
+        None, examples=["simple"], description="结构化回答：是否 true/false、选项值、数字、日期"
+    )
     text: str | None = Field(None, max_length=200, examples=["是的"], description="或者自由文本回答")
 
 
@@ -22,7 +24,9 @@ def router(bot, session_auth) -> APIRouter:
     r = APIRouter(prefix="/api/v1/sessions/{session_id}/eligibility", tags=["资格预审"])
 
     @r.post("/{matter_code}", response_model=Answer)
-    def start(matter_code: str, body: StartRequest, session_id: Annotated[str, Depends(session_auth)]) -> Answer:
+    def start(
+        matter_code: str, body: StartRequest, session_id: Annotated[str, Depends(session_auth)]
+    ) -> Answer:
         try:
             return bot().eligibility_start(session_id, matter_code, body.region)
         except KeyError as exc:
@@ -38,7 +42,10 @@ def router(bot, session_auth) -> APIRouter:
         try:
             return b.eligibility_answer(session_id, body.question_id, body.value)
         except LookupError as exc:
-            raise HTTPException(409 if not isinstance(exc, KeyError) else 404, str(exc) if not isinstance(exc, KeyError) else "没有这个问题。") from exc
+            raise HTTPException(
+                409 if not isinstance(exc, KeyError) else 404,
+                str(exc) if not isinstance(exc, KeyError) else "没有这个问题。",
+            ) from exc
 
     @r.get("")
     def status(session_id: Annotated[str, Depends(session_auth)]) -> dict:

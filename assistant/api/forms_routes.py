@@ -28,7 +28,9 @@ def router(bot, session_auth) -> APIRouter:
         return report.model_dump(mode="json")
 
     @r.patch("")
-    def patch(matter_code: str, body: PatchRequest, session_id: Annotated[str, Depends(session_auth)]) -> dict:
+    def patch(
+        matter_code: str, body: PatchRequest, session_id: Annotated[str, Depends(session_auth)]
+    ) -> dict:
         load(session_id, matter_code)
         try:
             _, report = bot().form_patch(session_id, matter_code, body.field, body.value)
@@ -44,7 +46,10 @@ def router(bot, session_auth) -> APIRouter:
     @r.get("/pdf")
     def as_pdf(matter_code: str, session_id: Annotated[str, Depends(session_auth)]) -> Response:
         _, report = load(session_id, matter_code)
-        return Response(bot().forms.render_pdf(report), media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{matter_code}.pdf"'})
+        return Response(
+            bot().forms.render_pdf(report),
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'attachment; filename="{matter_code}.pdf"'},
+        )
 
     return r

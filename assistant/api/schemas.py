@@ -9,7 +9,9 @@ from assistant.dialog import MAX_MESSAGE_CHARS
 
 class SessionCreated(BaseModel):
     session_id: str
-    token: str = Field(..., description="会话令牌：之后每个会话请求都要在 Authorization: Bearer <token> 中携带")
+    token: str = Field(
+        ..., description="会话令牌：之后每个会话请求都要在 Authorization: Bearer <token> 中携带"
+    )
 
 
 class ChatRequest(BaseModel):

@@ -26,9 +26,17 @@ class Console:
         """Ask as a citizen would; return the answer and the trace (ranking, chunks, aspect, region, mode, verifier, timings)."""
         sid = session_id or self.bot.new_session()[0]
         ans = self.bot.respond(sid, question, region=region or None)
-        return {"session_id": sid, "answer": ans.text, "mode": ans.mode, "matter": ans.matter_code, "aspect": ans.aspect,
-                "region": ans.region_name, "confidence": ans.confidence,
-                "citations": [c.model_dump() for c in ans.citations], "trace": ans.trace}
+        return {
+            "session_id": sid,
+            "answer": ans.text,
+            "mode": ans.mode,
+            "matter": ans.matter_code,
+            "aspect": ans.aspect,
+            "region": ans.region_name,
+            "confidence": ans.confidence,
+            "citations": [c.model_dump() for c in ans.citations],
+            "trace": ans.trace,
+        }
 
     # -- 知识库 ----------------------------------------------------------------------------------
     def list_guides(self, query: str = "") -> list[list[str]]:
@@ -54,7 +62,10 @@ class Console:
         guide = validate_guide(data, f"{guide_id}.yaml")
         if guide.id != guide_id:
             raise GuideFileError(f"{guide_id}.yaml", [("id", f"编辑后的 id（{guide.id}）与文件不一致")])
-        write_atomic(self.settings.guides_dir / f"{guide_id}.yaml", dump_yaml(guide, header="# 办事指南（工作台编辑）\n"))
+        write_atomic(
+            self.settings.guides_dir / f"{guide_id}.yaml",
+            dump_yaml(guide, header="# 办事指南（工作台编辑）\n"),
+        )
         self.store.audit(staff, "edit_guide", guide_id)
         return f"已保存 {guide_id}。点击“重建索引”使检索生效。"
 
@@ -92,10 +103,30 @@ class Console:
 
     # -- 反馈与转人工 ------------------------------------------------------------------------------
     def queue(self) -> list[list[Any]]:
-        rows = [["转人工", h["id"], h["session_id"], mask(h["question"])[:60], h["reason"], h["status"], h["created_at"]]
-                for h in self.store.handoffs()]
-        rows += [["差评", f["id"], f["session_id"], mask(f["comment"])[:60], f"{f['stars']}星", "", f["created_at"]]
-                 for f in self.store.feedback(max_stars=2)]
+        rows = [
+            [
+                "转人工",
+                h["id"],
+                h["session_id"],
+                mask(h["question"])[:60],
+                h["reason"],
+                h["status"],
+                h["created_at"],
+            ]
+            for h in self.store.handoffs()
+        ]
+        rows += [
+            [
+                "差评",
+                f["id"],
+                f["session_id"],
+                mask(f["comment"])[:60],
+                f"{f['stars']}星",
+                "",
+                f["created_at"],
+            ]
+            for f in self.store.feedback(max_stars=2)
+        ]
         return rows
 
     def conversation(self, session_id: str, staff: str, reveal: bool = False) -> list[dict[str, str]]:
@@ -103,7 +134,10 @@ class Console:
         msgs = self.store.messages(session_id)
         if reveal:
             self.store.audit(staff, "reveal_personal_data", session_id)
-        return [{"role": m["role"], "text": m["text"] if reveal else mask(m["text"]), "time": m["created_at"]} for m in msgs]
+        return [
+            {"role": m["role"], "text": m["text"] if reveal else mask(m["text"]), "time": m["created_at"]}
+            for m in msgs
+        ]
 
     def mark_handled(self, handoff_id: int, staff: str) -> str:
         self.store.mark_handoff(handoff_id, staff)

@@ -60,7 +60,9 @@ def build_blocks(console: Console, auth: StaffAuth) -> gr.Blocks:
             with gr.Row():
                 search_box = gr.Textbox(label="搜索指南（名称、别名、编号）")
                 gsel = gr.Dropdown(guide_ids, label="选择指南")
-            table = gr.Dataframe(headers=["编号", "名称", "地区", "更新日期", "数据提示"], value=console.list_guides())
+            table = gr.Dataframe(
+                headers=["编号", "名称", "地区", "更新日期", "数据提示"], value=console.list_guides()
+            )
             search_box.change(lambda s: console.list_guides(s), search_box, table)
             editor = gr.Code(label="指南 YAML（编辑后先校验再保存）", language="yaml", lines=24)
             gsel.change(lambda g: console.guide_yaml(g) if g else "", gsel, editor)
@@ -75,7 +77,9 @@ def build_blocks(console: Console, auth: StaffAuth) -> gr.Blocks:
                     return f"❌ 未保存：{exc}"
 
             save.click(_save, [gsel, editor], status)
-            upload = gr.File(label="导入：门户 JSON / Markdown 指南 / txt、html、pdf、docx 文档", file_count="multiple")
+            upload = gr.File(
+                label="导入：门户 JSON / Markdown 指南 / txt、html、pdf、docx 文档", file_count="multiple"
+            )
             imported = gr.JSON(label="导入结果")
 
             def _import(files, request: gr.Request):
@@ -110,7 +114,11 @@ def build_blocks(console: Console, auth: StaffAuth) -> gr.Blocks:
             fb.click(lambda m, t: console.form_from_transcript(m, t), [fm, ft], fo)
 
         with gr.Tab("评测"):
-            suite = gr.Dropdown(["fast", "retrieval", "qa", "dialog", "eligibility", "forms", "all"], value="fast", label="套件")
+            suite = gr.Dropdown(
+                ["fast", "retrieval", "qa", "dialog", "eligibility", "forms", "all"],
+                value="fast",
+                label="套件",
+            )
             run = gr.Button("运行评测")
             eval_md = gr.Markdown()
             eval_json = gr.JSON(label="与基线的变化")
@@ -132,7 +140,10 @@ def build_blocks(console: Console, auth: StaffAuth) -> gr.Blocks:
 
         with gr.Tab("反馈与转人工"):
             refresh = gr.Button("刷新队列")
-            queue = gr.Dataframe(headers=["类型", "编号", "会话", "内容（已脱敏）", "原因/评分", "状态", "时间"], value=console.queue())
+            queue = gr.Dataframe(
+                headers=["类型", "编号", "会话", "内容（已脱敏）", "原因/评分", "状态", "时间"],
+                value=console.queue(),
+            )
             refresh.click(console.queue, None, queue)
             with gr.Row():
                 qs = gr.Textbox(label="会话 ID")
@@ -196,7 +207,11 @@ def mount_console(app: FastAPI, console_factory, settings) -> StaffAuth:
 
     @app.get("/console/login", include_in_schema=False, response_class=HTMLResponse)
     def login_page() -> str:
-        note = "" if auth.accounts else "尚未配置工作台账号：设置 ONETHING_STAFF_ACCOUNTS（onething staff-hash 生成）。"
+        note = (
+            ""
+            if auth.accounts
+            else "尚未配置工作台账号：设置 ONETHING_STAFF_ACCOUNTS（onething staff-hash 生成）。"
+        )
         return LOGIN_PAGE.format(error=html.escape(note))
 
     @app.post("/console/login", include_in_schema=False)
@@ -206,7 +221,9 @@ def mount_console(app: FastAPI, console_factory, settings) -> StaffAuth:
             return HTMLResponse(LOGIN_PAGE.format(error="用户名或密码错误。"), status_code=401)
         console_factory().store.audit(username, "login")
         resp = RedirectResponse("/console/app/", status_code=303)
-        resp.set_cookie(COOKIE, token, max_age=auth.session_seconds, httponly=True, samesite="lax", path="/console")
+        resp.set_cookie(
+            COOKIE, token, max_age=auth.session_seconds, httponly=True, samesite="lax", path="/console"
+        )
         return resp
 
     @app.get("/console/logout", include_in_schema=False)
@@ -221,8 +238,11 @@ def mount_console(app: FastAPI, console_factory, settings) -> StaffAuth:
         if path.startswith("/console/app") and not auth.user_from_cookie(request.cookies.get(COOKIE)):
             if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
                 return RedirectResponse("/console/login", status_code=303)
-            return HTMLResponse(json.dumps({"code": "unauthorized", "message": "请先登录工作台。"}, ensure_ascii=False),
-                                status_code=401, media_type="application/json")
+            return HTMLResponse(
+                json.dumps({"code": "unauthorized", "message": "请先登录工作台。"}, ensure_ascii=False),
+                status_code=401,
+                media_type="application/json",
+            )
         return await call_next(request)
 
     blocks = build_blocks(console_factory(), auth)

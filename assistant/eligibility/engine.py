@@ -141,7 +141,9 @@ class Engine:
         result = self._result(rs, rs.rules[rule_idx], state, guide)
         return Step(kind="result", text=_result_text(result), result=result)
 
-    def reply(self, state: EligibilityState, text: str, guide: MatterGuide, today: date | None = None) -> Step:
+    def reply(
+        self, state: EligibilityState, text: str, guide: MatterGuide, today: date | None = None
+    ) -> Step:
         """Free text from the user while a question is pending."""
         t = text.strip()
         if RESTART_RE.search(t):
@@ -172,12 +174,18 @@ class Engine:
         state.order.append(qid)
         env = self._env(rs, state.answers)
         for q in rs.questions:  # a changed answer can make later ones irrelevant
-            if q.id in state.answers and q.depends_on and evaluate(q.depends_on, {**env, q.id: state.answers[q.id]}) is False:
+            if (
+                q.id in state.answers
+                and q.depends_on
+                and evaluate(q.depends_on, {**env, q.id: state.answers[q.id]}) is False
+            ):
                 state.answers.pop(q.id)
                 state.order.remove(q.id)
         return self.step(state, guide)
 
-    def evaluate_answers(self, matter_code: str, answers: dict[str, Any], guide: MatterGuide) -> tuple[Step, int]:
+    def evaluate_answers(
+        self, matter_code: str, answers: dict[str, Any], guide: MatterGuide
+    ) -> tuple[Step, int]:
         """Run a whole interview from a given answer set; returns the final step and questions asked."""
         state = EligibilityState(matter_code=matter_code, guide_id=guide.id)
         asked = 0
@@ -214,7 +222,9 @@ class Engine:
         env = self._env(rs, state.answers)
         situational = {c.material for c in rs.checklist if evaluate(c.when, env) is True}
         checklist = [
-            ChecklistEntry(name=m.name, required=m.required, situation=m.situation, waiver=m.waiver, source=m.source)
+            ChecklistEntry(
+                name=m.name, required=m.required, situation=m.situation, waiver=m.waiver, source=m.source
+            )
             for m in guide.materials
             if m.required or m.name in situational
         ]
@@ -222,8 +232,11 @@ class Engine:
         if guide.online_entry:
             steps.append(f"网上办理：{guide.online_entry}")
         for loc in guide.locations[:2]:
-            steps.append(f"窗口办理：{loc.name}" + (f"（{loc.address}）" if loc.address and loc.address != loc.name else "")
-                         + (f"，办公时间：{loc.hours}" if loc.hours else ""))
+            steps.append(
+                f"窗口办理：{loc.name}"
+                + (f"（{loc.address}）" if loc.address and loc.address != loc.name else "")
+                + (f"，办公时间：{loc.hours}" if loc.hours else "")
+            )
         if guide.contact.consultation:
             steps.append(f"咨询电话：{'、'.join(guide.contact.consultation)}")
         return EligibilityResult(
@@ -245,7 +258,9 @@ class Engine:
 
 
 def _qout(q: Question) -> QuestionOut:
-    return QuestionOut(id=q.id, text=q.text, type=q.type, choices=[c.model_dump() for c in q.choices], why=q.why, unit=q.unit)
+    return QuestionOut(
+        id=q.id, text=q.text, type=q.type, choices=[c.model_dump() for c in q.choices], why=q.why, unit=q.unit
+    )
 
 
 def _result_text(r: EligibilityResult) -> str:
@@ -263,5 +278,7 @@ def _result_text(r: EligibilityResult) -> str:
     if r.next_steps:
         lines.append("下一步：")
         lines += [f"· {s}" for s in r.next_steps]
-    lines.append(f"来源：{r.guide_name}（{r.region_name}）办事指南，更新于 {r.updated_at}。预审结果仅供参考，以窗口受理为准。")
+    lines.append(
+        f"来源：{r.guide_name}（{r.region_name}）办事指南，更新于 {r.updated_at}。预审结果仅供参考，以窗口受理为准。"
+    )
     return "\n".join(lines)

@@ -6,24 +6,19 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-import cn2an
-
 from assistant.eligibility.rules import Question
 from assistant.guides.regions import RegionRegistry
+from assistant.textnum import to_digits as _to_digits
 
-_NO = re.compile(r"^(没有|没|不是|不对|不|否|无|未|不需要|不符合|没用|从来没|no|n)\b|^(没有|没|不是|不对|不|否|无|未)|不(是|对|符合|需要|存在|涉及)|没有|^无$", re.I)
+_NO = re.compile(
+    r"^(没有|没|不是|不对|不|否|无|未|不需要|不符合|没用|从来没|no|n)\b|^(没有|没|不是|不对|不|否|无|未)|不(是|对|符合|需要|存在|涉及)|没有|^无$",
+    re.I,
+)
 _YES = re.compile(r"^(是|对|有|符合|需要|嗯|恩|yes|y|好|可以|已经|存在|涉及|确实)|是的|对的|有的", re.I)
 
 
 class Unparsed(ValueError):
     """The answer could not be understood; the engine re-asks with the choices."""
-
-
-def _to_digits(text: str) -> str:
-    try:
-        return cn2an.transform(text, "cn2an")
-    except (ValueError, KeyError, IndexError):
-        return text
 
 
 def parse_yesno(text: str) -> bool:

@@ -100,7 +100,9 @@ def validate_ruleset(rs: RuleSet, path: Path | str, material_names: set[str] | N
         if material_names is not None and c.material not in material_names:
             problems.append(f"材料 {c.material} 不在该事项的指南中")
     # cycles in depends_on
-    deps = {q.id: [n for n in names(q.depends_on) if n in known] if q.depends_on else [] for q in rs.questions}
+    deps = {
+        q.id: [n for n in names(q.depends_on) if n in known] if q.depends_on else [] for q in rs.questions
+    }
     state: dict[str, int] = {}
 
     def visit(n: str, stack: list[str]) -> None:
@@ -133,7 +135,9 @@ def load_ruleset(path: Path, material_names: set[str] | None = None) -> RuleSet:
     except yaml.YAMLError as exc:
         raise RuleFileError(path, [f"YAML 语法错误：{exc}"]) from exc
     except ValidationError as exc:
-        raise RuleFileError(path, [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]) from exc
+        raise RuleFileError(
+            path, [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]
+        ) from exc
     validate_ruleset(rs, path, material_names)
     return rs
 

@@ -29,11 +29,15 @@ from assistant.guides.schema import MatterGuide
 class CheckResult(BaseModel):
     counts: dict[str, int] = Field(default_factory=dict)
     problems: list[str] = Field(default_factory=list)
-    coverage: dict[str, dict[str, int]] = Field(default_factory=dict, description="matter -> aspect/section -> items")
+    coverage: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="matter -> aspect/section -> items"
+    )
 
     def print(self, console: Console) -> None:
         console.print("评测集条目数：", self.counts)
-        t = Table("事项", *sorted({a for v in self.coverage.values() for a in v}), title="覆盖情况（事项 × 方面）")
+        t = Table(
+            "事项", *sorted({a for v in self.coverage.values() for a in v}), title="覆盖情况（事项 × 方面）"
+        )
         aspects = sorted({a for v in self.coverage.values() for a in v})
         for code, row in sorted(self.coverage.items()):
             t.add_row(code, *[str(row.get(a, 0)) for a in aspects])
@@ -124,14 +128,28 @@ def check_datasets(settings: Settings) -> CheckResult:
                 result.problems.append(f"dialogs.jsonl {d.id} 第{i}轮: 事项 {e.matter_code} 不存在")
             if e.refuse and (e.matter_code or e.key_points):
                 result.problems.append(f"dialogs.jsonl {d.id} 第{i}轮: 拒答轮不应带事项或要点")
-            if e.clarify_region and e.matter_code and len({registry.lineage(g.region_code)[-2].code if len(registry.lineage(g.region_code)) > 1 else g.region_code for g in by_code.get(e.matter_code, [])}) < 2:
+            if (
+                e.clarify_region
+                and e.matter_code
+                and len(
+                    {
+                        registry.lineage(g.region_code)[-2].code
+                        if len(registry.lineage(g.region_code)) > 1
+                        else g.region_code
+                        for g in by_code.get(e.matter_code, [])
+                    }
+                )
+                < 2
+            ):
                 result.problems.append(f"dialogs.jsonl {d.id} 第{i}轮: 事项只有一个地区，不应追问地区")
             if e.key_points and e.matter_code:
                 g = guide_for(e.matter_code, e.region)
                 if g:
                     for kp in e.key_points:
                         if not kp.endswith("个工作日") and not contains(_guide_text(g), kp):
-                            result.problems.append(f"dialogs.jsonl {d.id} 第{i}轮: 要点“{kp}”不在指南 {g.id} 中")
+                            result.problems.append(
+                                f"dialogs.jsonl {d.id} 第{i}轮: 要点“{kp}”不在指南 {g.id} 中"
+                            )
     result.counts = {
         "retrieval": sum(1 for _ in (EVAL_DIR / "retrieval.jsonl").open(encoding="utf-8")),
         "qa": len(qa),

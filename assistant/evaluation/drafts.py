@@ -24,22 +24,28 @@ def draft_from_session(store: Store, session_id: str, out: Path = DRAFTS_FILE) -
     for i, m in enumerate(msgs):
         if m["role"] != "user":
             continue
-        reply = next((x for x in msgs[i + 1:] if x["role"] == "assistant"), None)
+        reply = next((x for x in msgs[i + 1 :] if x["role"] == "assistant"), None)
         payload = (reply or {}).get("payload") or {}
         fb = feedback.get((reply or {}).get("id"))
-        turns.append({
-            "user": mask(m["text"]),
-            "expect": {
-                "matter_code": payload.get("matter_code"),
-                "region": payload.get("region_name"),
-                "aspect": payload.get("aspect"),
-                "refuse": payload.get("mode") == "refusal",
-                "key_points": [],
-            },
-            "assistant_said": mask((reply or {}).get("text", ""))[:300],
-            "rating": fb["stars"] if fb else None,
-        })
-    item = {"id": f"draft-{session_id}", "todo": "核对每轮 expect 并补充 key_points 后移入 dialogs.jsonl", "turns": turns}
+        turns.append(
+            {
+                "user": mask(m["text"]),
+                "expect": {
+                    "matter_code": payload.get("matter_code"),
+                    "region": payload.get("region_name"),
+                    "aspect": payload.get("aspect"),
+                    "refuse": payload.get("mode") == "refusal",
+                    "key_points": [],
+                },
+                "assistant_said": mask((reply or {}).get("text", ""))[:300],
+                "rating": fb["stars"] if fb else None,
+            }
+        )
+    item = {
+        "id": f"draft-{session_id}",
+        "todo": "核对每轮 expect 并补充 key_points 后移入 dialogs.jsonl",
+        "turns": turns,
+    }
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(item, ensure_ascii=False) + "\n")

@@ -45,11 +45,19 @@ def evaluate_eligibility(settings: Settings) -> dict[str, Any]:
         cited.append(1.0 if r is not None and r.rule_id == c.deciding_rule and r.condition else 0.0)
         names = {m.name for m in r.checklist} if r else set()
         if c.expected_checklist_includes:
-            recall.append(sum(1 for n in c.expected_checklist_includes if n in names) / len(c.expected_checklist_includes))
+            recall.append(
+                sum(1 for n in c.expected_checklist_includes if n in names)
+                / len(c.expected_checklist_includes)
+            )
         within.append(1.0 if asked <= c.max_questions else 0.0)
         if not ok or asked > c.max_questions or (r and r.rule_id != c.deciding_rule):
-            failures.append({"id": c.id, "expected": [c.expected_outcome, c.deciding_rule, c.max_questions],
-                             "got": [r.outcome.value if r else step.kind, r.rule_id if r else None, asked]})
+            failures.append(
+                {
+                    "id": c.id,
+                    "expected": [c.expected_outcome, c.deciding_rule, c.max_questions],
+                    "got": [r.outcome.value if r else step.kind, r.rule_id if r else None, asked],
+                }
+            )
     return {
         "cases": len(cases),
         "decision_accuracy": round(mean(acc), 4),

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import cn2an
+from assistant.textnum import to_digits
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 
@@ -15,12 +15,7 @@ _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 def normalize_for_match(text: str) -> str:
     """NFKC (full → half width), lower case, Chinese numerals → digits (十个工作日 → 10个工作日,
     二〇二五年 → 2025年), then every space and punctuation mark removed."""
-    t = unicodedata.normalize("NFKC", text or "").lower()
-    try:
-        t = cn2an.transform(t, "cn2an")
-    except (ValueError, KeyError, IndexError):  # cn2an rejects a few odd numeral runs; keep the text as is
-        pass
-    return _PUNCT.sub("", t)
+    return _PUNCT.sub("", to_digits(unicodedata.normalize("NFKC", text or "").lower()))
 
 
 def contains(haystack: str, needle: str) -> bool:

@@ -40,7 +40,9 @@ class QAScores(BaseModel):
     refusal_confusion: dict[str, int] = Field(default_factory=dict)
     llm_first_token_p50_ms: float | None = None
     llm_total_p50_ms: float | None = None
-    llm_fallback_rate: float | None = Field(None, description="share of generated answers the verifier rejected")
+    llm_fallback_rate: float | None = Field(
+        None, description="share of generated answers the verifier rejected"
+    )
 
 
 class DialogScores(BaseModel):
@@ -72,7 +74,10 @@ def citation_correct(bot: Assistant, answer: Answer, points: list[str]) -> bool:
 
 
 def evaluate_qa(
-    bot: Assistant, mode: str = "composer", progress: Callable[[int], None] | None = None, limit: int | None = None
+    bot: Assistant,
+    mode: str = "composer",
+    progress: Callable[[int], None] | None = None,
+    limit: int | None = None,
 ) -> QAScores:
     """`limit` takes an evenly spread sample (for the slow LLM mode); None scores every item."""
     items = read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)
@@ -114,9 +119,18 @@ def evaluate_qa(
         cite_ok.append(1.0 if (not refused and citation_correct(bot, ans, it.key_points)) else 0.0)
         per_matter.setdefault(it.matter_code, []).append(r)
         if r < 1.0 or bad or ans.matter_code != it.matter_code:
-            failures.append({"id": it.id, "question": it.question, "expected": it.matter_code, "got": ans.matter_code,
-                             "aspect": [it.aspect, ans.aspect], "missing": [p for p, f in zip(it.key_points, found, strict=True) if not f],
-                             "must_not": bad, "mode": ans.mode})
+            failures.append(
+                {
+                    "id": it.id,
+                    "question": it.question,
+                    "expected": it.matter_code,
+                    "got": ans.matter_code,
+                    "aspect": [it.aspect, ans.aspect],
+                    "missing": [p for p, f in zip(it.key_points, found, strict=True) if not f],
+                    "must_not": bad,
+                    "mode": ans.mode,
+                }
+            )
         if progress:
             progress(1)
     for it in refusals:
@@ -131,7 +145,15 @@ def evaluate_qa(
         else:
             fn += 1
             confusion[f"{it.category}→answered"] += 1
-            failures.append({"id": it.id, "question": it.question, "expected": "refusal", "got": ans.matter_code, "mode": ans.mode})
+            failures.append(
+                {
+                    "id": it.id,
+                    "question": it.question,
+                    "expected": "refusal",
+                    "got": ans.matter_code,
+                    "mode": ans.mode,
+                }
+            )
         if progress:
             progress(1)
     p, r_, f = precision_recall_f1(tp, fp, fn)
@@ -157,9 +179,17 @@ def evaluate_qa(
         latencies_ms=[round(x, 2) for x in lat],
         failures=failures,
         refusal_confusion=dict(confusion),
-        llm_first_token_p50_ms=round(percentile([x["first_token_ms"] for x in llm_stats if x.get("first_token_ms")], 50), 1) if llm_stats else None,
-        llm_total_p50_ms=round(percentile([x["total_ms"] for x in llm_stats if x.get("total_ms")], 50), 1) if llm_stats else None,
-        llm_fallback_rate=round(sum(1 for x in llm_stats if not x.get("verified")) / len(llm_stats), 4) if llm_stats else None,
+        llm_first_token_p50_ms=round(
+            percentile([x["first_token_ms"] for x in llm_stats if x.get("first_token_ms")], 50), 1
+        )
+        if llm_stats
+        else None,
+        llm_total_p50_ms=round(percentile([x["total_ms"] for x in llm_stats if x.get("total_ms")], 50), 1)
+        if llm_stats
+        else None,
+        llm_fallback_rate=round(sum(1 for x in llm_stats if not x.get("verified")) / len(llm_stats), 4)
+        if llm_stats
+        else None,
     )
 
 
@@ -185,7 +215,9 @@ def _turn_ok(ans: Answer, exp) -> tuple[bool, str]:
     return True, ""
 
 
-def evaluate_dialogs(bot: Assistant, mode: str = "composer", progress: Callable[[int], None] | None = None) -> DialogScores:
+def evaluate_dialogs(
+    bot: Assistant, mode: str = "composer", progress: Callable[[int], None] | None = None
+) -> DialogScores:
     dialogs = read_jsonl(EVAL_DIR / "dialogs.jsonl", DialogItem)
     turn_ok, dialog_ok, follow_ok, clarify_ok = [], [], [], []
     failures = []
@@ -202,8 +234,17 @@ def evaluate_dialogs(bot: Assistant, mode: str = "composer", progress: Callable[
                 clarify_ok.append(1.0 if ok else 0.0)
             if not ok:
                 all_ok = False
-                failures.append({"dialog": d.id, "turn": i + 1, "user": turn.user, "why": why, "mode": ans.mode,
-                                 "matter": ans.matter_code, "aspect": ans.aspect})
+                failures.append(
+                    {
+                        "dialog": d.id,
+                        "turn": i + 1,
+                        "user": turn.user,
+                        "why": why,
+                        "mode": ans.mode,
+                        "matter": ans.matter_code,
+                        "aspect": ans.aspect,
+                    }
+                )
         dialog_ok.append(1.0 if all_ok else 0.0)
         if progress:
             progress(1)

@@ -27,14 +27,28 @@ def deltas(report: EvalReport, baseline: dict[str, float]) -> list[dict[str, Any
         if name in baseline:
             d = value - baseline[name]
             worse = d > 0 if any(k in name for k in LOWER_IS_BETTER) else d < 0
-            rows.append({"metric": name, "value": value, "baseline": baseline[name], "delta": round(d, 4),
-                         "verdict": "持平" if abs(d) < 1e-9 else ("变差" if worse else "变好")})
+            rows.append(
+                {
+                    "metric": name,
+                    "value": value,
+                    "baseline": baseline[name],
+                    "delta": round(d, 4),
+                    "verdict": "持平" if abs(d) < 1e-9 else ("变差" if worse else "变好"),
+                }
+            )
     return rows
 
 
 def save_baseline(report: EvalReport, path: Path) -> None:
-    path.write_text(json.dumps({"created": report.started_at, "suites": report.suites, "metrics": report.headline()},
-                               ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {"created": report.started_at, "suites": report.suites, "metrics": report.headline()},
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
 
 
 def _png(fig) -> str:
@@ -50,7 +64,11 @@ def _charts(report: EvalReport, rows: list[dict[str, Any]]) -> list[tuple[str, s
     import matplotlib.pyplot as plt
     from matplotlib import font_manager
 
-    cjk = [f.name for f in font_manager.fontManager.ttflist if any(k in f.name for k in ("Noto Sans CJK", "WenQuanYi", "SimHei"))]
+    cjk = [
+        f.name
+        for f in font_manager.fontManager.ttflist
+        if any(k in f.name for k in ("Noto Sans CJK", "WenQuanYi", "SimHei"))
+    ]
     if cjk:
         plt.rcParams["font.sans-serif"] = [cjk[0]]
     out = []
@@ -70,7 +88,10 @@ def _charts(report: EvalReport, rows: list[dict[str, Any]]) -> list[tuple[str, s
         out.append((f"单轮延迟分布（{q.mode}）", _png(fig)))
         plt.close(fig)
         labels = ["answerable", "out_of_scope", "not_in_kb", "injection"]
-        matrix = [[q.refusal_confusion.get(f"{lab}→answered", 0), q.refusal_confusion.get(f"{lab}→refused", 0)] for lab in labels]
+        matrix = [
+            [q.refusal_confusion.get(f"{lab}→answered", 0), q.refusal_confusion.get(f"{lab}→refused", 0)]
+            for lab in labels
+        ]
         fig, ax = plt.subplots(figsize=(4, 3))
         ax.imshow(matrix, cmap="Blues")
         for i, row in enumerate(matrix):
@@ -91,8 +112,11 @@ def _charts(report: EvalReport, rows: list[dict[str, Any]]) -> list[tuple[str, s
         plt.close(fig)
     if rows:
         fig, ax = plt.subplots(figsize=(8, max(2, 0.25 * len(rows))))
-        ax.barh([r["metric"] for r in rows], [r["delta"] for r in rows],
-                color=["#c0392b" if r["verdict"] == "变差" else "#27ae60" for r in rows])
+        ax.barh(
+            [r["metric"] for r in rows],
+            [r["delta"] for r in rows],
+            color=["#c0392b" if r["verdict"] == "变差" else "#27ae60" for r in rows],
+        )
         ax.tick_params(axis="y", labelsize=7)
         ax.set_title("delta vs baseline")
         out.append(("与基线相比的变化", _png(fig)))
@@ -101,12 +125,21 @@ def _charts(report: EvalReport, rows: list[dict[str, Any]]) -> list[tuple[str, s
 
 
 def _md(report: EvalReport, rows: list[dict[str, Any]]) -> str:
-    lines = [f"# 评测报告 {report.started_at}", "", f"套件：{'、'.join(report.suites)}；模式：{'、'.join(report.modes)}；"
-             f"用时 {report.seconds}s；峰值内存 {report.peak_rss_mb} MB", "", "| 指标 | 数值 | 基线 | 变化 |", "|---|---|---|---|"]
+    lines = [
+        f"# 评测报告 {report.started_at}",
+        "",
+        f"套件：{'、'.join(report.suites)}；模式：{'、'.join(report.modes)}；"
+        f"用时 {report.seconds}s；峰值内存 {report.peak_rss_mb} MB",
+        "",
+        "| 指标 | 数值 | 基线 | 变化 |",
+        "|---|---|---|---|",
+    ]
     base = {r["metric"]: r for r in rows}
     for name, value in report.headline().items():
         b = base.get(name)
-        lines.append(f"| {name} | {value} | {b['baseline'] if b else ''} | {(str(b['delta']) + ' ' + b['verdict']) if b else ''} |")
+        lines.append(
+            f"| {name} | {value} | {b['baseline'] if b else ''} | {(str(b['delta']) + ' ' + b['verdict']) if b else ''} |"
+        )
     if report.failures:
         lines += ["", "## 未达标", *[f"- {f}" for f in report.failures]]
     for q in report.qa:
@@ -128,8 +161,15 @@ def write_report(report: EvalReport, root: Path, baseline: dict[str, float]) -> 
     (out / "report.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2), encoding="utf-8")
     md = _md(report, rows)
     (out / "report.md").write_text(md, encoding="utf-8")
-    imgs = "".join(f"<h2>{html.escape(t)}</h2><img alt='{html.escape(t)}' src='data:image/png;base64,{b}'/>" for t, b in _charts(report, rows))
-    body = "".join(f"<p>{html.escape(line)}</p>" if not line.startswith("|") else f"<pre>{html.escape(line)}</pre>" for line in md.splitlines() if line)
+    imgs = "".join(
+        f"<h2>{html.escape(t)}</h2><img alt='{html.escape(t)}' src='data:image/png;base64,{b}'/>"
+        for t, b in _charts(report, rows)
+    )
+    body = "".join(
+        f"<p>{html.escape(line)}</p>" if not line.startswith("|") else f"<pre>{html.escape(line)}</pre>"
+        for line in md.splitlines()
+        if line
+    )
     page = (
         "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'><title>一件事助手 评测报告</title>"
         "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em}pre{margin:0}img{max-width:100%}</style>"

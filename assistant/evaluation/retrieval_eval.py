@@ -26,7 +26,9 @@ class RetrievalScores(BaseModel):
     confusions: list[tuple[str, str, int]] = Field(default_factory=list)
 
 
-def evaluate_retrieval(searcher: Searcher, items: list[RetrievalItem] | None = None, mode: Mode = "hybrid") -> RetrievalScores:
+def evaluate_retrieval(
+    searcher: Searcher, items: list[RetrievalItem] | None = None, mode: Mode = "hybrid"
+) -> RetrievalScores:
     items = items if items is not None else read_jsonl(EVAL_DIR / "retrieval.jsonl", RetrievalItem)
     h1, h3, h5, rr, nd, s3, lat = [], [], [], [], [], [], []
     misses, conf = [], Counter()
@@ -38,7 +40,9 @@ def evaluate_retrieval(searcher: Searcher, items: list[RetrievalItem] | None = N
         h5.append(hit_at_k(ranked, it.matter_code, 5))
         rr.append(reciprocal_rank(ranked, it.matter_code))
         rel = [
-            2.0 if (h.matter_code == it.matter_code and h.section == it.section) else (1.0 if h.matter_code == it.matter_code else 0.0)
+            2.0
+            if (h.matter_code == it.matter_code and h.section == it.section)
+            else (1.0 if h.matter_code == it.matter_code else 0.0)
             for h in res.hits
         ]
         nd.append(ndcg_at_k(rel, 5))

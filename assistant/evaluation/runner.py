@@ -48,14 +48,37 @@ class EvalReport(BaseModel):
         out: dict[str, float] = {}
         for r in self.retrieval:
             if r.mode == "hybrid":
-                for k in ("matter_hit_at_1", "matter_hit_at_3", "matter_hit_at_5", "mrr", "ndcg_at_5", "section_hit_at_3", "latency_p50_ms", "latency_p95_ms"):
+                for k in (
+                    "matter_hit_at_1",
+                    "matter_hit_at_3",
+                    "matter_hit_at_5",
+                    "mrr",
+                    "ndcg_at_5",
+                    "section_hit_at_3",
+                    "latency_p50_ms",
+                    "latency_p95_ms",
+                ):
                     out[f"retrieval.{k}"] = getattr(r, k)
         for q in self.qa:
             prefix = "qa" if q.mode == "composer" else f"qa_{q.mode}"
-            for k in ("key_point_recall", "key_point_item_accuracy", "must_not_violations", "matter_accuracy", "aspect_accuracy",
-                      "citation_correctness", "refusal_precision", "refusal_recall", "refusal_f1", "false_refusal_rate",
-                      "handoff_correctness", "latency_p50_ms", "latency_p95_ms", "llm_first_token_p50_ms", "llm_total_p50_ms",
-                      "llm_fallback_rate"):
+            for k in (
+                "key_point_recall",
+                "key_point_item_accuracy",
+                "must_not_violations",
+                "matter_accuracy",
+                "aspect_accuracy",
+                "citation_correctness",
+                "refusal_precision",
+                "refusal_recall",
+                "refusal_f1",
+                "false_refusal_rate",
+                "handoff_correctness",
+                "latency_p50_ms",
+                "latency_p95_ms",
+                "llm_first_token_p50_ms",
+                "llm_total_p50_ms",
+                "llm_fallback_rate",
+            ):
                 if getattr(q, k) is not None:
                     out[f"{prefix}.{k}"] = getattr(q, k)
         for d in self.dialog:
@@ -74,24 +97,86 @@ class EvalReport(BaseModel):
 
     def print(self, console: Console) -> None:
         if self.retrieval:
-            t = Table("方式", "题数", "hit@1", "hit@3", "hit@5", "MRR", "nDCG@5", "章节hit@3", "p50ms", "p95ms", title="检索评测")
+            t = Table(
+                "方式",
+                "题数",
+                "hit@1",
+                "hit@3",
+                "hit@5",
+                "MRR",
+                "nDCG@5",
+                "章节hit@3",
+                "p50ms",
+                "p95ms",
+                title="检索评测",
+            )
             for r in self.retrieval:
-                t.add_row(r.mode, str(r.n), f"{r.matter_hit_at_1:.3f}", f"{r.matter_hit_at_3:.3f}", f"{r.matter_hit_at_5:.3f}",
-                          f"{r.mrr:.3f}", f"{r.ndcg_at_5:.3f}", f"{r.section_hit_at_3:.3f}", f"{r.latency_p50_ms:.1f}", f"{r.latency_p95_ms:.1f}")
+                t.add_row(
+                    r.mode,
+                    str(r.n),
+                    f"{r.matter_hit_at_1:.3f}",
+                    f"{r.matter_hit_at_3:.3f}",
+                    f"{r.matter_hit_at_5:.3f}",
+                    f"{r.mrr:.3f}",
+                    f"{r.ndcg_at_5:.3f}",
+                    f"{r.section_hit_at_3:.3f}",
+                    f"{r.latency_p50_ms:.1f}",
+                    f"{r.latency_p95_ms:.1f}",
+                )
             console.print(t)
         if self.qa:
-            t = Table("模式", "要点召回", "全部命中", "违禁", "事项准确", "引用正确", "拒答P", "拒答R", "误拒率", "转人工", "p50ms", "p95ms", title="问答评测")
+            t = Table(
+                "模式",
+                "要点召回",
+                "全部命中",
+                "违禁",
+                "事项准确",
+                "引用正确",
+                "拒答P",
+                "拒答R",
+                "误拒率",
+                "转人工",
+                "p50ms",
+                "p95ms",
+                title="问答评测",
+            )
             for q in self.qa:
-                t.add_row(q.mode, f"{q.key_point_recall:.3f}", f"{q.key_point_item_accuracy:.3f}", str(q.must_not_violations),
-                          f"{q.matter_accuracy:.3f}", f"{q.citation_correctness:.3f}", f"{q.refusal_precision:.3f}",
-                          f"{q.refusal_recall:.3f}", f"{q.false_refusal_rate:.3f}", f"{q.handoff_correctness:.3f}",
-                          f"{q.latency_p50_ms:.1f}", f"{q.latency_p95_ms:.1f}")
+                t.add_row(
+                    q.mode,
+                    f"{q.key_point_recall:.3f}",
+                    f"{q.key_point_item_accuracy:.3f}",
+                    str(q.must_not_violations),
+                    f"{q.matter_accuracy:.3f}",
+                    f"{q.citation_correctness:.3f}",
+                    f"{q.refusal_precision:.3f}",
+                    f"{q.refusal_recall:.3f}",
+                    f"{q.false_refusal_rate:.3f}",
+                    f"{q.handoff_correctness:.3f}",
+                    f"{q.latency_p50_ms:.1f}",
+                    f"{q.latency_p95_ms:.1f}",
+                )
             console.print(t)
         if self.dialog:
-            t = Table("模式", "对话", "轮次", "单轮成功", "整段成功", "追问解析", "该追问时追问", title="多轮对话评测")
+            t = Table(
+                "模式",
+                "对话",
+                "轮次",
+                "单轮成功",
+                "整段成功",
+                "追问解析",
+                "该追问时追问",
+                title="多轮对话评测",
+            )
             for d in self.dialog:
-                t.add_row(d.mode, str(d.dialogs), str(d.turns), f"{d.turn_success:.3f}", f"{d.dialog_success:.3f}",
-                          f"{d.followup_resolution:.3f}", f"{d.clarification_when_required:.3f}")
+                t.add_row(
+                    d.mode,
+                    str(d.dialogs),
+                    str(d.turns),
+                    f"{d.turn_success:.3f}",
+                    f"{d.dialog_success:.3f}",
+                    f"{d.followup_resolution:.3f}",
+                    f"{d.clarification_when_required:.3f}",
+                )
             console.print(t)
         for e in self.eligibility:
             console.print("资格预审评测：", {k: v for k, v in e.items() if not isinstance(v, list)})
@@ -136,12 +221,17 @@ def run_suites(suite: str, mode: str = "composer", progress: bool = True, llm_li
     if names is None:
         raise ValueError(f"未知的评测套件：{suite}（可选：{'、'.join(SUITES)}）")
     t0 = time.perf_counter()
-    report = EvalReport(started_at=time.strftime("%Y-%m-%dT%H:%M:%S"), suites=names, thresholds=load_thresholds())
+    report = EvalReport(
+        started_at=time.strftime("%Y-%m-%dT%H:%M:%S"), suites=names, thresholds=load_thresholds()
+    )
     settings = get_settings()
     searcher = get_searcher(settings)
     modes = ["composer", "llm"] if mode == "both" else [mode]
     report.modes = modes
-    with tempfile.TemporaryDirectory(prefix="onething-eval-") as tmp, Progress(disable=not progress, transient=True) as bar:
+    with (
+        tempfile.TemporaryDirectory(prefix="onething-eval-") as tmp,
+        Progress(disable=not progress, transient=True) as bar,
+    ):
         store = Store(f"sqlite:///{tmp}/eval.db")  # eval conversations never mix with real ones
         if "retrieval" in names:
             task = bar.add_task("检索评测", total=3)
@@ -152,16 +242,24 @@ def run_suites(suite: str, mode: str = "composer", progress: bool = True, llm_li
             if m == "llm" and settings.llm == "none":
                 report.notes.append("LLM 模式已跳过：未配置生成模型（ONETHING_LLM=none）。")
                 continue
-            bot = Assistant(settings.model_copy(update={"llm": settings.llm if m == "llm" else "none"}), searcher=searcher, store=store)
+            bot = Assistant(
+                settings.model_copy(update={"llm": settings.llm if m == "llm" else "none"}),
+                searcher=searcher,
+                store=store,
+            )
             if "qa" in names:
                 task = bar.add_task(f"问答评测（{m}）", total=None)
                 limit = llm_limit if m == "llm" else None
-                report.qa.append(evaluate_qa(bot, mode=m, progress=lambda n, t=task: bar.advance(t, n), limit=limit))
+                report.qa.append(
+                    evaluate_qa(bot, mode=m, progress=lambda n, t=task: bar.advance(t, n), limit=limit)
+                )
                 if limit:
                     report.notes.append(f"LLM 模式只评测了均匀抽取的 {limit} 道问答题（本地模型每题数秒）。")
             if "dialog" in names and m == "composer":
                 task = bar.add_task(f"多轮对话（{m}）", total=None)
-                report.dialog.append(evaluate_dialogs(bot, mode=m, progress=lambda n, t=task: bar.advance(t, n)))
+                report.dialog.append(
+                    evaluate_dialogs(bot, mode=m, progress=lambda n, t=task: bar.advance(t, n))
+                )
         if "eligibility" in names:
             try:
                 from assistant.evaluation.eligibility_eval import evaluate_eligibility

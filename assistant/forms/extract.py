@@ -6,18 +6,22 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import cn2an
 from pydantic import BaseModel
 
 from assistant.eligibility.parsing import Unparsed, parse_date
 from assistant.forms.spec import FieldSpec
+from assistant.textnum import to_digits
 
 ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 LANDLINE_RE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 USCC_RE = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
-DATE_RE = re.compile(r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*[日号]?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|今天|昨天|前天|大前天")
-ADDRESS_RE = re.compile(r"(?:[\u4e00-\u9fff]{2,6}省)?[\u4e00-\u9fff]{2,6}[市州](?:[\u4e00-\u9fff]{1,6}[区县市])?[\u4e00-\u9fff0-9A-Za-z\-号栋单元室楼路街道巷弄村组]{2,40}")
+DATE_RE = re.compile(
+    r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*[日号]?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|今天|昨天|前天|大前天"
+)
+ADDRESS_RE = re.compile(
+    r"(?:[\u4e00-\u9fff]{2,6}省)?[\u4e00-\u9fff]{2,6}[市州](?:[\u4e00-\u9fff]{1,6}[区县市])?[\u4e00-\u9fff0-9A-Za-z\-号栋单元室楼路街道巷弄村组]{2,40}"
+)
 NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}")
 _STOP_AFTER_NAME = re.compile(r"[，,。；;\s、]|身份证|电话|手机|今年|出生|是|的")
 
@@ -28,7 +32,9 @@ class Extracted(BaseModel):
     message_index: int
 
 
-OTHER_PERSON = re.compile(r"(爸|妈|父亲|母亲|孩子|宝宝|儿子|女儿|他|她|老公|老婆|丈夫|妻子|爱人|对方|法人|老板)")
+OTHER_PERSON = re.compile(
+    r"(爸|妈|父亲|母亲|孩子|宝宝|儿子|女儿|他|她|老公|老婆|丈夫|妻子|爱人|对方|法人|老板)"
+)
 RAW_NUMBER = re.compile(r"[0-9Xx\-]{6,25}")
 ORG_SUFFIX = {
     "医院": r"(医院|保健院|卫生院|妇幼保健院|诊所)",
@@ -42,23 +48,43 @@ _LEAD = re.compile(r"^(写|是|为|叫|在|到|去)")
 _TRAIL = re.compile(r"(出生的?|生的|生下的?|上班的?|工作的?|那边|这边|开的|办的|住的)$")
 
 
-def _after_cues(text: str, cues: list[str], self_only: bool = False) -> list[str]:
+def _inside_longer_cue(text: str, start: int, end: int, others: list[str]) -> bool:
+    """Whether [start, end) lies inside an occurrence of a longer cue of another field ("证号是" in "身份证号是")."""
+    for c in others:
+        if len(c) <= end - start:
+            continue
+        for m in re.finditer(re.escape(c), text):
+            if m.start() <= start and m.end() >= end:
+                return True
+    return False
+
+
+def _after_cues(text: str, cues: list[str], self_only: bool = False, others: list[str] | None = None) -> list[str]:
     """Text after each cue (longest cues first; one-character cues are too vague and ignored). For the
-    applicant's own fields, a cue preceded by another person ("我爸身份证") refers to that person: skipped."""
+    applicant's own fields, a cue preceded by another person ("我爸身份证") refers to that person: skipped.
+    A cue that is part of another field's longer cue belongs to that field."""
     out = []
     for cue in sorted((c for c in cues if len(c) >= 2), key=len, reverse=True):
         for m in re.finditer(re.escape(cue), text):
-            if self_only and OTHER_PERSON.search(text[max(0, m.start() - 4) : m.start()]) and not OTHER_PERSON.search(cue):
+            if (
+                self_only
+                and OTHER_PERSON.search(text[max(0, m.start() - 4) : m.start()])
+                and not OTHER_PERSON.search(cue)
+            ):
                 continue
-            rest = text[m.end():].lstrip("：: 是为")
+            if others and _inside_longer_cue(text, m.start(), m.end(), others):
+                continue
+            rest = text[m.end() :].lstrip("：: 是为")
             if rest:
                 out.append(rest)
     return out
 
 
-def _window(text: str, cues: list[str], width: int = 30, self_only: bool = False) -> list[str]:
+def _window(
+    text: str, cues: list[str], width: int = 30, self_only: bool = False, others: list[str] | None = None
+) -> list[str]:
     """Text right after each cue (what the cue refers to)."""
-    return [rest[:width] for rest in _after_cues(text, cues, self_only)]
+    return [rest[:width] for rest in _after_cues(text, cues, self_only, others)]
 
 
 def _org(f: FieldSpec, text: str) -> str | None:
@@ -71,7 +97,9 @@ def _org(f: FieldSpec, text: str) -> str | None:
             m = re.search(r"([\u4e00-\u9fff（）()]{2,40}" + suffix + r")", clause)
             if not m:
                 continue
-            name = re.split(r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?一?家|开个", m.group(1))[-1]
+            name = re.split(r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?一?家|开个", m.group(1))[
+                -1
+            ]
             if len(name) >= 4:
                 return name
     return None
@@ -81,16 +109,22 @@ def _self_intro_name(text: str) -> str | None:
     """“我是宝妈，叫赵丽”: a name the speaker gives for themself."""
     for clause in re.split(r"[，,。；;]", text):
         m = re.match(r"^\s*(?:我|本人)?(?:就)?叫([\u4e00-\u9fff·]{2,4})", clause)
-        if m and text.lstrip().startswith(("我", "本人")) and not OTHER_PERSON.search(clause[: clause.find("叫")]):
+        if (
+            m
+            and text.lstrip().startswith(("我", "本人"))
+            and not OTHER_PERSON.search(clause[: clause.find("叫")])
+        ):
             return _STOP_AFTER_NAME.split(m.group(1))[0] or None
     return None
 
 
-def extract_field(f: FieldSpec, text: str, today: date | None = None) -> str | float | None:
+def extract_field(
+    f: FieldSpec, text: str, today: date | None = None, others: list[str] | None = None
+) -> str | float | None:
     """The value of field `f` stated in one message, or None. Cue-less patterns (IDs, phones) are only taken
     when the field's cues appear or the message has exactly one candidate and the field is the applicant's."""
     self_only = f.id.startswith("applicant_")
-    windows = _window(text, f.cues, self_only=self_only) if f.cues else []
+    windows = _window(text, f.cues, self_only=self_only, others=others) if f.cues else []
     if f.type in ("id_number", "phone"):
         strict = ID_RE if f.type == "id_number" else None
         for w in windows:
@@ -109,7 +143,7 @@ def extract_field(f: FieldSpec, text: str, today: date | None = None) -> str | f
         return None
     if f.type == "date":
         for w in windows or ([text] if not f.cues else []):
-            m = DATE_RE.search(cn2an.transform(w, "cn2an") if re.search(r"[〇一二三四五六七八九十]", w) else w)
+            m = DATE_RE.search(to_digits(w))
             if m:
                 try:
                     return parse_date(m.group(0), today)
@@ -118,7 +152,9 @@ def extract_field(f: FieldSpec, text: str, today: date | None = None) -> str | f
         # "2026年10月3日出生": the date comes before the cue (or a birth verb, for a birth-date field)
         verbs = [*f.cues, *(["出生", "生的", "生下", "出世"] if "出生" in f.label else [])]
         for cue in verbs:
-            for m in re.finditer(r"(" + DATE_RE.pattern + r")\s*(?:在[\u4e00-\u9fff]{1,12})?" + re.escape(cue), text):
+            for m in re.finditer(
+                r"(" + DATE_RE.pattern + r")\s*(?:在[\u4e00-\u9fff]{1,12})?" + re.escape(cue), text
+            ):
                 try:
                     return parse_date(m.group(1), today)
                 except Unparsed:
@@ -135,7 +171,7 @@ def extract_field(f: FieldSpec, text: str, today: date | None = None) -> str | f
         return None
     if f.type == "number":
         for w in windows:
-            m = re.search(r"\d+(?:\.\d+)?", cn2an.transform(w, "cn2an") if re.search(r"[一二三四五六七八九十百千]", w) else w)
+            m = re.search(r"\d+(?:\.\d+)?", to_digits(w))
             if m:
                 v = float(m.group(0))
                 return int(v) if v.is_integer() else v
@@ -151,7 +187,7 @@ def extract_field(f: FieldSpec, text: str, today: date | None = None) -> str | f
             return _self_intro_name(text)
         return None
     if f.type == "address":
-        for w in _window(text, f.cues, 60, self_only=self_only):
+        for w in _window(text, f.cues, 60, self_only=self_only, others=others):
             m = ADDRESS_RE.search(w)
             if m:
                 return m.group(0)
@@ -163,19 +199,22 @@ def extract_field(f: FieldSpec, text: str, today: date | None = None) -> str | f
     org = _org(f, text) if any(k in f.label for k in ORG_SUFFIX) else None
     if org:
         return org
-    for w in _window(text, f.cues, 60, self_only=self_only):
+    for w in _window(text, f.cues, 60, self_only=self_only, others=others):
         cut = _TRAIL.sub("", _LEAD.sub("", re.split(r"[，,。；;]", w)[0].strip()))
         if cut:
             return cut
     return None
 
 
-def extract_all(fields: list[FieldSpec], messages: list[str], today: date | None = None) -> dict[str, Extracted]:
+def extract_all(
+    fields: list[FieldSpec], messages: list[str], today: date | None = None
+) -> dict[str, Extracted]:
     """Go through the conversation in order; a later statement of a field replaces an earlier one."""
     out: dict[str, Extracted] = {}
+    cues_of = {f.id: [c for g in fields if g.id != f.id for c in g.cues] for f in fields}
     for i, msg in enumerate(messages):
         for f in fields:
-            v = extract_field(f, msg, today)
+            v = extract_field(f, msg, today, cues_of[f.id])
             if v is not None:
                 out[f.id] = Extracted(value=v, source=msg, message_index=i)
     return out

@@ -69,8 +69,13 @@ class FormService:
         return matter_code in self.catalog.forms
 
     # -- filling --------------------------------------------------------------------------------
-    def build(self, matter_code: str, messages: list[str], eligibility: dict[str, Any] | None = None,
-              today: date | None = None) -> FormDraft:
+    def build(
+        self,
+        matter_code: str,
+        messages: list[str],
+        eligibility: dict[str, Any] | None = None,
+        today: date | None = None,
+    ) -> FormDraft:
         spec = self.catalog.forms[matter_code]
         fields = self.catalog.fields(matter_code)
         draft = FormDraft(matter_code=matter_code, title=spec.title)
@@ -78,7 +83,9 @@ class FormService:
             if f.default is not None:
                 draft.values[f.id] = FieldValue(value=f.default, origin="default")
             if eligibility and f.id in eligibility and eligibility[f.id] is not None:
-                draft.values[f.id] = FieldValue(value=eligibility[f.id], origin="eligibility", source="资格预审回答")
+                draft.values[f.id] = FieldValue(
+                    value=eligibility[f.id], origin="eligibility", source="资格预审回答"
+                )
         for fid, ex in extract_all(fields, messages, today).items():
             draft.values[fid] = FieldValue(value=ex.value, origin="conversation", source=ex.source)
         self.revalidate(draft, today)
@@ -101,7 +108,9 @@ class FormService:
         draft.pending_field = nxt.field if nxt else None
         return nxt
 
-    def set_value(self, draft: FormDraft, field_id: str, value: Any, source: str, today: date | None = None) -> str | None:
+    def set_value(
+        self, draft: FormDraft, field_id: str, value: Any, source: str, today: date | None = None
+    ) -> str | None:
         """Set a field (user's answer or a staff/API patch); returns the problem, if any."""
         by_id = {f.id: f for f in self.catalog.fields(draft.matter_code)}
         if field_id not in by_id:
@@ -164,7 +173,13 @@ class FormService:
                 for choice, words in f.keywords.items():
                     if any(w in t for w in words):
                         return choice
-                q = Question(id="x", text=f.label, type="choice", why="-", choices=[Choice(value=c, label=c) for c in f.choices])
+                q = Question(
+                    id="x",
+                    text=f.label,
+                    type="choice",
+                    why="-",
+                    choices=[Choice(value=c, label=c) for c in f.choices],
+                )
                 return parse_choice(t, q)
         except Unparsed:
             return None
@@ -192,9 +207,16 @@ class FormService:
         data = self.catalog.model(draft.matter_code).model_validate(ok).model_dump(mode="json")
         invalid, missing = self._issues(draft)
         filled = [
-            {"field": f.id, "label": f.label, "value": draft.values[f.id].value, "origin": draft.values[f.id].origin,
-             "source": draft.values[f.id].source, "problem": draft.values[f.id].problem}
-            for f in fields if f.id in draft.values
+            {
+                "field": f.id,
+                "label": f.label,
+                "value": draft.values[f.id].value,
+                "origin": draft.values[f.id].origin,
+                "source": draft.values[f.id].source,
+                "problem": draft.values[f.id].problem,
+            }
+            for f in fields
+            if f.id in draft.values
         ]
         upload, waived = [], []
         for m in guide.materials if guide else []:
@@ -203,8 +225,15 @@ class FormService:
             elif m.required:
                 upload.append(m.name)
         return FormReport(
-            matter_code=draft.matter_code, title=draft.title, data=data, filled=filled, missing=missing, invalid=invalid,
-            materials_to_upload=upload, materials_waived=waived, complete=not missing and not invalid,
+            matter_code=draft.matter_code,
+            title=draft.title,
+            data=data,
+            filled=filled,
+            missing=missing,
+            invalid=invalid,
+            materials_to_upload=upload,
+            materials_waived=waived,
+            complete=not missing and not invalid,
         )
 
     def render_html(self, report: FormReport) -> str:
@@ -214,8 +243,13 @@ class FormService:
             v = report.data.get(f.id)
             cell = html.escape(str(v)) if v not in (None, "") else "&nbsp;"
             req = "<span class='req'>*</span>" if f.required else ""
-            rows.append(f"<tr><th>{html.escape(f.label)}{req}</th><td class='{'blank' if v in (None, '') else ''}'>{cell}</td></tr>")
-        waived = "".join(f"<li>{html.escape(w['name'])}（免提交：{html.escape(w['waiver'])}）</li>" for w in report.materials_waived)
+            rows.append(
+                f"<tr><th>{html.escape(f.label)}{req}</th><td class='{'blank' if v in (None, '') else ''}'>{cell}</td></tr>"
+            )
+        waived = "".join(
+            f"<li>{html.escape(w['name'])}（免提交：{html.escape(w['waiver'])}）</li>"
+            for w in report.materials_waived
+        )
         upload = "".join(f"<li>{html.escape(n)}</li>" for n in report.materials_to_upload)
         return (
             "<!doctype html><html lang='zh-CN'><head><meta charset='utf-8'>"
@@ -239,17 +273,36 @@ class FormService:
             pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
         title = ParagraphStyle("t", fontName="STSong-Light", fontSize=16, leading=22)
         body = ParagraphStyle("b", fontName="STSong-Light", fontSize=10.5, leading=15)
-        rows = [[Paragraph(html.escape(f.label) + ("*" if f.required else ""), body),
-                 Paragraph(html.escape(str(report.data.get(f.id) or "")), body)]
-                for f in self.catalog.fields(report.matter_code)]
+        rows = [
+            [
+                Paragraph(html.escape(f.label) + ("*" if f.required else ""), body),
+                Paragraph(html.escape(str(report.data.get(f.id) or "")), body),
+            ]
+            for f in self.catalog.fields(report.matter_code)
+        ]
         table = Table(rows, colWidths=[150, 330], rowHeights=[24] * len(rows))
-        table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-                                   ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke)]))
+        table.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                    ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
+                ]
+            )
+        )
         buf = io.BytesIO()
         doc = SimpleDocTemplate(buf, pagesize=A4, title=report.title)
-        story = [Paragraph(html.escape(report.title), title), Spacer(1, 10), table, Spacer(1, 12),
-                 Paragraph("需要上传的材料：" + html.escape("、".join(report.materials_to_upload) or "无"), body),
-                 Paragraph("免提交材料：" + html.escape("、".join(w["name"] for w in report.materials_waived) or "无"), body),
-                 Spacer(1, 20), Paragraph("申请人签字：______________　日期：______________", body)]
+        story = [
+            Paragraph(html.escape(report.title), title),
+            Spacer(1, 10),
+            table,
+            Spacer(1, 12),
+            Paragraph("需要上传的材料：" + html.escape("、".join(report.materials_to_upload) or "无"), body),
+            Paragraph(
+                "免提交材料：" + html.escape("、".join(w["name"] for w in report.materials_waived) or "无"),
+                body,
+            ),
+            Spacer(1, 20),
+            Paragraph("申请人签字：______________　日期：______________", body),
+        ]
         doc.build(story)
         return buf.getvalue()

@@ -62,7 +62,9 @@ def named_matter(text: str, guides: list[MatterGuide]) -> MatterGuide | None:
     best: tuple[int, MatterGuide] | None = None
     for g in guides:
         short = g.name.replace("“", "").replace("”", "").replace('"', "").removesuffix("一件事")
-        score = 2 * (text.count(g.name) + text.count(short)) + sum(text.count(a) for a in g.aliases if len(a) >= 3)
+        score = 2 * (text.count(g.name) + text.count(short)) + sum(
+            text.count(a) for a in g.aliases if len(a) >= 3
+        )
         if score and (best is None or score > best[0]):
             best = (score, g)
     return best[1] if best else None

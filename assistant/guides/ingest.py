@@ -25,7 +25,9 @@ from assistant.guides.portal import PortalFormatError, looks_like_portal, parse_
 from assistant.guides.regions import RegionRegistry
 from assistant.guides.schema import MatterGuide
 
-GUIDE_HEADER = "# 办事指南（一件事）。字段说明见 knowledge/schema.json；由 onething ingest 生成后可人工编辑。\n"
+GUIDE_HEADER = (
+    "# 办事指南（一件事）。字段说明见 knowledge/schema.json；由 onething ingest 生成后可人工编辑。\n"
+)
 
 
 class IngestResult(BaseModel):
@@ -46,7 +48,9 @@ def load_curation(knowledge_dir: Path) -> dict[str, dict[str, Any]]:
     return {str(k): v or {} for k, v in data.items()}
 
 
-def apply_curation(guide: MatterGuide, curation: dict[str, dict[str, Any]], existing: MatterGuide | None) -> MatterGuide:
+def apply_curation(
+    guide: MatterGuide, curation: dict[str, dict[str, Any]], existing: MatterGuide | None
+) -> MatterGuide:
     """Keep hand-written additions when a portal guide is (re)imported."""
     extra = curation.get(guide.matter_code, {})
     aliases = [*extra.get("aliases", []), *(existing.aliases if existing else []), *guide.aliases]
@@ -69,7 +73,9 @@ def _expand(paths: list[Path]) -> list[Path]:
     return out
 
 
-def ingest(paths: list[Path], knowledge_dir: Path, registry: RegionRegistry | None = None) -> list[IngestResult]:
+def ingest(
+    paths: list[Path], knowledge_dir: Path, registry: RegionRegistry | None = None
+) -> list[IngestResult]:
     """Import every file; a bad file is reported with its reason and the others still go in."""
     registry = registry or RegionRegistry.load(knowledge_dir / "regions.yaml")
     guides_dir = knowledge_dir / "guides"
@@ -80,8 +86,19 @@ def ingest(paths: list[Path], knowledge_dir: Path, registry: RegionRegistry | No
     for path in _expand([Path(p) for p in paths]):
         try:
             results.append(_ingest_one(path, guides_dir, refs_dir, registry, curation, known))
-        except (GuideFileError, PortalFormatError, MarkdownGuideError, DocumentError, OSError, ValueError) as exc:
-            reason = "；".join(f"{f}: {r}" if f else r for f, r in exc.problems) if isinstance(exc, GuideFileError) else str(exc)
+        except (
+            GuideFileError,
+            PortalFormatError,
+            MarkdownGuideError,
+            DocumentError,
+            OSError,
+            ValueError,
+        ) as exc:
+            reason = (
+                "；".join(f"{f}: {r}" if f else r for f, r in exc.problems)
+                if isinstance(exc, GuideFileError)
+                else str(exc)
+            )
             results.append(IngestResult(path=str(path), status="failed", error=reason))
     return results
 
@@ -123,7 +140,9 @@ def _ingest_one(
         doc = import_document(path, known)
         target = refs_dir / f"{doc.id}.yaml"
         write_atomic(target, dump_yaml(doc))
-        return IngestResult(path=str(path), status="imported", kind="document", id=doc.id, written=str(target))
+        return IngestResult(
+            path=str(path), status="imported", kind="document", id=doc.id, written=str(target)
+        )
     else:
         raise ValueError(f"不支持的文件类型：{suffix or '(无扩展名)'}")
     assert guide is not None

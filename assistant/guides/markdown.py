@@ -114,7 +114,9 @@ def _materials(lines: list[str]) -> list[Material]:
         out.append(
             Material(
                 name=name,
-                necessity=Necessity.SITUATIONAL if flag and flag not in ("必要", "是", "必须") else Necessity.REQUIRED,
+                necessity=Necessity.SITUATIONAL
+                if flag and flag not in ("必要", "是", "必须")
+                else Necessity.REQUIRED,
                 situation=row.get("情形说明") or row.get("说明") or row.get("情形") or "",
                 source=row.get("来源") or row.get("材料来源") or "",
                 waiver=row.get("免提交") or "",
@@ -139,7 +141,11 @@ def _locations(lines: list[str]) -> list[Location]:
     for item in _list_items(lines):
         m = re.match(r"^(.+?)[:：]\s*(.+?)(?:[（(](?:时间|办公时间)?[:：]?\s*(.+?)[)）])?$", item)
         if m:
-            out.append(Location(name=m.group(1).strip(), address=m.group(2).strip(), hours=(m.group(3) or "").strip()))
+            out.append(
+                Location(
+                    name=m.group(1).strip(), address=m.group(2).strip(), hours=(m.group(3) or "").strip()
+                )
+            )
         else:
             out.append(Location(name=item, address=item))
     return out
@@ -204,7 +210,9 @@ def parse_markdown_guide(text: str, registry: RegionRegistry | None = None) -> M
     for item in _list_items(sections.get("linked", [])):
         lm = re.match(r"^(.+?)\s*[（(]\s*(\d+(?:\.\d+)?)\s*个?工作日\s*[)）]\s*$", item)
         linked.append(
-            LinkedMatter(name=lm.group(1), promised_days=float(lm.group(2))) if lm else LinkedMatter(name=item)
+            LinkedMatter(name=lm.group(1), promised_days=float(lm.group(2)))
+            if lm
+            else LinkedMatter(name=item)
         )
     url_m = re.search(r"https?://\S+", body("online"))
     updated = None
@@ -220,7 +228,9 @@ def parse_markdown_guide(text: str, registry: RegionRegistry | None = None) -> M
         name=title_m.group(1).strip(),
         aliases=[a.strip() for a in re.split(r"[,，、;；]", meta.get("aliases", "")) if a.strip()],
         summary=body("summary"),
-        audience="法人" if "法人" in meta.get("audience", "") or "企业" in meta.get("audience", "") else "个人",
+        audience="法人"
+        if "法人" in meta.get("audience", "") or "企业" in meta.get("audience", "")
+        else "个人",
         lead_department=meta.get("lead", ""),
         cooperating_departments=[a for a in re.split(r"[,，、;；]", meta.get("coop", "")) if a.strip()],
         conditions=[Condition(text=i) for i in _list_items(sections.get("conditions", []))],

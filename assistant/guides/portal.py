@@ -163,7 +163,9 @@ def _linked(items: list[dict[str, Any]]) -> list[LinkedMatter]:
         name = clean(a.get("lbsxfwmc") or a.get("tyywblxName"))
         if not name:
             continue
-        lm = LinkedMatter(name=name, promised_days=_num(a.get("cnsxsx")), result=clean(a.get("resultSampleName")))
+        lm = LinkedMatter(
+            name=name, promised_days=_num(a.get("cnsxsx")), result=clean(a.get("resultSampleName"))
+        )
         if lm not in out:
             out.append(lm)
     return out
@@ -251,7 +253,9 @@ def parse_portal_guide(
         ],
         materials=_materials(data.get("materialList") or []),
         linked_matters=_linked(data.get("approveList") or []),
-        promised_days=_num(basic.get("completedLimit")) if basic.get("completedLimit") else _num(std.get("cnbjsx")),
+        promised_days=_num(basic.get("completedLimit"))
+        if basic.get("completedLimit")
+        else _num(std.get("cnbjsx")),
         fee=Fee(charged=str(basic.get("isCharge")) == "1", items=fee_items),
         process=_split_steps(std.get("bllctsm")),
         online=clean(basic.get("reasonLink")),

@@ -201,7 +201,6 @@ class MatterGuide(_Strict):
         return [self.name, *self.aliases]
 
 
-
 class ReferenceDoc(_Strict):
     """An unstructured document imported as reference text, tied to a matter when one is named."""
 

@@ -43,7 +43,9 @@ def section_texts(g: MatterGuide) -> list[tuple[Section, str, str]]:
     if g.materials:
         parts = []
         for m in g.materials:
-            extra = f"（{m.necessity.value}：{m.situation[:60]}）" if m.situation else f"（{m.necessity.value}）"
+            extra = (
+                f"（{m.necessity.value}：{m.situation[:60]}）" if m.situation else f"（{m.necessity.value}）"
+            )
             parts.append(m.name + extra)
         out.append((Section.MATERIALS, "materials", "；".join(parts)))
     proc = list(g.process)
@@ -57,14 +59,17 @@ def section_texts(g: MatterGuide) -> list[tuple[Section, str, str]]:
         out.append((Section.PROCESS, "process", "；".join(proc)))
     if g.promised_days is not None or g.linked_matters:
         t = [f"整件事承诺{_days(g.promised_days)}办结"] if g.promised_days is not None else []
-        t += [f"{lm.name}{_days(lm.promised_days)}" for lm in g.linked_matters if lm.promised_days is not None]
+        t += [
+            f"{lm.name}{_days(lm.promised_days)}" for lm in g.linked_matters if lm.promised_days is not None
+        ]
         out.append((Section.TIME_LIMIT, "time_limit", "办理时限 多久 几天；" + "；".join(t)))
     if g.locations:
         out.append(
             (
                 Section.LOCATIONS,
                 "locations",
-                "办理地点 地址 办公时间；" + "；".join(f"{x.name} {x.address} {x.hours}" for x in g.locations),
+                "办理地点 地址 办公时间；"
+                + "；".join(f"{x.name} {x.address} {x.hours}" for x in g.locations),
             )
         )
     if g.contact.consultation or g.contact.complaint:
@@ -82,13 +87,20 @@ def section_texts(g: MatterGuide) -> list[tuple[Section, str, str]]:
     )
     out.append((Section.FEE, "fee", fee))
     if g.online_entry or g.online:
-        out.append((Section.ONLINE_ENTRY, "online_entry", f"网上办理入口 网址 湘易办APP；{g.online} {g.online_entry}"))
+        out.append(
+            (
+                Section.ONLINE_ENTRY,
+                "online_entry",
+                f"网上办理入口 网址 湘易办APP；{g.online} {g.online_entry}",
+            )
+        )
     if g.linked_matters:
         out.append(
             (
                 Section.LINKED_MATTERS,
                 "linked_matters",
-                "包含哪些事项 联办事项；" + "；".join(dict.fromkeys(f"{lm.name} {lm.result}".strip() for lm in g.linked_matters)),
+                "包含哪些事项 联办事项；"
+                + "；".join(dict.fromkeys(f"{lm.name} {lm.result}".strip() for lm in g.linked_matters)),
             )
         )
     for i, f in enumerate(g.faqs):

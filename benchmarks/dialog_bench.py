@@ -1,0 +1,41 @@
+"""Composer turn latency (loaded index) and eligibility step time."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+
+from assistant.config import Settings
+from assistant.evaluation.datasets import EVAL_DIR, QAItem, read_jsonl
+from assistant.evaluation.metrics import percentile
+
+
+def bench_dialog() -> dict[str, float]:
+    from assistant.dialog import Assistant
+    from assistant.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bot = Assistant(Settings(), store=Store(f"sqlite:///{tmp}/b.db"))
+        items = read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)
+        sid, _ = bot.new_session()
+        for it in items[:10]:
+            bot.respond(sid, it.question, region=it.region)
+        lat = []
+        for it in items:
+            sid, _ = bot.new_session()
+            t = time.perf_counter()
+            bot.respond(sid, it.question, region=it.region)
+            lat.append((time.perf_counter() - t) * 1000)
+        steps = []
+        if bot.eligibility:
+            guide = bot.searcher.guides["43TCN0008-430100"]
+            for _ in range(50):
+                state, _step = bot.eligibility.start("43TCN0008", guide)
+                t = time.perf_counter()
+                bot.eligibility.reply(state, "简易注销", guide)
+                steps.append((time.perf_counter() - t) * 1000)
+        return {
+            "turn_p50_ms": round(percentile(lat, 50), 1),
+            "turn_p95_ms": round(percentile(lat, 95), 1),
+            "eligibility_step_p95_ms": round(percentile(steps, 95), 2) if steps else 0.0,
+        }
