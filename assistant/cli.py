@@ -300,6 +300,7 @@ def calibrate(
 def serve(
     host: Annotated[str | None, typer.Option(help="监听地址")] = None,
     port: Annotated[int | None, typer.Option(help="端口")] = None,
+    workers: Annotated[int, typer.Option(help="工作进程数")] = 1,
 ) -> None:
     """启动服务：网页挂件演示页、API（/api/v1）、工作台（/console）。"""
     from assistant.api.app import serve as run
@@ -309,7 +310,7 @@ def serve(
     console.print(
         f"一件事助手已启动：http://{h}:{p}/  （挂件演示页）  接口文档 http://{h}:{p}/docs  工作台 http://{h}:{p}/console"
     )
-    run(h, p)
+    run(h, p, workers)
 
 
 @app.command()

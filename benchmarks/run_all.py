@@ -84,12 +84,12 @@ def main() -> None:
     results: dict[str, float] = {}
     results.update(bench_search())
     results.update(bench_build())
-    try:
-        from benchmarks.dialog_bench import bench_dialog
+    from benchmarks.dialog_bench import bench_dialog
+    from benchmarks.load import load_test
 
-        results.update(bench_dialog())
-    except ImportError:
-        pass
+    results.update(bench_dialog())
+    results.update(load_test(sessions=20, seconds=20, workers=2))
+    results.update(load_test(sessions=50, seconds=60, workers=2))
     for k, v in results.items():
         print(f"{k:32s} {v}")
     (ROOT / "benchmarks" / "last_run.json").write_text(json.dumps(results, indent=2), encoding="utf-8")

@@ -9,11 +9,18 @@ from pathlib import Path
 import pytest
 
 from assistant.evaluation import check as check_mod
-from assistant.evaluation.metrics import hit_at_k, mean, ndcg_at_k, percentile, precision_recall_f1, reciprocal_rank
+from assistant.evaluation.metrics import (
+    hit_at_k,
+    mean,
+    ndcg_at_k,
+    percentile,
+    precision_recall_f1,
+    reciprocal_rank,
+)
 from assistant.evaluation.normalize import contains, normalize_for_match
 from assistant.evaluation.report import deltas, write_report
-from assistant.evaluation.runner import EvalReport, check_thresholds
 from assistant.evaluation.retrieval_eval import RetrievalScores
+from assistant.evaluation.runner import EvalReport, check_thresholds
 
 
 def test_metrics_hand_computed():
@@ -47,15 +54,32 @@ def test_no_plain_substring_shortcuts():
 
 
 def _report(hit1: float) -> EvalReport:
-    r = RetrievalScores(mode="hybrid", n=10, matter_hit_at_1=hit1, matter_hit_at_3=1.0, matter_hit_at_5=1.0, mrr=0.9,
-                        ndcg_at_5=0.9, section_hit_at_3=0.8, latency_p50_ms=10, latency_p95_ms=20)
-    return EvalReport(started_at="2026-11-29T10:00:00", suites=["retrieval"], modes=["composer"], retrieval=[r])
+    r = RetrievalScores(
+        mode="hybrid",
+        n=10,
+        matter_hit_at_1=hit1,
+        matter_hit_at_3=1.0,
+        matter_hit_at_5=1.0,
+        mrr=0.9,
+        ndcg_at_5=0.9,
+        section_hit_at_3=0.8,
+        latency_p50_ms=10,
+        latency_p95_ms=20,
+    )
+    return EvalReport(
+        started_at="2026-11-29T10:00:00", suites=["retrieval"], modes=["composer"], retrieval=[r]
+    )
 
 
 def test_gate_fails_and_passes():
     thresholds = {"min": {"retrieval.matter_hit_at_1": 0.9}, "max": {"retrieval.latency_p95_ms": 60}}
     failing = check_thresholds(_report(0.85), thresholds)
-    assert len(failing) == 1 and "retrieval.matter_hit_at_1" in failing[0] and "0.85" in failing[0] and "0.9" in failing[0]
+    assert (
+        len(failing) == 1
+        and "retrieval.matter_hit_at_1" in failing[0]
+        and "0.85" in failing[0]
+        and "0.9" in failing[0]
+    )
     assert check_thresholds(_report(0.95), thresholds) == []
 
 
@@ -69,15 +93,28 @@ def test_report_files_and_charts(tmp_path: Path):
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page.count("data:image/png;base64,") >= 2  # charts are embedded: the page needs no network
     assert "http://" not in page and "https://" not in page
-    assert deltas(rep, {})== []
+    assert deltas(rep, {}) == []
 
 
 def test_check_catches_a_key_point_not_in_the_guide(settings, tmp_path: Path, monkeypatch):
     (tmp_path / "qa.jsonl").write_text(
-        json.dumps({"id": "x1", "question": "开饭店要什么", "matter_code": "43TCN0003", "region": "长沙市",
-                    "aspect": "materials", "key_points": ["开办餐饮店“一件事”申请书", "营业执照正本原件"]}, ensure_ascii=False)
-        + "\n" + json.dumps({"id": "x1", "question": "重复的编号", "matter_code": "43XXX", "aspect": "fee", "key_points": []},
-                            ensure_ascii=False) + "\n",
+        json.dumps(
+            {
+                "id": "x1",
+                "question": "开饭店要什么",
+                "matter_code": "43TCN0003",
+                "region": "长沙市",
+                "aspect": "materials",
+                "key_points": ["开办餐饮店“一件事”申请书", "营业执照正本原件"],
+            },
+            ensure_ascii=False,
+        )
+        + "\n"
+        + json.dumps(
+            {"id": "x1", "question": "重复的编号", "matter_code": "43XXX", "aspect": "fee", "key_points": []},
+            ensure_ascii=False,
+        )
+        + "\n",
         encoding="utf-8",
     )
     for name in ("retrieval.jsonl", "qa_refusal.jsonl", "dialogs.jsonl"):

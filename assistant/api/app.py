@@ -7,6 +7,7 @@ import logging
 import queue
 import threading
 import time
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
@@ -74,7 +75,31 @@ class Metrics:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     setup_logging()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        async def purge_daily() -> None:  # the scheduled retention task (also: `onething purge` from cron)
+            from assistant.store import get_store
+
+            while True:
+                try:
+                    n = await asyncio.to_thread(
+                        get_store(settings.db_url).purge_older_than, settings.retention_days
+                    )
+                    if n:
+                        log.info(
+                            "retention: purged %d sessions older than %d days", n, settings.retention_days
+                        )
+                except Exception as exc:  # noqa: BLE001 - keep serving; try again tomorrow
+                    log.warning("retention purge failed: %s", exc)
+                await asyncio.sleep(24 * 3600)
+
+        task = asyncio.create_task(purge_daily())
+        yield
+        task.cancel()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="一件事助手 API",
         version="1.0",
         description="高效办成一件事：办事指南问答、资格预审、一表申请。会话资源需在 Authorization: Bearer <token> 中携带会话令牌。",
@@ -351,10 +376,20 @@ def _zh(err: dict) -> str:
     }.get(t, "格式不正确")
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+    if workers > 1:  # separate processes share nothing but the database: sessions live in the store
+        uvicorn.run(
+            "assistant.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+    else:
+        uvicorn.run(create_app(), host=host, port=port, log_level="warning")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -59,7 +59,9 @@ def _inside_longer_cue(text: str, start: int, end: int, others: list[str]) -> bo
     return False
 
 
-def _after_cues(text: str, cues: list[str], self_only: bool = False, others: list[str] | None = None) -> list[str]:
+def _after_cues(
+    text: str, cues: list[str], self_only: bool = False, others: list[str] | None = None
+) -> list[str]:
     """Text after each cue (longest cues first; one-character cues are too vague and ignored). For the
     applicant's own fields, a cue preceded by another person ("我爸身份证") refers to that person: skipped.
     A cue that is part of another field's longer cue belongs to that field."""
