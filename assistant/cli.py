@@ -173,6 +173,7 @@ def eval_cmd(
     save_baseline: Annotated[
         bool, typer.Option("--save-baseline", help="把本次结果写成 eval/baseline.json")
     ] = False,
+    llm_limit: Annotated[int, typer.Option(help="LLM 模式抽样评测的问答题数（本地模型每题数秒）")] = 40,
 ) -> None:
     """离线评测：检索、问答、多轮对话（及资格预审、表单），生成报告并与基线比较。"""
     if ctx.invoked_subcommand is not None:
@@ -193,7 +194,7 @@ def eval_cmd(
     from assistant.evaluation.report import save_baseline as write_baseline
     from assistant.evaluation.runner import run_suites
 
-    report = run_suites(suite, mode=mode, progress=not as_json)
+    report = run_suites(suite, mode=mode, progress=not as_json, llm_limit=llm_limit)
     base = load_baseline(baseline or EVAL_DIR / "baseline.json")
     out = write_report(report, EVAL_DIR / "reports", base)
     if save_baseline:

@@ -388,7 +388,7 @@ class Assistant:
             log.warning("generation failed, composer answer served: %s", exc)
             answer.trace["llm"] = {"error": str(exc)}
             return
-        verdict = verify(generated, [t for _, t in sources], self._known_materials())
+        verdict = verify(generated, [f"{lab}\n{t}" for lab, t in sources], self._known_materials())
         answer.trace["llm"] = {
             "first_token_ms": round((first[0] - t0) * 1000, 1) if first else None,
             "total_ms": round((time.perf_counter() - t0) * 1000, 1),

@@ -13,6 +13,7 @@ _URL = re.compile(r"https?://[^\s）)\]，。；]+")
 _PHONE = re.compile(r"(?<!\d)(?:0\d{2,3}-?\d{7,8}|1[3-9]\d{9}|\d{7,8}|12345|12333|12329)(?!\d)")
 _NUMBER = re.compile(r"(?<![\d.])\d+(?:\.\d+)?(?![\d.])")
 _CITE = re.compile(r"\[(\d+)\]")
+_LIST_MARK = re.compile(r"(?:^|\n)\s*(?:\d{1,2}|[一二三四五六七八九十]{1,2})\s*[.、)）．]\s*")
 
 
 class Verdict(BaseModel):
@@ -26,7 +27,7 @@ def verify(answer: str, sources: list[str], known_materials: list[str]) -> Verdi
     problems: list[str] = []
     joined = "\n".join(sources)
     norm_src = normalize_for_match(joined)
-    text = _CITE.sub(" ", answer)
+    text = _LIST_MARK.sub("\n", _CITE.sub(" ", answer))  # list numbering ("1. ", "2、") is not a fact
     for url in _URL.findall(text):
         if url not in joined:
             problems.append(f"网址不在来源中：{url}")
