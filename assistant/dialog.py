@@ -513,14 +513,10 @@ class Assistant:
         res: SearchResult | None,
         trace: dict | None = None,
     ) -> Answer:
-        phone = self.settings.hotline
         closest = []
         if res is not None and reason != "manipulation":
             closest = [m for m in res.matters[:3] if m.confidence >= 0.05]
-        if state.matter_code and reason != "manipulation":
-            guide, _ = self.searcher.guide_for_region(state.matter_code, state.region_code)
-            if guide and guide.contact.consultation:
-                phone = guide.contact.consultation[0]
+        phone = self._handoff_phone(state) if reason != "manipulation" else self.settings.hotline
         ticket = self.store.create_handoff(
             session_id, question=text, reason=reason, matter_code=state.matter_code or "", phone=phone
         )
@@ -820,12 +816,16 @@ class Assistant:
         )
         return answer
 
-    def _handoff(self, session_id: str, state: DialogState, note: str) -> Answer:
-        phone = self.settings.hotline
+    def _handoff_phone(self, state: DialogState) -> str:
+        """The consultation phone of the matter being discussed, else the government hotline."""
         if state.matter_code:
             guide, _ = self.searcher.guide_for_region(state.matter_code, state.region_code)
             if guide and guide.contact.consultation:
-                phone = guide.contact.consultation[0]
+                return guide.contact.consultation[0]
+        return self.settings.hotline
+
+    def _handoff(self, session_id: str, state: DialogState, note: str) -> Answer:
+        phone = self._handoff_phone(state)
         ticket = self.store.create_handoff(
             session_id, question=note, reason="user_request", matter_code=state.matter_code or "", phone=phone
         )

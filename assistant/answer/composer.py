@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from assistant.answer.models import Citation
 from assistant.guides.schema import SECTION_LABELS, MatterGuide, Section
+from assistant.guides.schema import format_days as days
 
 ASPECT_TO_SECTION = {
     "overview": Section.OVERVIEW,
@@ -31,12 +32,6 @@ FOLLOWUP_QUESTIONS = {
     "fee": "收费吗？",
 }
 NOT_GIVEN = "（办事指南未提供）"
-
-
-def days(n: float | None) -> str:
-    if n is None:
-        return ""
-    return f"{int(n) if float(n).is_integer() else n}个工作日"
 
 
 def cite(g: MatterGuide, aspect: str) -> Citation:

