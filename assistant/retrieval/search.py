@@ -106,6 +106,14 @@ class Searcher:
         self.bm25 = bm25s.BM25(k1=1.2, b=0.6)
         self.bm25.index([c.tokens or ["∅"] for c in self.chunks], show_progress=False)
         self.embeddings = get_embeddings(self.settings)
+        self._chunk_idx_by_guide: dict[str, np.ndarray] = {}
+        for i, c in enumerate(self.chunks):
+            if c.section != OTHER_SECTION and c.matter_code:
+                self._chunk_idx_by_guide.setdefault(c.guide_id, []).append(i)
+        self._chunk_idx_by_guide = {k: np.array(v, dtype=int) for k, v in self._chunk_idx_by_guide.items()}
+        self._reference_idx = np.array(
+            [i for i, c in enumerate(self.chunks) if c.section != OTHER_SECTION and not c.matter_code], dtype=int
+        )
         self._chunk_idx_by_matter: dict[str, list[int]] = {}
         self._other_idx = np.array(
             [i for i, c in enumerate(self.chunks) if c.section == OTHER_SECTION], dtype=int
@@ -221,17 +229,15 @@ class Searcher:
 
         names = self.name_matches(query) if mode == "hybrid" else {}
         matters = self._rank_matters(combined, dense, sparse, names, reg, mode)
-        top_codes = {m.matter_code: i for i, m in enumerate(matters)}
-        chosen = {m.matter_code: m.guide_id for m in matters}
-        order = sorted(
-            (
-                i
-                for i, c in enumerate(self.chunks)
-                if self._guide_mask[i]
-                and (chosen.get(c.matter_code) in (c.guide_id, None) or not c.matter_code)
-            ),
-            key=lambda i: -(combined[i] + 0.5 * _matter_boost(top_codes.get(self.chunks[i].matter_code))),
-        )
+        # section ranking: chunks of the guide chosen for each matter (and reference text), boosted by the
+        # rank of their matter, so the top hits come from the top matter first
+        allowed = [self._chunk_idx_by_guide[m.guide_id] for m in matters] + [self._reference_idx]
+        idx = np.concatenate([a for a in allowed if len(a)]) if any(len(a) for a in allowed) else np.array([], int)
+        boost = np.zeros(n, np.float32)
+        for rank, m in enumerate(matters[:3]):
+            boost[self._chunk_idx_by_guide[m.guide_id]] = 0.5 * _matter_boost(rank)
+        ranked = idx[np.argsort(-(combined[idx] + boost[idx]), kind="stable")] if len(idx) else idx
+        order = ranked.tolist()
         hits = [self._hit(i, combined, dense, sparse) for i in order[:k]]
         other = None
         if len(self._other_idx) and mode == "hybrid":
