@@ -34,7 +34,18 @@ def bench_dialog() -> dict[str, float]:
                 t = time.perf_counter()
                 bot.eligibility.reply(state, "简易注销", guide)
                 steps.append((time.perf_counter() - t) * 1000)
+        extract = []
+        if bot.forms:
+            from assistant.evaluation.forms_eval import FormCase
+
+            cases = read_jsonl(EVAL_DIR / "forms.jsonl", FormCase)
+            for c in cases:
+                msgs = (c.transcript * 5)[:10]  # a 10-turn conversation
+                t = time.perf_counter()
+                bot.forms.build(c.matter_code, msgs)
+                extract.append((time.perf_counter() - t) * 1000)
         return {
+            "form_extract_10_turns_p95_ms": round(percentile(extract, 95), 1) if extract else 0.0,
             "turn_p50_ms": round(percentile(lat, 50), 1),
             "turn_p95_ms": round(percentile(lat, 95), 1),
             "eligibility_step_p95_ms": round(percentile(steps, 95), 2) if steps else 0.0,
