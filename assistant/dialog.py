@@ -101,7 +101,6 @@ class Assistant:
         if region and not state.region_code:
             reg = self.searcher.registry.find_by_name(region)
             state.region_code = reg.code if reg else None
-        self.store.add_message(session_id, "user", text)
         sink = _TOKEN_SINK.set(on_token)
         try:
             answer = self._turn(session_id, text, state)
@@ -110,9 +109,8 @@ class Assistant:
         answer.session_id = session_id
         answer.trace.setdefault("timings_ms", {})["turn"] = round((time.perf_counter() - t0) * 1000, 2)
         state.turns += 1
-        self.store.save_state(session_id, state.model_dump())
-        answer.message_id = self.store.add_message(
-            session_id, "assistant", answer.text, answer.model_dump(exclude={"trace"})
+        answer.message_id = self.store.record_turn(
+            session_id, text, state.model_dump(), answer.text, answer.model_dump(exclude={"trace"})
         )
         return answer
 
@@ -585,7 +583,7 @@ class Assistant:
             return Answer(
                 text=f"请先告诉我要办哪件事。目前可以帮您预填申请表的事项：{available}。", mode="form"
             )
-        messages = [m["text"] for m in self.store.messages(session_id) if m["role"] == "user"]
+        messages = [m["text"] for m in self.store.messages(session_id) if m["role"] == "user"] + [text]
         el = state.extra.get("eligibility") or {}
         answers = el.get("answers") if el.get("matter_code") == matter else None
         saved = self.store.get_draft(session_id, matter)

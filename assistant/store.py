@@ -196,6 +196,23 @@ class Store:
                 for r in rows
             ]
 
+    def record_turn(
+        self, session_id: str, user_text: str, state: dict[str, Any], reply_text: str, payload: dict[str, Any]
+    ) -> int:
+        """A whole turn in one transaction (one fsync): the user's message, the new state, the reply.
+        Returns the reply's message id."""
+        with self._sessions.begin() as db:
+            row = db.get(SessionRow, session_id)
+            if row is None:
+                raise SessionNotFoundError(session_id)
+            row.state = json.loads(json.dumps(state, ensure_ascii=False, default=str))
+            row.updated_at = _now()
+            db.add(MessageRow(session_id=session_id, role="user", text=user_text, payload={}))
+            reply = MessageRow(session_id=session_id, role="assistant", text=reply_text, payload=payload)
+            db.add(reply)
+            db.flush()
+            return reply.id
+
     # -- handoffs ---------------------------------------------------------------------------
     def create_handoff(
         self, session_id: str, question: str, reason: str, matter_code: str = "", phone: str = ""

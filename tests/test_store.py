@@ -31,7 +31,11 @@ def test_retention_purge(tmp_path: Path):
         store.create_handoff(sid, "q", "out_of_scope")
         store.save_draft(sid, "43PCN0009", {"a": 1})
     with store._sessions.begin() as db:
-        db.execute(update(SessionRow).where(SessionRow.id == old).values(updated_at=datetime.now() - timedelta(days=40)))
+        db.execute(
+            update(SessionRow)
+            .where(SessionRow.id == old)
+            .values(updated_at=datetime.now() - timedelta(days=40))
+        )
     assert store.purge_older_than(30) == 1
     assert not store.session_exists(old) and store.session_exists(new)
     assert store.messages(old) == [] and store.get_draft(old, "43PCN0009") is None

@@ -112,7 +112,8 @@ class Searcher:
                 self._chunk_idx_by_guide.setdefault(c.guide_id, []).append(i)
         self._chunk_idx_by_guide = {k: np.array(v, dtype=int) for k, v in self._chunk_idx_by_guide.items()}
         self._reference_idx = np.array(
-            [i for i, c in enumerate(self.chunks) if c.section != OTHER_SECTION and not c.matter_code], dtype=int
+            [i for i, c in enumerate(self.chunks) if c.section != OTHER_SECTION and not c.matter_code],
+            dtype=int,
         )
         self._chunk_idx_by_matter: dict[str, list[int]] = {}
         self._other_idx = np.array(
@@ -232,7 +233,11 @@ class Searcher:
         # section ranking: chunks of the guide chosen for each matter (and reference text), boosted by the
         # rank of their matter, so the top hits come from the top matter first
         allowed = [self._chunk_idx_by_guide[m.guide_id] for m in matters] + [self._reference_idx]
-        idx = np.concatenate([a for a in allowed if len(a)]) if any(len(a) for a in allowed) else np.array([], int)
+        idx = (
+            np.concatenate([a for a in allowed if len(a)])
+            if any(len(a) for a in allowed)
+            else np.array([], int)
+        )
         boost = np.zeros(n, np.float32)
         for rank, m in enumerate(matters[:3]):
             boost[self._chunk_idx_by_guide[m.guide_id]] = 0.5 * _matter_boost(rank)
