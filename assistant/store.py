@@ -168,14 +168,17 @@ class Store:
                 db.add(SessionRow(id=session_id, token_hash=_hash_token(secrets.token_urlsafe(24)), state={}))
 
     # -- messages ---------------------------------------------------------------------------
+    def _insert(self, row: Base) -> int:
+        """Add one row in its own transaction and return its id."""
+        with self._sessions.begin() as db:
+            db.add(row)
+            db.flush()
+            return row.id  # type: ignore[attr-defined]
+
     def add_message(
         self, session_id: str, role: str, text: str, payload: dict[str, Any] | None = None
     ) -> int:
-        with self._sessions.begin() as db:
-            row = MessageRow(session_id=session_id, role=role, text=text, payload=payload or {})
-            db.add(row)
-            db.flush()
-            return row.id
+        return self._insert(MessageRow(session_id=session_id, role=role, text=text, payload=payload or {}))
 
     def messages(self, session_id: str, limit: int = 200) -> list[dict[str, Any]]:
         with self._sessions() as db:
@@ -217,13 +220,11 @@ class Store:
     def create_handoff(
         self, session_id: str, question: str, reason: str, matter_code: str = "", phone: str = ""
     ) -> int:
-        with self._sessions.begin() as db:
-            row = HandoffRow(
+        return self._insert(
+            HandoffRow(
                 session_id=session_id, question=question, reason=reason, matter_code=matter_code, phone=phone
             )
-            db.add(row)
-            db.flush()
-            return row.id
+        )
 
     def handoffs(self, status: str | None = None) -> list[dict[str, Any]]:
         with self._sessions() as db:
@@ -257,13 +258,9 @@ class Store:
     def add_feedback(
         self, session_id: str, stars: int, tags: list[str], comment: str, message_id: int | None
     ) -> int:
-        with self._sessions.begin() as db:
-            row = FeedbackRow(
-                session_id=session_id, stars=stars, tags=tags, comment=comment, message_id=message_id
-            )
-            db.add(row)
-            db.flush()
-            return row.id
+        return self._insert(
+            FeedbackRow(session_id=session_id, stars=stars, tags=tags, comment=comment, message_id=message_id)
+        )
 
     def feedback(self, max_stars: int = 5) -> list[dict[str, Any]]:
         with self._sessions() as db:

@@ -47,9 +47,9 @@ def test_numbers_and_dates():
 
 
 def test_bad_rule_files_name_file_and_rule(tmp_path: Path):
-    bad = tmp_path / "43XXX0001.yaml"
+    bad = tmp_path / "43ZZZ0001.yaml"
     bad.write_text(
-        "matter_code: 43XXX0001\ntitle: t\nquestions:\n"
+        "matter_code: 43ZZZ0001\ntitle: t\nquestions:\n"
         "  - {id: a, text: q, type: yesno, why: w, depends_on: b}\n"
         "  - {id: b, text: q, type: yesno, why: w, depends_on: a}\n"
         "rules:\n  - {id: r1, when: 'true', outcome: 可以办理, message: m}\n"
@@ -59,7 +59,7 @@ def test_bad_rule_files_name_file_and_rule(tmp_path: Path):
     with pytest.raises(RuleFileError) as exc:
         load_ruleset(bad)
     text = str(exc.value)
-    assert "43XXX0001.yaml" in text and "成环" in text and "r2" in text and "zzz" in text
+    assert "43ZZZ0001.yaml" in text and "成环" in text and "r2" in text and "zzz" in text
 
 
 @pytest.fixture

@@ -111,7 +111,7 @@ def test_check_catches_a_key_point_not_in_the_guide(settings, tmp_path: Path, mo
         )
         + "\n"
         + json.dumps(
-            {"id": "x1", "question": "重复的编号", "matter_code": "43XXX", "aspect": "fee", "key_points": []},
+            {"id": "x1", "question": "重复的编号", "matter_code": "43ZZZ", "aspect": "fee", "key_points": []},
             ensure_ascii=False,
         )
         + "\n",
@@ -123,7 +123,7 @@ def test_check_catches_a_key_point_not_in_the_guide(settings, tmp_path: Path, mo
     result = check_mod.check_datasets(settings)
     text = "\n".join(result.problems)
     assert "营业执照正本原件" in text and "开办餐饮店“一件事”申请书" not in text
-    assert "id 重复" in text and "43XXX" in text
+    assert "id 重复" in text and "43ZZZ" in text
 
 
 def test_bundled_datasets_pass_check(settings):
