@@ -587,9 +587,25 @@ class Assistant:
         el = state.extra.get("eligibility") or {}
         answers = el.get("answers") if el.get("matter_code") == matter else None
         saved = self.store.get_draft(session_id, matter)
-        draft = FormDraft.model_validate(saved) if saved else self.forms.build(matter, messages, answers)
+        draft = (
+            FormDraft.model_validate(saved)
+            if saved
+            else self.forms.build(matter, messages, answers, llm=self._form_llm())
+        )
         state.matter_code = matter
         return self._form_answer(session_id, draft, state, None, intro=True)
+
+    def _form_llm(self):
+        """The chat model for form extraction when one is configured; None (deterministic only) otherwise."""
+        if self.settings.llm == "none":
+            return None
+        from assistant.llm import LLMUnavailableError, get_chat_model
+
+        try:
+            return get_chat_model(self.settings)
+        except LLMUnavailableError as exc:
+            log.warning("form extraction without LLM: %s", exc)
+            return None
 
     def _form_answer(
         self, session_id: str, draft, state: DialogState, note: str | None, intro: bool = False

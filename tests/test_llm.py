@@ -140,3 +140,65 @@ def test_llamacpp_backend_real_generation(settings, searcher, tmp_path: Path):
     assert a.mode in ("llm", "composer")  # either verified, or rejected by the verifier and replaced
     if a.mode == "composer":
         assert info["problems"]
+
+
+class _FakeFormLLM(BaseHTTPRequestHandler):
+    """Returns an invalid JSON first (to force the re-ask), then a JSON with one stated and one invented value."""
+
+    calls: list[dict] = []
+
+    def do_POST(self):  # noqa: N802
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        _FakeFormLLM.calls.append(body)
+        if len(_FakeFormLLM.calls) == 1:
+            content = "这不是 JSON"
+        else:
+            content = json.dumps(
+                {"baby_name": "李明", "father_name": "王大山", "applicant_phone": None}, ensure_ascii=False
+            )
+        payload = {
+            "id": "c",
+            "object": "chat.completion",
+            "created": 0,
+            "model": body["model"],
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_form_extraction_with_structured_output_reask_and_no_invention(settings, tmp_path: Path):
+    from assistant.dialog import _load_forms
+    from assistant.llm import get_chat_model
+
+    server = HTTPServer(("127.0.0.1", 0), _FakeFormLLM)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _FakeFormLLM.calls.clear()
+    try:
+        s = settings.model_copy(
+            update={
+                "llm": "openai",
+                "openai_base_url": f"http://127.0.0.1:{server.server_port}/v1",
+                "openai_model": "form-test",
+            }
+        )
+        service = _load_forms(s)
+        msgs = ["宝宝是个男孩，叫李明", "我手机13812345678"]
+        draft = service.build("43PCN0009", msgs, llm=get_chat_model(s))
+    finally:
+        server.shutdown()
+    assert len(_FakeFormLLM.calls) == 2  # the invalid first answer was re-asked once
+    assert "上一次输出无效" in json.dumps(_FakeFormLLM.calls[1]["messages"], ensure_ascii=False)
+    assert draft.values["baby_name"].value == "李明" and draft.values["baby_name"].source == msgs[0]
+    assert "father_name" not in draft.values  # 王大山 is said nowhere: dropped, never invented
+    assert draft.values["applicant_phone"].value == "13812345678"  # deterministic value kept

@@ -75,7 +75,10 @@ class FormService:
         messages: list[str],
         eligibility: dict[str, Any] | None = None,
         today: date | None = None,
+        llm=None,
     ) -> FormDraft:
+        """Fill a draft from the conversation: deterministic extractors first; with a chat model (`llm`),
+        the model may fill fields they missed, but only with values stated in some message."""
         spec = self.catalog.forms[matter_code]
         fields = self.catalog.fields(matter_code)
         draft = FormDraft(matter_code=matter_code, title=spec.title)
@@ -88,6 +91,12 @@ class FormService:
                 )
         for fid, ex in extract_all(fields, messages, today).items():
             draft.values[fid] = FieldValue(value=ex.value, origin="conversation", source=ex.source)
+        if llm is not None:
+            from assistant.forms.llm_extract import llm_extract
+
+            for fid, ex in llm_extract(llm, self.catalog.model(matter_code), fields, messages).items():
+                if fid not in draft.values or draft.values[fid].origin == "default":
+                    draft.values[fid] = FieldValue(value=ex.value, origin="conversation", source=ex.source)
         self.revalidate(draft, today)
         return draft
 
