@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 
 def _now() -> datetime:
@@ -245,9 +245,6 @@ class Store:
                 for r in db.scalars(q).all()
             ]
 
-    def get_handoff(self, handoff_id: int) -> dict[str, Any] | None:
-        return next((h for h in self.handoffs() if h["id"] == handoff_id), None)
-
     def mark_handoff(self, handoff_id: int, by: str) -> None:
         with self._sessions.begin() as db:
             row = db.get(HandoffRow, handoff_id)
@@ -351,7 +348,3 @@ def get_store(url: str) -> Store:
         if url not in _stores:
             _stores[url] = Store(url)
         return _stores[url]
-
-
-def db_session(store: Store) -> Session:
-    return store._sessions()
