@@ -27,7 +27,7 @@ from assistant.evaluation.datasets import EVAL_DIR, QAItem, read_jsonl  # noqa: 
 from assistant.evaluation.metrics import percentile  # noqa: E402
 
 
-def _port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -112,7 +112,7 @@ def lost_messages(db: Path, acked: list[tuple[str, str, int]]) -> int:
 def load_test(sessions: int, seconds: float, workers: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="onething-load-") as tmp:
         db = Path(tmp) / "load.db"
-        port = _port()
+        port = free_port()
         proc = start_server(db, port, workers)
         try:
             out = asyncio.run(run(f"http://127.0.0.1:{port}/api/v1", sessions, seconds))

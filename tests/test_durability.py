@@ -2,57 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from assistant.store import Store
+from benchmarks.load import free_port, start_server
 
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(db: Path, port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "ONETHING_DATABASE_URL": f"sqlite:///{db}",
-        "ONETHING_CONSOLE_ENABLED": "false",
-        "ONETHING_RATE_PER_MINUTE_SESSION": "10000",
-        "ONETHING_RATE_PER_MINUTE_CLIENT": "10000",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(600):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
-
-
 def test_kill_9_keeps_every_acknowledged_write(settings, tmp_path: Path):
     db = tmp_path / "d.db"
-    port = _free_port()
-    proc = _start(db, port)
+    port = free_port()
+    proc = start_server(db, port, workers=1)
     base = f"http://127.0.0.1:{port}/api/v1"
     acked_messages: list[tuple[str, str]] = []
     acked_drafts: list[tuple[str, str]] = []

@@ -39,6 +39,26 @@ def test_verifier_catches_planted_errors(text, problem):
     assert not v.ok and any(problem in p for p in v.problems), v.problems
 
 
+def _reply_json(handler: BaseHTTPRequestHandler, model: str, content: str) -> None:
+    """A non-streaming OpenAI chat.completion response."""
+    payload = {
+        "id": "c1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+        ],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+    data = json.dumps(payload, ensure_ascii=False).encode()
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(data)))
+    handler.end_headers()
+    handler.wfile.write(data)
+
+
 class _FakeOpenAI(BaseHTTPRequestHandler):
     reply = "新生儿出生一件事需要父母身份证[1]和居民户口簿[1]。"
     requests: list[dict] = []
@@ -63,22 +83,7 @@ class _FakeOpenAI(BaseHTTPRequestHandler):
                 self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
             self.wfile.write(b"data: [DONE]\n\n")
             return
-        payload = {
-            "id": "c1",
-            "object": "chat.completion",
-            "created": 0,
-            "model": body["model"],
-            "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": self.reply}, "finish_reason": "stop"}
-            ],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-        }
-        data = json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        _reply_json(self, body["model"], self.reply)
 
     def log_message(self, *args):
         pass
@@ -156,22 +161,7 @@ class _FakeFormLLM(BaseHTTPRequestHandler):
             content = json.dumps(
                 {"baby_name": "李明", "father_name": "王大山", "applicant_phone": None}, ensure_ascii=False
             )
-        payload = {
-            "id": "c",
-            "object": "chat.completion",
-            "created": 0,
-            "model": body["model"],
-            "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
-            ],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-        }
-        data = json.dumps(payload, ensure_ascii=False).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        _reply_json(self, body["model"], content)
 
     def log_message(self, *args):
         pass
