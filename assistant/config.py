@@ -26,6 +26,7 @@ class Settings(BaseSettings):
         "", description="sentence-transformers 本地模型目录；为空时使用随包发布的 all-MiniLM-L6-v2"
     )
     dense_weight: float = Field(0.6, description="混合检索中向量得分的权重（其余为 BM25）")
+    query_cache_size: int = Field(4096, description="缓存最近多少个问题的向量（0 为不缓存）")
     conf_dense_scale: float = Field(25.0, description="置信度：向量最高相似度的斜率")
     conf_dense_center: float = Field(0.86, description="置信度：向量相似度的中心点（e5 余弦普遍偏高）")
     conf_bm25_scale: float = Field(1.5, description="置信度：BM25 最高分（取对数）的斜率")
@@ -49,6 +50,7 @@ class Settings(BaseSettings):
     )
     rate_per_minute_client: int = Field(60, description="每个客户端每分钟最多请求数")
     rate_per_minute_session: int = Field(30, description="每个会话每分钟最多消息数")
+    threads_per_worker: int = Field(4, ge=1, le=200, description="每个服务进程同时处理请求的线程数")
     retention_days: int = Field(30, description="个人数据（会话、消息、草稿）保留天数")
     staff_accounts: str = Field(
         "",

@@ -6,9 +6,11 @@ import hashlib
 import json
 import secrets
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     JSON,
@@ -17,14 +19,18 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    bindparam,
     create_engine,
     delete,
     event,
     func,
+    insert,
     select,
+    update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+from sqlalchemy.orm import Session as OrmSession
 
 
 def _now() -> datetime:
@@ -97,6 +103,17 @@ class AuditRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
 
 
+# statements of the per-turn paths, built once
+_TOKEN_OF = select(SessionRow.token_hash).where(SessionRow.id == bindparam("sid"))
+_STATE_OF = select(SessionRow.state).where(SessionRow.id == bindparam("sid"))
+_SET_STATE = (
+    update(SessionRow.__table__)
+    .where(SessionRow.__table__.c.id == bindparam("sid"))
+    .values(state=bindparam("new_state"), updated_at=bindparam("now"))
+)
+_ADD_MESSAGE = insert(MessageRow.__table__)
+
+
 class SessionNotFoundError(KeyError):
     pass
 
@@ -122,39 +139,71 @@ class Store:
     def __init__(self, url: str):
         if url.startswith("sqlite:///"):
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(url, future=True, pool_pre_ping=True)
-        if self.engine.dialect.name == "sqlite":
+        sqlite = url.startswith("sqlite")
+        # a local SQLite file needs no liveness ping; a server database does
+        self.engine = create_engine(url, future=True, pool_pre_ping=not sqlite)
+        if sqlite:
             _sqlite_pragmas(self.engine)
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite takes one writer at a time and makes the others poll with sleeps of 1, 2, 5, 10… ms; the
+        # threads of one process queue on a lock instead (other processes still meet the busy timeout)
+        self._write_lock: threading.Lock | nullcontext = threading.Lock() if sqlite else nullcontext()
+
+    @contextmanager
+    def _tx(self) -> Iterator[OrmSession]:
+        """An ORM transaction that writes."""
+        with self._write_lock, self._sessions.begin() as db:
+            yield db
+
+    @contextmanager
+    def _core_tx(self) -> Iterator[Connection]:
+        """A Core transaction that writes (the per-turn paths)."""
+        with self._write_lock, self.engine.begin() as conn:
+            yield conn
 
     # -- sessions ---------------------------------------------------------------------------
     def create_session(self, state: dict[str, Any] | None = None) -> tuple[str, str]:
         """A new session id and its secret token (only the token's hash is stored)."""
         sid = secrets.token_hex(12)
         token = secrets.token_urlsafe(24)
-        with self._sessions.begin() as db:
-            db.add(SessionRow(id=sid, token_hash=_hash_token(token), state=state or {}))
+        with self._core_tx() as conn:
+            conn.execute(
+                insert(SessionRow.__table__).values(
+                    id=sid,
+                    token_hash=_hash_token(token),
+                    state=state or {},
+                    created_at=_now(),
+                    updated_at=_now(),
+                )
+            )
         return sid, token
 
+    # The per-turn paths (authorize, get_state, record_turn) use Core statements: the ORM's identity map
+    # and unit of work cost more than the query itself here.
+    def authorize(self, session_id: str, token: str) -> Literal["ok", "missing", "forbidden"]:
+        """Whether `token` opens `session_id`, in one query."""
+        with self.engine.connect() as conn:
+            stored = conn.execute(_TOKEN_OF, {"sid": session_id}).scalar_one_or_none()
+        if stored is None:
+            return "missing"
+        return "ok" if secrets.compare_digest(stored, _hash_token(token or "")) else "forbidden"
+
     def check_token(self, session_id: str, token: str) -> bool:
-        with self._sessions() as db:
-            row = db.get(SessionRow, session_id)
-            return row is not None and secrets.compare_digest(row.token_hash, _hash_token(token or ""))
+        return self.authorize(session_id, token) == "ok"
 
     def session_exists(self, session_id: str) -> bool:
-        with self._sessions() as db:
-            return db.get(SessionRow, session_id) is not None
+        return self.authorize(session_id, "") != "missing"
 
     def get_state(self, session_id: str) -> dict[str, Any]:
-        with self._sessions() as db:
-            row = db.get(SessionRow, session_id)
-            if row is None:
-                raise SessionNotFoundError(session_id)
-            return dict(row.state or {})
+        with self.engine.connect() as conn:
+            row = conn.execute(_STATE_OF, {"sid": session_id}).first()
+        if row is None:
+            raise SessionNotFoundError(session_id)
+        return dict(row[0] or {})
 
     def save_state(self, session_id: str, state: dict[str, Any]) -> None:
-        with self._sessions.begin() as db:
+        with self._tx() as db:
             row = db.get(SessionRow, session_id)
             if row is None:
                 raise SessionNotFoundError(session_id)
@@ -163,14 +212,14 @@ class Store:
 
     def ensure_session(self, session_id: str) -> None:
         """Create a session with a known id (CLI use); no token is handed out."""
-        with self._sessions.begin() as db:
+        with self._tx() as db:
             if db.get(SessionRow, session_id) is None:
                 db.add(SessionRow(id=session_id, token_hash=_hash_token(secrets.token_urlsafe(24)), state={}))
 
     # -- messages ---------------------------------------------------------------------------
     def _insert(self, row: Base) -> int:
         """Add one row in its own transaction and return its id."""
-        with self._sessions.begin() as db:
+        with self._tx() as db:
             db.add(row)
             db.flush()
             return row.id  # type: ignore[attr-defined]
@@ -204,17 +253,39 @@ class Store:
     ) -> int:
         """A whole turn in one transaction (one fsync): the user's message, the new state, the reply.
         Returns the reply's message id."""
-        with self._sessions.begin() as db:
-            row = db.get(SessionRow, session_id)
-            if row is None:
+        now = _now()
+        with self._core_tx() as conn:
+            updated = conn.execute(
+                _SET_STATE,
+                {
+                    "sid": session_id,
+                    "new_state": json.loads(json.dumps(state, ensure_ascii=False, default=str)),
+                    "now": now,
+                },
+            )
+            if updated.rowcount == 0:
                 raise SessionNotFoundError(session_id)
-            row.state = json.loads(json.dumps(state, ensure_ascii=False, default=str))
-            row.updated_at = _now()
-            db.add(MessageRow(session_id=session_id, role="user", text=user_text, payload={}))
-            reply = MessageRow(session_id=session_id, role="assistant", text=reply_text, payload=payload)
-            db.add(reply)
-            db.flush()
-            return reply.id
+            conn.execute(
+                _ADD_MESSAGE,
+                {
+                    "session_id": session_id,
+                    "role": "user",
+                    "text": user_text,
+                    "payload": {},
+                    "created_at": now,
+                },
+            )
+            reply = conn.execute(
+                _ADD_MESSAGE,
+                {
+                    "session_id": session_id,
+                    "role": "assistant",
+                    "text": reply_text,
+                    "payload": payload,
+                    "created_at": now,
+                },
+            )
+            return int(reply.inserted_primary_key[0])
 
     # -- handoffs ---------------------------------------------------------------------------
     def create_handoff(
@@ -246,7 +317,7 @@ class Store:
             ]
 
     def mark_handoff(self, handoff_id: int, by: str) -> None:
-        with self._sessions.begin() as db:
+        with self._tx() as db:
             row = db.get(HandoffRow, handoff_id)
             if row is not None:
                 row.status, row.handled_by, row.handled_at = "handled", by, _now()
@@ -278,7 +349,7 @@ class Store:
             ]
 
     def save_draft(self, session_id: str, matter_code: str, data: dict[str, Any]) -> None:
-        with self._sessions.begin() as db:
+        with self._tx() as db:
             row = db.get(DraftRow, (session_id, matter_code))
             payload = json.loads(json.dumps(data, ensure_ascii=False, default=str))
             if row is None:
@@ -292,7 +363,7 @@ class Store:
             return dict(row.data) if row else None
 
     def audit(self, actor: str, action: str, target: str = "", detail: str = "") -> None:
-        with self._sessions.begin() as db:
+        with self._tx() as db:
             db.add(AuditRow(actor=actor, action=action, target=target, detail=detail))
 
     def audit_log(self, limit: int = 200) -> list[dict[str, Any]]:
@@ -330,7 +401,7 @@ class Store:
     def purge_older_than(self, days: int) -> int:
         """Delete sessions (and with them messages, drafts, feedback, handoffs) idle for `days` days."""
         cutoff = _now() - timedelta(days=days)
-        with self._sessions.begin() as db:
+        with self._tx() as db:
             ids = db.scalars(select(SessionRow.id).where(SessionRow.updated_at < cutoff)).all()
             for table in (MessageRow, DraftRow, FeedbackRow, HandoffRow):
                 db.execute(delete(table).where(table.session_id.in_(ids)))

@@ -1,7 +1,19 @@
-"""Load test: N concurrent sessions for T seconds against a running server (started here with W workers).
-Reports turns/s, p50/p95, errors and lost messages (acknowledged but missing from the database).
+"""Load test: N concurrent citizens for T seconds against a server started here with W workers.
 
-    python benchmarks/load.py --sessions 20 --seconds 30 --workers 2
+Each virtual citizen opens a session, asks a question, follows up to two of the answer's chips (as people
+click "需要哪些材料？"), then starts over with a new session. There is no think time: every citizen sends
+its next message as soon as the reply arrives, so this is a closed-loop throughput test.
+
+Questions (`--questions`):
+  popular  drawn at random from eval/qa.jsonl (333 citizen questions), after a warm-up of the same load;
+           models a service that has been running and sees the common questions again.
+  fresh    every first message is a question the server has not seen in this run (from all eval and
+           calibration sets), so each one is embedded: the worst case for the query-vector cache.
+
+Reports turns/s, p50/p95 latency, errors, lost messages (acknowledged but missing from the database),
+the share of turns answered from the query-vector cache and the load client's own CPU use.
+
+    python benchmarks/load.py --sessions 20 --seconds 30 --workers 2 [--questions fresh]
 """
 
 from __future__ import annotations
@@ -11,20 +23,33 @@ import asyncio
 import json
 import os
 import random
+import resource
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.evaluation.datasets import EVAL_DIR, QAItem, read_jsonl  # noqa: E402
+from assistant.answer.scope import CalibrationItem  # noqa: E402
+from assistant.evaluation.datasets import (  # noqa: E402
+    EVAL_DIR,
+    DialogItem,
+    QAItem,
+    RefusalItem,
+    RetrievalItem,
+    read_jsonl,
+)
 from assistant.evaluation.metrics import percentile  # noqa: E402
+
+QuestionMode = Literal["popular", "fresh"]
 
 
 def free_port() -> int:
@@ -63,69 +88,145 @@ def start_server(db: Path, port: int, workers: int) -> subprocess.Popen:
     raise RuntimeError("server did not become ready")
 
 
-async def session_loop(
-    client: httpx.AsyncClient, base: str, questions: list[str], stop: float, out: dict
-) -> None:
-    r = await client.post(f"{base}/sessions")
-    s = r.json()
-    auth = {"Authorization": f"Bearer {s['token']}"}
+def question_pool(mode: QuestionMode) -> list[str]:
+    if mode == "popular":
+        return [i.question for i in read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)]
+    texts = [i.question for i in read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)]
+    texts += [i.question for i in read_jsonl(EVAL_DIR / "retrieval.jsonl", RetrievalItem)]
+    texts += [i.question for i in read_jsonl(EVAL_DIR / "qa_refusal.jsonl", RefusalItem)]
+    texts += [i.question for i in read_jsonl(EVAL_DIR / "calibration.jsonl", CalibrationItem)]
+    texts += [t.user for d in read_jsonl(EVAL_DIR / "dialogs.jsonl", DialogItem) for t in d.turns]
+    unique = list(dict.fromkeys(texts))
+    random.shuffle(unique)
+    return unique
+
+
+@dataclass
+class Tally:
+    record: bool = False
+    lat: list[float] = field(default_factory=list)
+    acked: list[tuple[str, int]] = field(default_factory=list)
+    errors: int = 0
+    cached: int = 0
+    embedded: int = 0
+
+
+class Questions:
+    """Random picks (popular) or each question once, in order (fresh)."""
+
+    def __init__(self, mode: QuestionMode):
+        self.mode = mode
+        self.pool = question_pool(mode)
+        self.next = 0
+
+    def take(self) -> str:
+        if self.mode == "popular":
+            return random.choice(self.pool)
+        q = self.pool[self.next % len(self.pool)]
+        self.next += 1
+        return q
+
+
+async def citizen(client: httpx.AsyncClient, base: str, questions: Questions, stop: float, t: Tally) -> None:
     while time.perf_counter() < stop:
-        q = random.choice(questions)
-        t = time.perf_counter()
-        try:
-            r = await client.post(
-                f"{base}/sessions/{s['session_id']}/chat", json={"message": q}, headers=auth
-            )
-            ok = r.status_code == 200
-        except httpx.HTTPError:
-            ok = False
-        out["lat"].append((time.perf_counter() - t) * 1000)
-        if ok:
-            out["acked"].append((s["session_id"], q, r.json().get("message_id")))
-        else:
-            out["errors"] += 1
+        r = await client.post(f"{base}/sessions")
+        if r.status_code != 201:
+            t.errors += t.record
+            continue
+        s = r.json()
+        auth = {"Authorization": f"Bearer {s['token']}"}
+        message = questions.take()
+        for _ in range(3):  # the question, then up to two chips
+            if time.perf_counter() >= stop:
+                return
+            t0 = time.perf_counter()
+            try:
+                r = await client.post(
+                    f"{base}/sessions/{s['session_id']}/chat", json={"message": message}, headers=auth
+                )
+                ok = r.status_code == 200
+            except httpx.HTTPError:
+                ok = False
+            if not t.record:
+                continue
+            t.lat.append((time.perf_counter() - t0) * 1000)
+            if not ok:
+                t.errors += 1
+                break
+            ans = r.json()
+            t.acked.append((s["session_id"], ans.get("message_id")))
+            timings = ans.get("trace", {}).get("timings_ms", {})
+            if "embed_cached" in timings:
+                t.cached += 1
+            elif "embed" in timings:
+                t.embedded += 1
+            chips = [c["text"] for c in ans.get("suggestions", []) if c.get("kind") != "handoff"]
+            if not chips or random.random() < 0.3:
+                break
+            message = random.choice(chips)
 
 
-async def run(base: str, sessions: int, seconds: float) -> dict:
-    questions = [i.question for i in read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)]
-    out: dict = {"lat": [], "acked": [], "errors": 0}
-    limits = httpx.Limits(max_connections=sessions + 5)
+async def run(base: str, sessions: int, seconds: float, warmup: float, mode: QuestionMode) -> dict:
+    questions = Questions(mode)
+    tally = Tally()
+    limits = httpx.Limits(max_connections=sessions + 5, max_keepalive_connections=sessions + 5)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
-        stop = time.perf_counter() + seconds
+        if warmup > 0:
+            stop = time.perf_counter() + warmup
+            await asyncio.gather(*(citizen(client, base, questions, stop, tally) for _ in range(sessions)))
+        tally.record = True
+        cpu0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
-        await asyncio.gather(*(session_loop(client, base, questions, stop, out) for _ in range(sessions)))
-        out["elapsed"] = time.perf_counter() - t0
-    return out
+        stop = t0 + seconds
+        await asyncio.gather(*(citizen(client, base, questions, stop, tally) for _ in range(sessions)))
+        elapsed = time.perf_counter() - t0
+        cpu1 = resource.getrusage(resource.RUSAGE_SELF)
+    client_cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
+    return {"tally": tally, "elapsed": elapsed, "client_cpu_share": client_cpu / elapsed}
 
 
-def lost_messages(db: Path, acked: list[tuple[str, str, int]]) -> int:
+def lost_messages(db: Path, acked: list[tuple[str, int]]) -> int:
     from assistant.store import Store
 
     store = Store(f"sqlite:///{db}")
     ids_by_session: dict[str, set[int]] = {}
-    for sid, _q, _mid in acked:
+    for sid, _mid in acked:
         if sid not in ids_by_session:
             ids_by_session[sid] = {m["id"] for m in store.messages(sid, limit=100000)}
-    return sum(1 for sid, _q, mid in acked if mid not in ids_by_session[sid])
+    return sum(1 for sid, mid in acked if mid not in ids_by_session[sid])
 
 
-def load_test(sessions: int, seconds: float, workers: int) -> dict:
+def load_test(
+    sessions: int, seconds: float, workers: int, questions: QuestionMode = "popular", warmup: float = 15
+) -> dict:
     with tempfile.TemporaryDirectory(prefix="onething-load-") as tmp:
         db = Path(tmp) / "load.db"
         port = free_port()
         proc = start_server(db, port, workers)
         try:
-            out = asyncio.run(run(f"http://127.0.0.1:{port}/api/v1", sessions, seconds))
+            out = asyncio.run(
+                run(
+                    f"http://127.0.0.1:{port}/api/v1",
+                    sessions,
+                    seconds,
+                    warmup if questions == "popular" else 0,
+                    questions,
+                )
+            )
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-        turns = len(out["acked"])
+        t: Tally = out["tally"]
+        p = f"load_{questions}_{sessions}s"
         return {
-            f"load_{sessions}s_turns_per_s": round(turns / out["elapsed"], 1),
-            f"load_{sessions}s_p50_ms": round(percentile(out["lat"], 50), 1),
-            f"load_{sessions}s_p95_ms": round(percentile(out["lat"], 95), 1),
-            f"load_{sessions}s_errors": out["errors"],
-            f"load_{sessions}s_lost_messages": lost_messages(db, out["acked"]),
+            f"{p}_turns_per_s": round(len(t.acked) / out["elapsed"], 1),
+            f"{p}_p50_ms": round(percentile(t.lat, 50), 1),
+            f"{p}_p95_ms": round(percentile(t.lat, 95), 1),
+            f"{p}_errors": t.errors,
+            f"{p}_lost_messages": lost_messages(db, t.acked),
+            f"{p}_turns": len(t.acked),
+            f"{p}_query_cache_hit_share": round(t.cached / max(1, t.cached + t.embedded), 3),
+            f"{p}_client_cpu_cores": round(out["client_cpu_share"], 2),
         }
 
 
@@ -134,5 +235,7 @@ if __name__ == "__main__":
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=30)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--questions", choices=["popular", "fresh"], default="popular")
+    ap.add_argument("--warmup", type=float, default=15, help="seconds of unmeasured load first (popular)")
     a = ap.parse_args()
-    print(json.dumps(load_test(a.sessions, a.seconds, a.workers), indent=2))
+    print(json.dumps(load_test(a.sessions, a.seconds, a.workers, a.questions, a.warmup), indent=2))

