@@ -100,7 +100,14 @@ def test_concurrent_query_embeddings_equal_serial_ones(searcher):
 
     emb = searcher.embeddings
     assert emb.concurrent_queries
-    texts = ["孩子上学报名", "开饭店要什么证", "公司注销流程", "公租房申请条件", "退休手续在哪办", "出生证明"] * 4
+    texts = [
+        "孩子上学报名",
+        "开饭店要什么证",
+        "公司注销流程",
+        "公租房申请条件",
+        "退休手续在哪办",
+        "出生证明",
+    ] * 4
     serial = [emb.embed_query_array(t) for t in texts]
     with ThreadPoolExecutor(6) as pool:
         parallel = list(pool.map(emb.embed_query_array, texts))
