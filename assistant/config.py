@@ -26,7 +26,11 @@ class Settings(BaseSettings):
         "", description="sentence-transformers 本地模型目录；为空时使用随包发布的 all-MiniLM-L6-v2"
     )
     dense_weight: float = Field(0.6, description="混合检索中向量得分的权重（其余为 BM25）")
-    query_cache_size: int = Field(4096, description="缓存最近多少个问题的向量（0 为不缓存）")
+    query_cache_size: int = Field(4096, description="内存中缓存最近多少个问题的向量（0 为不缓存）")
+    query_cache_disk: bool = Field(True, description="问题向量另存磁盘（各服务进程共享，重启后仍在）")
+    query_cache_dir: Path | None = Field(
+        None, description="问题向量磁盘缓存目录；为空时用 data/query_vectors/"
+    )
     conf_dense_scale: float = Field(25.0, description="置信度：向量最高相似度的斜率")
     conf_dense_center: float = Field(0.86, description="置信度：向量相似度的中心点（e5 余弦普遍偏高）")
     conf_bm25_scale: float = Field(1.5, description="置信度：BM25 最高分（取对数）的斜率")

@@ -1,8 +1,10 @@
 """Load test: N concurrent citizens for T seconds against a server started here with W workers.
 
 Each virtual citizen opens a session, asks a question, follows up to two of the answer's chips (as people
-click "需要哪些材料？"), then starts over with a new session. There is no think time: every citizen sends
-its next message as soon as the reply arrives, so this is a closed-loop throughput test.
+click "需要哪些材料？"), then starts over with a new session. By default there is no think time: every
+citizen sends its next message as soon as the reply arrives (a closed-loop throughput test, where latency
+is bound by Little's law: sessions / throughput). `--think S` makes citizens read for S seconds on average
+(exponentially distributed) before each chip click and each new question.
 
 Questions (`--questions`):
   popular  drawn at random from eval/qa.jsonl (333 citizen questions), after a warm-up of the same load;
@@ -62,6 +64,8 @@ def start_server(db: Path, port: int, workers: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "ONETHING_DATABASE_URL": f"sqlite:///{db}",
+        # a query-vector cache of this run only (the workers share it), so no run starts warm from another
+        "ONETHING_QUERY_CACHE_DIR": str(db.parent / "query_vectors"),
         "ONETHING_CONSOLE_ENABLED": "false",
         "ONETHING_RATE_PER_MINUTE_CLIENT": "1000000",
         "ONETHING_RATE_PER_MINUTE_SESSION": "1000000",
@@ -127,7 +131,9 @@ class Questions:
         return q
 
 
-async def citizen(client: httpx.AsyncClient, base: str, questions: Questions, stop: float, t: Tally) -> None:
+async def citizen(
+    client: httpx.AsyncClient, base: str, questions: Questions, stop: float, t: Tally, think: float
+) -> None:
     while time.perf_counter() < stop:
         r = await client.post(f"{base}/sessions")
         if r.status_code != 201:
@@ -137,6 +143,8 @@ async def citizen(client: httpx.AsyncClient, base: str, questions: Questions, st
         auth = {"Authorization": f"Bearer {s['token']}"}
         message = questions.take()
         for _ in range(3):  # the question, then up to two chips
+            if think > 0:  # reading (or typing) before each message: exponential, mean `think` seconds
+                await asyncio.sleep(random.expovariate(1 / think))
             if time.perf_counter() >= stop:
                 return
             t0 = time.perf_counter()
@@ -166,19 +174,23 @@ async def citizen(client: httpx.AsyncClient, base: str, questions: Questions, st
             message = random.choice(chips)
 
 
-async def run(base: str, sessions: int, seconds: float, warmup: float, mode: QuestionMode) -> dict:
+async def run(
+    base: str, sessions: int, seconds: float, warmup: float, mode: QuestionMode, think: float = 0.0
+) -> dict:
     questions = Questions(mode)
     tally = Tally()
     limits = httpx.Limits(max_connections=sessions + 5, max_keepalive_connections=sessions + 5)
     async with httpx.AsyncClient(timeout=60, limits=limits) as client:
         if warmup > 0:
             stop = time.perf_counter() + warmup
-            await asyncio.gather(*(citizen(client, base, questions, stop, tally) for _ in range(sessions)))
+            await asyncio.gather(
+                *(citizen(client, base, questions, stop, tally, think) for _ in range(sessions))
+            )
         tally.record = True
         cpu0 = resource.getrusage(resource.RUSAGE_SELF)
         t0 = time.perf_counter()
         stop = t0 + seconds
-        await asyncio.gather(*(citizen(client, base, questions, stop, tally) for _ in range(sessions)))
+        await asyncio.gather(*(citizen(client, base, questions, stop, tally, think) for _ in range(sessions)))
         elapsed = time.perf_counter() - t0
         cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     client_cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
@@ -197,7 +209,12 @@ def lost_messages(db: Path, acked: list[tuple[str, int]]) -> int:
 
 
 def load_test(
-    sessions: int, seconds: float, workers: int, questions: QuestionMode = "popular", warmup: float = 15
+    sessions: int,
+    seconds: float,
+    workers: int,
+    questions: QuestionMode = "popular",
+    warmup: float = 15,
+    think: float = 0.0,
 ) -> dict:
     with tempfile.TemporaryDirectory(prefix="onething-load-") as tmp:
         db = Path(tmp) / "load.db"
@@ -211,13 +228,14 @@ def load_test(
                     seconds,
                     warmup if questions == "popular" else 0,
                     questions,
+                    think,
                 )
             )
         finally:
             proc.terminate()
             proc.wait(timeout=30)
         t: Tally = out["tally"]
-        p = f"load_{questions}_{sessions}s"
+        p = f"load_{questions}_{sessions}s" + (f"_think{think:g}s" if think else "")
         return {
             f"{p}_turns_per_s": round(len(t.acked) / out["elapsed"], 1),
             f"{p}_p50_ms": round(percentile(t.lat, 50), 1),
@@ -237,5 +255,8 @@ if __name__ == "__main__":
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--questions", choices=["popular", "fresh"], default="popular")
     ap.add_argument("--warmup", type=float, default=15, help="seconds of unmeasured load first (popular)")
+    ap.add_argument(
+        "--think", type=float, default=0.0, help="mean seconds a citizen reads before the next message"
+    )
     a = ap.parse_args()
-    print(json.dumps(load_test(a.sessions, a.seconds, a.workers, a.questions, a.warmup), indent=2))
+    print(json.dumps(load_test(a.sessions, a.seconds, a.workers, a.questions, a.warmup, a.think), indent=2))

@@ -112,3 +112,28 @@ def test_concurrent_query_embeddings_equal_serial_ones(searcher):
     with ThreadPoolExecutor(6) as pool:
         parallel = list(pool.map(emb.embed_query_array, texts))
     assert all(np.array_equal(a, b) for a, b in zip(serial, parallel, strict=True))
+
+
+def test_disk_level_is_shared_between_processes_and_keyed_by_model(tmp_path):
+    """Two caches on one folder stand for two server workers: what one embedded, the other reads."""
+    import numpy as np
+
+    from assistant.retrieval.query_cache import QueryVectorCache
+
+    calls: list[str] = []
+
+    def embed(text: str) -> np.ndarray:
+        calls.append(text)
+        return np.full(4, float(len(calls)), np.float32)
+
+    first = QueryVectorCache(8, tmp_path, model_id="model-a")
+    vec, hit = first.get_or_compute("公租房怎么申请", embed)
+    assert not hit and calls == ["公租房怎么申请"]
+    second = QueryVectorCache(8, tmp_path, model_id="model-a")
+    again, hit = second.get_or_compute("公租房怎么申请", embed)
+    assert hit and second.disk_hits == 1 and np.array_equal(vec, again) and len(calls) == 1
+    other_model = QueryVectorCache(8, tmp_path, model_id="model-b")
+    _vec, hit = other_model.get_or_compute("公租房怎么申请", embed)
+    assert not hit and len(calls) == 2
+    for c in (first, second, other_model):
+        c.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,9 @@ class ScopeModel:
                 continue
             self.matter_text[c.matter_code] = self.matter_text.get(c.matter_code, "") + "\n" + c.text
         self.region_words = {n for r in searcher.registry.all() for n in r.names()}
+        # an explicit per-model cache: part-of-speech tagging is a pure function of the text and costs
+        # about 0.5 ms, a tenth of a turn whose query vector is cached
+        self._words_of = lru_cache(maxsize=4096)(self._content_words)
 
     @classmethod
     def load(cls, searcher: Searcher, path: Path | None = None) -> ScopeModel:
@@ -68,6 +72,9 @@ class ScopeModel:
     def content_words(self, text: str) -> list[str]:
         """Nouns (and noun-like verbs) of the question, without aspect cues, stopwords and place names:
         what the question is about."""
+        return list(self._words_of(text))
+
+    def _content_words(self, text: str) -> tuple[str, ...]:
         import jieba.posseg as pseg
 
         t = _CUE_RE.sub(" ", normalize(text))
@@ -78,7 +85,7 @@ class ScopeModel:
                 continue
             if flag.startswith("n") or flag in ("vn", "eng", "x") or flag.startswith("j"):
                 words.append(w)
-        return words
+        return tuple(words)
 
     def features(self, text: str, res: SearchResult) -> ScopeFeatures:
         words = self.content_words(text)

@@ -314,6 +314,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             cache = app.state.assistant.searcher.query_vectors
             text += (
                 f"onething_query_vector_cache_hits_total {cache.hits}\n"
+                f"onething_query_vector_cache_disk_hits_total {cache.disk_hits}\n"
                 f"onething_query_vector_cache_misses_total {cache.misses}\n"
                 f"onething_query_vector_cache_entries {len(cache)}\n"
             )

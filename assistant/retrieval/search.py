@@ -156,7 +156,14 @@ class Searcher:
         ]
         self._lock = threading.Lock()
         self._embed_lock = threading.Lock()
-        self.query_vectors = QueryVectorCache(self.settings.query_cache_size)
+        self.query_vectors = QueryVectorCache(
+            self.settings.query_cache_size,
+            (self.settings.query_cache_dir or self.settings.data_dir / "query_vectors")
+            / self.settings.embedding_backend
+            if self.settings.query_cache_disk
+            else None,
+            model_id=getattr(self.embeddings, "model_id", self.settings.embedding_backend),
+        )
 
     def _embed_query(self, text: str) -> np.ndarray:
         # its own lock (or none): a 25 ms embedding must not hold up the other requests' BM25 step
@@ -402,14 +409,14 @@ def _matter_boost(rank: int | None) -> float:
     return {0: 1.0, 1: 0.4, 2: 0.2}.get(rank, 0.0) if rank is not None else 0.0
 
 
-_searchers: dict[tuple[str, str], Searcher] = {}
+_searchers: dict[tuple[str, str, bool], Searcher] = {}
 _searchers_lock = threading.Lock()
 
 
 def get_searcher(settings: Settings | None = None) -> Searcher:
     """A loaded Searcher per (knowledge, index) pair, cached for the process; reload after re-indexing."""
     settings = settings or get_settings()
-    key = (str(settings.knowledge_dir), str(current_dir(settings).resolve()))
+    key = (str(settings.knowledge_dir), str(current_dir(settings).resolve()), settings.query_cache_disk)
     with _searchers_lock:
         if key not in _searchers:
             _searchers[key] = Searcher(settings)
