@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import secrets
 import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Linux: the thread lock and the busy timeout remain
+    fcntl = None  # type: ignore[assignment]
 
 from sqlalchemy import (
     JSON,
@@ -114,6 +121,37 @@ _SET_STATE = (
 _ADD_MESSAGE = insert(MessageRow.__table__)
 
 
+class WriteLock:
+    """A thread lock plus, for a database file, an flock on a file beside it, which every process of
+    ours that writes to that database takes first. Blocking in flock releases the GIL."""
+
+    def __init__(self, path: Path | None):
+        self._thread_lock = threading.Lock()
+        self._fd: int | None = None
+        if path is not None and fcntl is not None:
+            try:
+                self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+                weakref.finalize(self, os.close, self._fd)
+            except OSError:  # a read-only folder: the thread lock and SQLite's busy timeout remain
+                self._fd = None
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        if self._fd is not None:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except OSError:
+                pass
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._fd is not None:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            except OSError:
+                pass
+        self._thread_lock.release()
+
+
 class SessionNotFoundError(KeyError):
     pass
 
@@ -146,9 +184,14 @@ class Store:
             _sqlite_pragmas(self.engine)
         Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # SQLite takes one writer at a time and makes the others poll with sleeps of 1, 2, 5, 10… ms; the
-        # threads of one process queue on a lock instead (other processes still meet the busy timeout)
-        self._write_lock: threading.Lock | nullcontext = threading.Lock() if sqlite else nullcontext()
+        # SQLite takes one writer at a time and makes the others poll with sleeps of 1, 2, 5, 10… ms. Our own
+        # writers (threads and server processes) queue on a lock instead and are woken as soon as it is free;
+        # other writers (a purge from cron) still meet the busy timeout.
+        self._write_lock: WriteLock | nullcontext = nullcontext()
+        if sqlite:
+            db_file = url.removeprefix("sqlite:///")
+            real_file = url.startswith("sqlite:///") and db_file and ":memory:" not in db_file
+            self._write_lock = WriteLock(Path(db_file + ".writelock") if real_file else None)
 
     @contextmanager
     def _tx(self) -> Iterator[OrmSession]:

@@ -384,6 +384,11 @@ def serve(host: str, port: int, workers: int = 1) -> None:
     if workers > 1:  # separate processes share nothing but the database: sessions live in the store
         # one OpenMP thread per worker for the embedding engine, so N workers never oversubscribe the cores
         os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
+        from assistant.api.workers import reuse_port_supported, serve_reuse_port
+
+        if reuse_port_supported():
+            serve_reuse_port(host, port, workers)
+            return
         uvicorn.run(
             "assistant.api.app:create_app",
             factory=True,

@@ -1,0 +1,72 @@
+"""`onething serve --workers 2`: processes with their own SO_REUSEPORT sockets on one port, sharing sessions
+through the database; SIGTERM stops them all; a worker that dies is started again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from assistant.api.workers import reuse_port_supported
+from benchmarks.load import free_port, start_server
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not reuse_port_supported(), reason="SO_REUSEPORT load spreading is Linux-only"),
+]
+
+
+def _children(pid: int) -> set[int]:
+    out = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == pid and "spawn_main" in (entry / "cmdline").read_text(errors="ignore"):
+                out.add(int(entry.name))
+    return out
+
+
+def _wait(predicate, seconds: float) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def test_two_workers_share_sessions_restart_and_stop(settings, tmp_path: Path):
+    port = free_port()
+    proc = start_server(tmp_path / "w.db", port, workers=2)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        workers = _children(proc.pid)
+        assert len(workers) == 2, workers
+        s = httpx.post(f"{base}/sessions").json()
+        auth = {"Authorization": f"Bearer {s['token']}"}
+        # a new connection per request: the kernel spreads them over both workers' sockets
+        for i in range(12):
+            r = httpx.post(
+                f"{base}/sessions/{s['session_id']}/chat",
+                json={"message": f"开饭店要带什么材料{i}"},
+                headers=auth,
+            )
+            assert r.status_code == 200 and r.json()["matter_code"] == "43TCN0003"
+        assert len(httpx.get(f"{base}/sessions/{s['session_id']}/messages", headers=auth).json()) == 24
+
+        victim = sorted(workers)[0]
+        os.kill(victim, signal.SIGKILL)
+        assert _wait(lambda: len(_children(proc.pid) - {victim}) == 2, 60), "dead worker not replaced"
+        assert _wait(lambda: httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200, 60)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    for pid in workers:  # orphans would live on under init; none may
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
