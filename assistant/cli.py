@@ -308,6 +308,12 @@ def serve(
 
     settings = get_settings()
     h, p = host or settings.host, port or settings.port
+    if workers > 1 and settings.console_enabled:
+        console.print(
+            "[yellow]注意：工作台（Gradio）的页面状态在各进程内，多进程时请求可能落到不同进程。"
+            "建议 API 多进程运行时设 ONETHING_CONSOLE_ENABLED=false，另用单进程启动工作台：\n"
+            "  ONETHING_CONSOLE_SECRET=… onething serve --workers 1 --port 8001[/yellow]"
+        )
     console.print(
         f"一件事助手已启动：http://{h}:{p}/  （挂件演示页）  接口文档 http://{h}:{p}/docs  工作台 http://{h}:{p}/console"
     )
