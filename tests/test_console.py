@@ -56,7 +56,7 @@ def test_guide_edit_validates_before_saving(console, tmp_path: Path, settings):
     assert console.store.audit_log()[0]["action"] == "edit_guide"
 
 
-def test_queue_reveal_is_audited_and_masked(console):
+def test_queue_reveal_is_audited_and_masked(console, tmp_path: Path):
     sid, _ = console.bot.new_session()
     console.bot.respond(sid, "我的手机13812345678，明天天气怎么样")
     rows = console.queue()
@@ -73,8 +73,10 @@ def test_queue_reveal_is_audited_and_masked(console):
     hid = console.store.handoffs()[0]["id"]
     console.mark_handled(hid, "alice")
     assert console.store.handoffs()[0]["status"] == "handled"
-    item = console.to_eval_draft(sid, "alice")
+    drafts = tmp_path / "drafts.jsonl"
+    item = console.to_eval_draft(sid, "alice", out=drafts)
     assert item["turns"][0]["expect"]["refuse"] is True and "138****5678" in item["turns"][0]["user"]
+    assert "138****5678" in drafts.read_text(encoding="utf-8")
 
 
 def test_stats(console):

@@ -144,10 +144,11 @@ class Console:
         self.store.audit(staff, "handoff_handled", str(handoff_id))
         return f"工单 {handoff_id} 已标记为已处理。"
 
-    def to_eval_draft(self, session_id: str, staff: str) -> dict[str, Any]:
-        from assistant.evaluation.drafts import draft_from_session
+    def to_eval_draft(self, session_id: str, staff: str, out: Path | None = None) -> dict[str, Any]:
+        """Append the session as a masked draft to eval/drafts.jsonl (or `out`)."""
+        from assistant.evaluation.drafts import DRAFTS_FILE, draft_from_session
 
-        item = draft_from_session(self.store, session_id)
+        item = draft_from_session(self.store, session_id, out or DRAFTS_FILE)
         self.store.audit(staff, "eval_draft", session_id)
         return item
 
