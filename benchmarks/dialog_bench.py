@@ -16,7 +16,9 @@ def bench_dialog() -> dict[str, float]:
     from assistant.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
-        bot = Assistant(Settings(query_cache_size=0, query_cache_disk=False), store=Store(f"sqlite:///{tmp}/b.db"))
+        bot = Assistant(
+            Settings(query_cache_size=0, query_cache_disk=False), store=Store(f"sqlite:///{tmp}/b.db")
+        )
         items = read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)
         sid, _ = bot.new_session()
         for it in items[:10]:
