@@ -135,5 +135,11 @@ def test_disk_level_is_shared_between_processes_and_keyed_by_model(tmp_path):
     other_model = QueryVectorCache(8, tmp_path, model_id="model-b")
     _vec, hit = other_model.get_or_compute("公租房怎么申请", embed)
     assert not hit and len(calls) == 2
+    # personal data never reaches the disk, and no question text is stored there
+    private = "我的手机13812345678，公租房怎么申请"
+    first.get_or_compute(private, embed)
+    assert not QueryVectorCache(8, tmp_path, model_id="model-a").get_or_compute(private, embed)[1]
+    stored = b"".join(p.read_bytes() for p in tmp_path.rglob("*") if p.is_file())
+    assert "公租房".encode() not in stored and b"13812345678" not in stored
     for c in (first, second, other_model):
         c.close()

