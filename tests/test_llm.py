@@ -192,3 +192,40 @@ def test_form_extraction_with_structured_output_reask_and_no_invention(settings,
     assert draft.values["baby_name"].value == "李明" and draft.values["baby_name"].source == msgs[0]
     assert "father_name" not in draft.values  # 王大山 is said nowhere: dropped, never invented
     assert draft.values["applicant_phone"].value == "13812345678"  # deterministic value kept
+
+
+def test_sse_streams_llm_tokens_then_the_verified_answer(settings, tmp_path: Path, fake_openai):
+    """Through the HTTP API: token events carry the model's pieces as they arrive, the last event is the
+    verified answer (with its citation), and several streams at once all complete."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from fastapi.testclient import TestClient
+
+    from assistant.api.app import create_app
+
+    s = settings.model_copy(
+        update={"llm": "openai", "openai_base_url": fake_openai, "database_url": f"sqlite:///{tmp_path}/s.db"}
+    )
+    with TestClient(create_app(s)) as client:
+
+        def one_stream(_i: int) -> list[tuple[str, str]]:
+            made = client.post("/api/v1/sessions").json()
+            auth = {"Authorization": f"Bearer {made['token']}"}
+            with client.stream(
+                "POST",
+                f"/api/v1/sessions/{made['session_id']}/chat/stream",
+                json={"message": "长沙新生儿出生一件事要带什么材料"},
+                headers=auth,
+            ) as r:
+                body = "".join(r.iter_text())
+            events = [e for e in body.split("\n\n") if e.strip()]
+            return [(e.split("\n")[0].removeprefix("event: "), e.split("data: ", 1)[1]) for e in events]
+
+        with ThreadPoolExecutor(8) as pool:
+            runs = list(pool.map(one_stream, range(8)))
+    for events in runs:
+        kinds = [k for k, _ in events]
+        assert kinds[:2] == ["token", "token"] and kinds[-1] == "answer"
+        assert "".join(json.loads(d) for k, d in events if k == "token") == _FakeOpenAI.reply
+        final = json.loads(events[-1][1])
+        assert final["mode"] == "llm" and "来源：" in final["text"] and "trace" not in final

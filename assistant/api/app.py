@@ -5,7 +5,6 @@ import asyncio
 import json
 import logging
 import os
-import queue
 import threading
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -206,30 +205,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def chat_stream(
         body: ChatRequest, session_id: Annotated[str, Depends(session_auth)]
     ) -> StreamingResponse:
-        q: queue.Queue = queue.Queue()
+        # the turn runs in its own thread (an LLM answer can take seconds and must not hold one of the
+        # worker's few pool threads); it hands events to the event loop, which never blocks on them
+        loop = asyncio.get_running_loop()
+        q: asyncio.Queue = asyncio.Queue()
+
+        def put(item: tuple[str, object] | None) -> None:
+            loop.call_soon_threadsafe(q.put_nowait, item)
 
         def work() -> None:
             try:
                 ans = bot().respond(
-                    session_id, body.message, region=body.region, on_token=lambda t: q.put(("token", t))
+                    session_id, body.message, region=body.region, on_token=lambda t: put(("token", t))
                 )
                 if ans.mode != "llm":  # composer answers stream line by line
                     for line in ans.text.splitlines(keepends=True):
-                        q.put(("token", line))
+                        put(("token", line))
                 app.state.metrics.inc(f'onething_turns_total|mode="{ans.mode}"')
-                q.put(("answer", ans.model_dump(mode="json", exclude={"trace"})))
+                put(("answer", ans.model_dump(mode="json", exclude={"trace"})))
             except InputError as exc:
-                q.put(("error", {"code": "invalid_input", "message": str(exc)}))
+                put(("error", {"code": "invalid_input", "message": str(exc)}))
             except Exception as exc:  # noqa: BLE001 - reported to the client as an event
                 log.exception("stream failed: %s", type(exc).__name__)
-                q.put(("error", {"code": "internal", "message": "服务暂时出错，请稍后再试。"}))
-            q.put(None)
+                put(("error", {"code": "internal", "message": "服务暂时出错，请稍后再试。"}))
+            put(None)
 
         threading.Thread(target=work, daemon=True).start()
 
         async def events():
             while True:
-                item = await asyncio.to_thread(q.get)
+                item = await q.get()
                 if item is None:
                     break
                 kind, data = item
