@@ -232,12 +232,6 @@ class Store:
             return "missing"
         return "ok" if secrets.compare_digest(stored, _hash_token(token or "")) else "forbidden"
 
-    def check_token(self, session_id: str, token: str) -> bool:
-        return self.authorize(session_id, token) == "ok"
-
-    def session_exists(self, session_id: str) -> bool:
-        return self.authorize(session_id, "") != "missing"
-
     def get_state(self, session_id: str) -> dict[str, Any]:
         with self.engine.connect() as conn:
             row = conn.execute(_STATE_OF, {"sid": session_id}).first()

@@ -50,6 +50,16 @@ def bench_build() -> dict[str, float]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _search_latencies(searcher, questions: list[str]) -> list[float]:
+    """Milliseconds per search, one search per question."""
+    out = []
+    for q in questions:
+        t = time.perf_counter()
+        searcher.search(q)
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
 def bench_search() -> dict[str, float]:
     from assistant.retrieval.index import build_index
     from assistant.retrieval.query_cache import QueryVectorCache
@@ -66,19 +76,10 @@ def bench_search() -> dict[str, float]:
     questions += [i.question for i in read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)]
     for q in questions[:20]:
         searcher.search(q)
-    lat = []
-    for q in questions:
-        t = time.perf_counter()
-        searcher.search(q)
-        lat.append((time.perf_counter() - t) * 1000)
+    lat = _search_latencies(searcher, questions)
     searcher.query_vectors = QueryVectorCache(4096)  # warm: the same questions again, vectors cached
-    for q in questions:
-        searcher.search(q)
-    warm = []
-    for q in questions:
-        t = time.perf_counter()
-        searcher.search(q)
-        warm.append((time.perf_counter() - t) * 1000)
+    _search_latencies(searcher, questions)
+    warm = _search_latencies(searcher, questions)
     return {
         "index_load_s": round(load, 2),
         "search_p50_ms": round(percentile(lat, 50), 1),

@@ -15,7 +15,7 @@ from assistant.store import SessionRow, Store
 def test_tokens_state_and_wal(tmp_path: Path):
     store = Store(f"sqlite:///{tmp_path}/s.db")
     sid, token = store.create_session({"turns": 0})
-    assert store.check_token(sid, token) and not store.check_token(sid, "wrong")
+    assert store.authorize(sid, token) == "ok" and store.authorize(sid, "wrong") != "ok"
     store.save_state(sid, {"turns": 1, "extra": {"x": "宝宝"}})
     assert Store(f"sqlite:///{tmp_path}/s.db").get_state(sid)["extra"]["x"] == "宝宝"
     with store.engine.connect() as c:
@@ -37,7 +37,7 @@ def test_retention_purge(tmp_path: Path):
             .values(updated_at=datetime.now() - timedelta(days=40))
         )
     assert store.purge_older_than(30) == 1
-    assert not store.session_exists(old) and store.session_exists(new)
+    assert store.authorize(old, "") == "missing" and store.authorize(new, "") != "missing"
     assert store.messages(old) == [] and store.get_draft(old, "43PCN0009") is None
     assert all(h["session_id"] == new for h in store.handoffs())
 
