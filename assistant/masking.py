@@ -37,3 +37,13 @@ def setup_logging(level: int = logging.INFO) -> None:
     root.handlers = [handler]
     root.setLevel(level)
     root.propagate = False
+
+
+def personal_data_kinds(text: str) -> list[str]:
+    """Which kinds of personal data the text contains ("id_number", "mobile"), for the turn's trace."""
+    kinds = []
+    if _ID.search(text):
+        kinds.append("id_number")
+    if _MOBILE.search(text):
+        kinds.append("mobile")
+    return kinds

@@ -12,11 +12,11 @@ from assistant.evaluation.metrics import percentile
 
 
 def bench_dialog() -> dict[str, float]:
-    from assistant.dialog import Assistant
+    from assistant.services import build_assistant
     from assistant.store import Store
 
     with tempfile.TemporaryDirectory() as tmp:
-        bot = Assistant(
+        bot = build_assistant(
             Settings(query_cache_size=0, query_cache_disk=False), store=Store(f"sqlite:///{tmp}/b.db")
         )
         items = read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)

@@ -10,13 +10,13 @@ from fastapi.testclient import TestClient
 from assistant.api.app import create_app
 from assistant.console.auth import StaffAuth, hash_password, verify_password
 from assistant.console.handlers import Console
-from assistant.dialog import Assistant
+from assistant.services import build_assistant
 from assistant.store import Store
 
 
 @pytest.fixture
 def console(settings, searcher, tmp_path: Path) -> Console:
-    return Console(Assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/c.db")))
+    return Console(build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/c.db")))
 
 
 def test_passwords_and_cookies():

@@ -9,12 +9,13 @@ import pytest
 from assistant.answer.aspects import primary_aspect
 from assistant.answer.composer import compose_aspect
 from assistant.dialog import Assistant, InputError
+from assistant.services import build_assistant
 from assistant.store import Store
 
 
 @pytest.fixture
 def bot(settings, searcher, tmp_path: Path) -> Assistant:
-    return Assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/t.db"))
+    return build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/t.db"))
 
 
 def turn(bot: Assistant, sid: str, text: str, region: str | None = None):
@@ -157,10 +158,12 @@ def test_handoff_request_uses_matter_phone(bot):
 
 def test_state_is_persisted_not_in_memory(settings, searcher, tmp_path: Path):
     url = f"sqlite:///{tmp_path}/s.db"
-    first = Assistant(settings, searcher=searcher, store=Store(url))
+    first = build_assistant(settings, searcher=searcher, store=Store(url))
     sid, _ = first.new_session()
     first.respond(sid, "株洲开饭店要带啥")
-    second = Assistant(settings, searcher=searcher, store=Store(url))  # a new process would see the same
+    second = build_assistant(
+        settings, searcher=searcher, store=Store(url)
+    )  # a new process would see the same
     a = second.respond(sid, "电话多少")
     assert a.matter_code == "43TCN0003" and a.region_name == "株洲市"
     roles = [m["role"] for m in second.store.messages(sid)]
@@ -173,3 +176,29 @@ def test_bad_input(bot):
         bot.respond(sid, "   ")
     with pytest.raises(InputError, match="太长"):
         bot.respond(sid, "办" * 501)
+
+
+def test_a_consultation_turn_runs_exactly_one_search(bot):
+    """Every question of the QA set, asked on a fresh session, is understood once: one search."""
+    from assistant.evaluation.datasets import EVAL_DIR, QAItem, read_jsonl
+
+    items = read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)
+    counts: dict[int, list[str]] = {}
+    for it in items:
+        sid, _ = bot.new_session()
+        ans = bot.respond(sid, it.question, region=it.region)
+        assert ans.trace["flow"] in ("consult", "eligibility", "form", "refuse")
+        counts.setdefault(ans.trace["searches"], []).append(it.id)
+    assert list(counts) == [1], {n: ids[:5] for n, ids in counts.items()}
+
+
+def test_a_clarified_question_is_searched_again_and_the_trace_says_so(bot):
+    sid, _ = bot.new_session()
+    first = bot.respond(sid, "出生一件事要带什么材料")
+    assert first.mode == "clarify" and first.trace["searches"] == 1
+    second = bot.respond(sid, "株洲")
+    # the answer is to the question asked before: that text is searched again, once
+    assert second.trace["flow"] == "clarified" and second.trace["searches"] == 1
+    assert second.region_name == "株洲市" and second.aspect == "materials"
+    handoff = bot.respond(sid, "转人工")
+    assert handoff.trace["flow"] == "handoff" and handoff.trace["searches"] == 0

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.dialog import Assistant
 from assistant.eligibility.engine import EligibilityState, Engine
 from assistant.eligibility.expr import UNKNOWN, evaluate, names
-from assistant.eligibility.parsing import Unparsed, parse_date, parse_number, parse_yesno
 from assistant.eligibility.rules import Outcome, RuleFileError, load_ruleset
+from assistant.services import build_assistant
 from assistant.store import Store
+from assistant.text.values import Unparsed, parse_date, parse_number, parse_yesno
 
 
 def test_three_valued_logic():
@@ -64,9 +64,9 @@ def test_bad_rule_files_name_file_and_rule(tmp_path: Path):
 
 @pytest.fixture
 def engine(searcher) -> Engine:
-    from assistant.dialog import _load_engine
+    from assistant.services import load_eligibility_engine
 
-    return _load_engine(searcher.settings, searcher)
+    return load_eligibility_engine(searcher.settings, searcher)
 
 
 def _answer_until(engine, state, guide, step, target: str, reply: str = "否"):
@@ -129,7 +129,7 @@ def test_every_eval_case_decides_within_minimum(engine, searcher):
 
 
 def test_walkthrough_inside_the_dialog(settings, searcher, tmp_path: Path):
-    bot = Assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/e.db"))
+    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/e.db"))
     sid, _ = bot.new_session()
     a = bot.respond(sid, "我能办简易注销吗", region="长沙市")
     assert a.mode == "eligibility" and a.eligibility["question"]["type"] == "choice"

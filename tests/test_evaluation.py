@@ -17,10 +17,10 @@ from assistant.evaluation.metrics import (
     precision_recall_f1,
     reciprocal_rank,
 )
-from assistant.evaluation.normalize import contains, normalize_for_match
 from assistant.evaluation.report import deltas, write_report
 from assistant.evaluation.retrieval_eval import RetrievalScores
 from assistant.evaluation.runner import EvalReport, check_thresholds
+from assistant.text.matching import contains, normalize_for_match
 
 
 def test_metrics_hand_computed():

@@ -9,8 +9,8 @@ import pytest
 from stdnum.cn import ric
 
 from assistant.config import PROJECT_ROOT
-from assistant.dialog import Assistant, _load_forms
 from assistant.forms.spec import FormCatalog
+from assistant.services import build_assistant, load_form_service
 from assistant.store import Store
 
 TODAY = date(2026, 11, 29)
@@ -20,7 +20,7 @@ BAD_ID = GOOD_ID[:-1] + ("0" if GOOD_ID[-1] != "0" else "1")
 
 @pytest.fixture(scope="module")
 def service(settings):
-    return _load_forms(settings)
+    return load_form_service(settings)
 
 
 def test_models_are_built_from_yaml():
@@ -84,7 +84,7 @@ def test_forms_eval_quality(settings):
 
 
 def test_form_in_the_dialog(settings, searcher, tmp_path: Path):
-    bot = Assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/f.db"))
+    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/f.db"))
     sid, _ = bot.new_session()
     bot.respond(sid, "长沙新生儿出生一件事要带什么材料")
     bot.respond(sid, f"我叫王芳，身份证{GOOD_ID}，手机13812345678")

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answer.verifier import verify
-from assistant.dialog import Assistant
+from assistant.services import build_assistant
 from assistant.store import Store
 
 SOURCE = "必须提交：\n1. 父母身份证\n2. 居民户口簿\n整件事承诺5个工作日内办结。咨询电话：0731-88665266 网址 https://zwfw.hunan.gov.cn/x"
@@ -102,7 +102,7 @@ def test_openai_backend_request_parsing_and_verification(settings, searcher, tmp
     s = settings.model_copy(
         update={"llm": "openai", "openai_base_url": fake_openai, "openai_model": "qwen-test"}
     )
-    bot = Assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/o.db"))
+    bot = build_assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/o.db"))
     sid, _ = bot.new_session()
     tokens: list[str] = []
     a = bot.respond(sid, "新生儿出生一件事要带什么材料", region="长沙市", on_token=tokens.append)
@@ -121,7 +121,7 @@ def test_openai_backend_unsupported_answer_falls_back(
         _FakeOpenAI, "reply", "需要父母身份证[1]，承诺3个工作日办结[1]，电话 0731-12345678[1]。"
     )
     s = settings.model_copy(update={"llm": "openai", "openai_base_url": fake_openai})
-    bot = Assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/o.db"))
+    bot = build_assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/o.db"))
     sid, _ = bot.new_session()
     a = bot.respond(sid, "新生儿出生一件事要带什么材料", region="长沙市")
     assert a.mode == "composer" and not a.trace["llm"]["verified"]
@@ -136,7 +136,7 @@ def test_llamacpp_backend_real_generation(settings, searcher, tmp_path: Path):
         )
     pytest.importorskip("llama_cpp", reason="llama-cpp-python not built; run `make llm`")
     s = settings.model_copy(update={"llm": "llamacpp"})
-    bot = Assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/l.db"))
+    bot = build_assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/l.db"))
     sid, _ = bot.new_session()
     a = bot.respond(sid, "株洲开饭店电话多少")
     info = a.trace["llm"]
@@ -168,8 +168,8 @@ class _FakeFormLLM(BaseHTTPRequestHandler):
 
 
 def test_form_extraction_with_structured_output_reask_and_no_invention(settings, tmp_path: Path):
-    from assistant.dialog import _load_forms
     from assistant.llm import get_chat_model
+    from assistant.services import load_form_service
 
     server = HTTPServer(("127.0.0.1", 0), _FakeFormLLM)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -182,7 +182,7 @@ def test_form_extraction_with_structured_output_reask_and_no_invention(settings,
                 "openai_model": "form-test",
             }
         )
-        service = _load_forms(s)
+        service = load_form_service(s)
         msgs = ["宝宝是个男孩，叫李明", "我手机13812345678"]
         draft = service.build("43PCN0009", msgs, llm=get_chat_model(s))
     finally:

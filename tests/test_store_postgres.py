@@ -62,9 +62,9 @@ def test_sessions_turns_drafts_and_purge_on_postgres(pg_url):
 
 
 def test_a_dialog_turn_on_postgres(pg_url, settings):
-    from assistant.dialog import Assistant
+    from assistant.services import build_assistant
 
-    bot = Assistant(settings, store=Store(pg_url))
+    bot = build_assistant(settings, store=Store(pg_url))
     sid, _ = bot.new_session()
     ans = bot.respond(sid, "长沙开饭店要带什么材料")
     assert ans.matter_code == "43TCN0003" and ans.message_id

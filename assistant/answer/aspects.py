@@ -38,13 +38,17 @@ ASPECT_PATTERNS: list[tuple[str, str]] = [
 OVERVIEW_PATTERN = r"介绍|是什么|一次告知|一次性|全部|所有信息|详细|整体|总体|完整|说一下|说说|讲讲|都告诉|办事指南|了解一下|指南|概要|概况|简介|基本情况|讲清楚|说清楚|全面|说明一下"
 
 
-def detect_aspects(text: str) -> list[str]:
-    """All aspects the text asks about, most specific first; empty when none is recognisable."""
-    found = [name for name, pat in ASPECT_PATTERNS if re.search(pat, text, flags=re.I)]
-    # "证明" inside a material question is materials, but "需要什么证明" can also be conditions: keep both
-    if "online_entry" in found and "process" in found and re.search(r"网上.{0,4}(怎么|如何)", text):
-        found.remove("process")
-    return found
+def aspects_asked(text: str) -> list[str]:
+    """Every aspect the text asks about, in the order the text asks them; empty when none is recognisable."""
+    first: dict[str, tuple[int, int]] = {}
+    for order, (name, pat) in enumerate(ASPECT_PATTERNS):
+        m = re.search(pat, text, flags=re.I)
+        if m:
+            first[name] = (m.start(), order)
+    # "网上怎么办": the online entry is asked, not the offline process
+    if "online_entry" in first and "process" in first and re.search(r"网上.{0,4}(怎么|如何)", text):
+        del first["process"]
+    return sorted(first, key=lambda n: first[n])
 
 
 def primary_aspect(text: str) -> str | None:

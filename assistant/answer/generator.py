@@ -31,8 +31,5 @@ class Generator:
     def __init__(self, model: BaseChatModel, prompt: ChatPromptTemplate | None = None):
         self.chain = (prompt or load_prompt()) | model | StrOutputParser()
 
-    def generate(self, question: str, sources: list[tuple[str, str]]) -> str:
-        return self.chain.invoke({"question": question, "sources": format_sources(sources)}).strip()
-
     def stream(self, question: str, sources: list[tuple[str, str]]) -> Iterator[str]:
         yield from self.chain.stream({"question": question, "sources": format_sources(sources)})

@@ -6,8 +6,8 @@ import re
 
 from pydantic import BaseModel, Field
 
-from assistant.evaluation.normalize import normalize_for_match
-from assistant.textnum import to_digits as _to_digits
+from assistant.text.matching import normalize_for_match
+from assistant.text.numerals import to_digits as _to_digits
 
 _URL = re.compile(r"https?://[^\s）)\]，。；]+")
 _PHONE = re.compile(r"(?<!\d)(?:0\d{2,3}-?\d{7,8}|1[3-9]\d{9}|\d{7,8}|12345|12333|12329)(?!\d)")

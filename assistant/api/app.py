@@ -18,6 +18,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.answer.models import Answer
+from assistant.api.eligibility_routes import router as eligibility_router
+from assistant.api.forms_routes import router as forms_router
 from assistant.api.middleware import SecurityMiddleware
 from assistant.api.ratelimit import RateLimiter
 from assistant.api.schemas import (
@@ -32,6 +34,7 @@ from assistant.config import PROJECT_ROOT, Settings, get_settings
 from assistant.dialog import Assistant, InputError
 from assistant.masking import setup_logging
 from assistant.retrieval.search import SearchResult
+from assistant.services import build_assistant
 
 log = logging.getLogger("onething.api")
 WIDGET_DIR = PROJECT_ROOT / "ui" / "widget"
@@ -116,7 +119,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def bot() -> Assistant:
         if app.state.assistant is None:
-            app.state.assistant = Assistant(settings)
+            app.state.assistant = build_assistant(settings)
         return app.state.assistant
 
     app.state.get_assistant = bot
@@ -295,8 +298,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return bot().searcher.search(q, region=region, k=k)
 
     app.include_router(api)
-    for extra in _extra_routers():
-        app.include_router(extra(bot, session_auth))
+    app.include_router(eligibility_router(bot, session_auth))
+    app.include_router(forms_router(bot, session_auth))
 
     @app.get("/healthz", tags=["运维"])
     def healthz() -> dict:
@@ -345,24 +348,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(WIDGET_DIR / "demo.html")
 
     return app
-
-
-def _extra_routers():
-    """Routers of the eligibility and forms capabilities, when present."""
-    out = []
-    try:
-        from assistant.api.eligibility_routes import router as elig  # noqa: I001
-
-        out.append(elig)
-    except ImportError:
-        pass
-    try:
-        from assistant.api.forms_routes import router as forms
-
-        out.append(forms)
-    except ImportError:
-        pass
-    return out
 
 
 def _zh(err: dict) -> str:

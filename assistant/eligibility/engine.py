@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from assistant.eligibility.expr import UNKNOWN, evaluate, names
 from assistant.eligibility.parsing import Unparsed, parse_answer
-from assistant.eligibility.rules import Outcome, Question, RuleSet
+from assistant.eligibility.rules import Outcome, Question, RuleFileError, RuleSet
 from assistant.guides.regions import RegionRegistry
 from assistant.guides.schema import MatterGuide
 
@@ -136,7 +136,8 @@ class Engine:
         if q is not None:
             state.pending, state.done = q.id, False
             return Step(kind="question", text=self._ask_text(q, len(state.order) + 1), question=_qout(q))
-        assert rule_idx is not None
+        if rule_idx is None:  # decide() returns a question or a rule; a rule set ends with a catch-all
+            raise RuleFileError(f"{rs.matter_code}: 没有适用的规则（规则文件缺少兜底规则）")
         state.pending, state.done = None, True
         result = self._result(rs, rs.rules[rule_idx], state, guide)
         return Step(kind="result", text=_result_text(result), result=result)

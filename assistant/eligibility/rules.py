@@ -10,17 +10,13 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from assistant.eligibility.expr import ExpressionError, names, parse
+from assistant.text.values import Choice
 
 
 class Outcome(StrEnum):
     ELIGIBLE = "可以办理"
     INELIGIBLE = "不符合条件"
     VERIFY = "需要窗口核实"
-
-
-class Choice(BaseModel):
-    value: str
-    label: str
 
 
 class Question(BaseModel):

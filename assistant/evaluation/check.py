@@ -20,10 +20,10 @@ from assistant.evaluation.datasets import (
     RetrievalItem,
     read_jsonl,
 )
-from assistant.evaluation.normalize import contains
 from assistant.guides.loader import load_guides
 from assistant.guides.regions import RegionRegistry
 from assistant.guides.schema import MatterGuide
+from assistant.text.matching import contains
 
 
 class CheckResult(BaseModel):

@@ -26,11 +26,13 @@ def evaluate_eligibility(settings: Settings) -> dict[str, Any]:
     """decision_accuracy: share of cases whose outcome matches; condition_cited: share whose deciding rule is the
     expected one and carries a non-empty cited condition; checklist_recall: share of expected materials listed;
     within_min_questions: share of cases asking ≤ max_questions; step_p95_ms: time per interview step."""
-    from assistant.dialog import _load_engine
     from assistant.retrieval.search import get_searcher
+    from assistant.services import load_eligibility_engine
 
     searcher = get_searcher(settings)
-    engine = _load_engine(settings, searcher)
+    engine = load_eligibility_engine(settings, searcher)
+    if engine is None:
+        raise FileNotFoundError(f"{settings.knowledge_dir / 'rules'} 中没有资格预审规则")
     cases = read_jsonl(EVAL_DIR / "eligibility.jsonl", EligibilityCase)
     acc, cited, recall, within, steps = [], [], [], [], []
     failures = []

@@ -33,9 +33,11 @@ def _same(a: Any, b: Any) -> bool:
 def evaluate_forms(settings: Settings) -> dict[str, Any]:
     """precision = correct filled / all filled among expected+must_be_empty fields; recall = correct / expected;
     invalid_caught = share of expected-invalid fields flagged; invented = fields in must_be_empty that got a value."""
-    from assistant.dialog import _load_forms
+    from assistant.services import load_form_service
 
-    service = _load_forms(settings)
+    service = load_form_service(settings)
+    if service is None:
+        raise FileNotFoundError(f"{settings.knowledge_dir / 'forms'} 中没有表单定义")
     cases = read_jsonl(EVAL_DIR / "forms.jsonl", FormCase)
     tp = fp = fn = 0
     caught, invented, false_alarm = [], 0, 0

@@ -13,7 +13,7 @@ from assistant.answer.models import Answer
 from assistant.dialog import Assistant
 from assistant.evaluation.datasets import EVAL_DIR, DialogItem, QAItem, RefusalItem, read_jsonl
 from assistant.evaluation.metrics import mean, percentile, precision_recall_f1
-from assistant.evaluation.normalize import contains
+from assistant.text.matching import contains
 
 
 class QAScores(BaseModel):

@@ -213,8 +213,10 @@ def run_suites(suite: str, mode: str = "composer", progress: bool = True, llm_li
     from rich.progress import Progress
 
     from assistant.config import get_settings
-    from assistant.dialog import Assistant
+    from assistant.evaluation.eligibility_eval import evaluate_eligibility
+    from assistant.evaluation.forms_eval import evaluate_forms
     from assistant.retrieval.search import get_searcher
+    from assistant.services import build_assistant
     from assistant.store import Store
 
     names = SUITES.get(suite)
@@ -244,7 +246,7 @@ def run_suites(suite: str, mode: str = "composer", progress: bool = True, llm_li
             if m == "llm" and settings.llm == "none":
                 report.notes.append("LLM 模式已跳过：未配置生成模型（ONETHING_LLM=none）。")
                 continue
-            bot = Assistant(
+            bot = build_assistant(
                 settings.model_copy(update={"llm": settings.llm if m == "llm" else "none"}),
                 searcher=searcher,
                 store=store,
@@ -263,19 +265,9 @@ def run_suites(suite: str, mode: str = "composer", progress: bool = True, llm_li
                     evaluate_dialogs(bot, mode=m, progress=lambda n, t=task: bar.advance(t, n))
                 )
         if "eligibility" in names:
-            try:
-                from assistant.evaluation.eligibility_eval import evaluate_eligibility
-            except ImportError:
-                report.notes.append("资格预审评测尚未实现（assistant.eligibility 缺失）。")
-            else:
-                report.eligibility.append(evaluate_eligibility(settings))
+            report.eligibility.append(evaluate_eligibility(settings))
         if "forms" in names:
-            try:
-                from assistant.evaluation.forms_eval import evaluate_forms
-            except ImportError:
-                report.notes.append("表单评测尚未实现（assistant.forms 缺失）。")
-            else:
-                report.forms.append(evaluate_forms(settings))
+            report.forms.append(evaluate_forms(settings))
     report.seconds = round(time.perf_counter() - t0, 1)
     report.peak_rss_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     report.failures = check_thresholds(report, report.thresholds)

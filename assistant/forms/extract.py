@@ -8,9 +8,9 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from assistant.eligibility.parsing import Unparsed, parse_date
 from assistant.forms.spec import FieldSpec
-from assistant.textnum import to_digits
+from assistant.text.numerals import to_digits
+from assistant.text.values import Unparsed, parse_date
 
 ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")

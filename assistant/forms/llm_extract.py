@@ -11,9 +11,9 @@ from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
 
 from assistant.config import PROJECT_ROOT
-from assistant.evaluation.normalize import contains
 from assistant.forms.extract import Extracted
 from assistant.forms.spec import FieldSpec
+from assistant.text.matching import contains
 
 log = logging.getLogger("onething.forms")
 PROMPTS = PROJECT_ROOT / "prompts"

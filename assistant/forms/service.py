@@ -10,12 +10,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.eligibility.parsing import Unparsed, parse_choice, parse_date, parse_number
-from assistant.eligibility.rules import Choice, Question
 from assistant.forms.extract import ID_RE, LANDLINE_RE, MOBILE_RE, NAME_RE, USCC_RE, extract_all
 from assistant.forms.spec import FieldSpec, FormCatalog
 from assistant.forms.validate import check_field, cross_checks
 from assistant.guides.schema import MatterGuide
+from assistant.text.values import Choice, Unparsed, parse_choice, parse_date, parse_number
 
 CORRECTION_RE = re.compile(r"(写错|填错|说错|打错|不对|改成|改为|更正|应该是|换成)")
 LABEL_SYNONYMS = {
@@ -182,14 +181,7 @@ class FormService:
                 for choice, words in f.keywords.items():
                     if any(w in t for w in words):
                         return choice
-                q = Question(
-                    id="x",
-                    text=f.label,
-                    type="choice",
-                    why="-",
-                    choices=[Choice(value=c, label=c) for c in f.choices],
-                )
-                return parse_choice(t, q)
+                return parse_choice(t, [Choice(value=c, label=c) for c in f.choices])
         except Unparsed:
             return None
         if f.type == "name":

@@ -114,7 +114,7 @@ def _ingest_one(
     if not path.exists():
         raise OSError(f"文件不存在：{path}")
     suffix = path.suffix.lower()
-    guide: MatterGuide | None = None
+    guide: MatterGuide
     kind = ""
     if suffix == ".json":
         try:
@@ -145,7 +145,6 @@ def _ingest_one(
         )
     else:
         raise ValueError(f"不支持的文件类型：{suffix or '(无扩展名)'}")
-    assert guide is not None
     target = guides_dir / guide_filename(guide)
     write_atomic(target, dump_yaml(guide, header=GUIDE_HEADER))
     return IngestResult(path=str(path), status="imported", kind=kind, id=guide.id, written=str(target))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from assistant.guides.regions import RegionRegistry
@@ -307,13 +306,3 @@ def _codes(
         "无法确定事项编码与区划：文件名不是 <主题编码>__<12位区划>.json，且缺少 yjsSsqdbm"
         + (f"（地区 {region.name}）" if region else "")
     )
-
-
-def load_portal_file(path: Path, registry: RegionRegistry | None = None) -> MatterGuide:
-    import json
-
-    try:
-        payload = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise PortalFormatError(f"JSON 格式错误（第 {exc.lineno} 行）：{exc.msg}") from exc
-    return parse_portal_guide(payload, file_stem=Path(path).stem, registry=registry, imported=date.today())

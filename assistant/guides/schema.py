@@ -197,9 +197,6 @@ class MatterGuide(_Strict):
     def situational_materials(self) -> list[Material]:
         return [m for m in self.materials if m.necessity != Necessity.REQUIRED]
 
-    def all_names(self) -> list[str]:
-        return [self.name, *self.aliases]
-
 
 class ReferenceDoc(_Strict):
     """An unstructured document imported as reference text, tied to a matter when one is named."""

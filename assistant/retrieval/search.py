@@ -10,7 +10,6 @@ from typing import Literal
 
 import bm25s
 import numpy as np
-from pydantic import BaseModel, Field
 
 from assistant.config import Settings, get_settings
 from assistant.guides.loader import load_guides
@@ -20,9 +19,9 @@ from assistant.retrieval.chunking import OTHER_SECTION
 from assistant.retrieval.embeddings import get_embeddings
 from assistant.retrieval.index import ChunkRecord, current_dir, faiss_index, read_stored
 from assistant.retrieval.query_cache import QueryVectorCache
+from assistant.retrieval.results import MatterScore, Mode, OtherMatterHit, SearchResult, SectionHit
 from assistant.retrieval.text import load_user_words, normalize, tokenize
 
-Mode = Literal["hybrid", "dense", "bm25"]
 SECOND_WEIGHT = 0.15
 OVERVIEW_WEIGHT = 0.4
 NAME_BONUS = 0.25
@@ -30,58 +29,6 @@ NAME_BONUS = 0.25
 
 class IndexNotBuiltError(RuntimeError):
     """No index on disk yet: run `onething index`."""
-
-
-class SectionHit(BaseModel):
-    chunk_id: str
-    guide_id: str
-    matter_code: str
-    name: str
-    region_code: str
-    region_name: str
-    section: str
-    score: float
-    dense: float
-    bm25: float
-    snippet: str
-    updated_at: str = ""
-
-
-class MatterScore(BaseModel):
-    matter_code: str
-    name: str
-    guide_id: str = Field(..., description="the guide chosen for the user's region")
-    region_code: str
-    region_name: str
-    score: float
-    confidence: float
-    name_match: bool = False
-    regions: list[str] = Field(default_factory=list, description="regions that have this matter")
-    region_fallback: bool = Field(
-        False, description="no guide in the user's region; another region's is used"
-    )
-
-
-class OtherMatterHit(BaseModel):
-    """A known matter that has no guide here, when the question looks like it."""
-
-    name: str
-    score: float
-    margin: float = Field(..., description="its score minus the best guide section's score")
-
-
-class SearchResult(BaseModel):
-    query: str
-    region_code: str | None = None
-    region_name: str | None = None
-    region_source: Literal["given", "query", "none"] = "none"
-    mode: Mode = "hybrid"
-    hits: list[SectionHit]
-    matters: list[MatterScore]
-    confidence: float = Field(..., description="confidence that the top matter is what the user means (0–1)")
-    margin: float = Field(0.0, description="confidence gap between the first and second matter")
-    other_matter: OtherMatterHit | None = None
-    timings_ms: dict[str, float] = Field(default_factory=dict)
 
 
 class Searcher:
@@ -360,7 +307,8 @@ class Searcher:
         out = []
         for (score, code), share in zip(rows, rel, strict=True):
             guide, fallback = self.guide_for_region(code, reg.code if reg else None)
-            assert guide is not None
+            if guide is None:  # every matter code here comes from a loaded guide's chunks
+                raise IndexNotBuiltError(f"索引与指南不一致：事项 {code} 没有指南，请重新运行 onething index")
             out.append(
                 MatterScore.model_construct(  # built from our own typed values: no re-validation per search
                     matter_code=code,

@@ -1,155 +1,40 @@
-"""Persistence through SQLAlchemy: sessions and their state, messages, handoffs, feedback, drafts, audit."""
+"""The Store: every persistent read and write, each its own transaction; one engine per database URL."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
+import logging
 import secrets
 import threading
-import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - not on Linux: the thread lock and the busy timeout remain
-    fcntl = None  # type: ignore[assignment]
-
-from sqlalchemy import (
-    JSON,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    bindparam,
-    create_engine,
-    delete,
-    event,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import create_engine, delete, event, func, insert, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm import sessionmaker
 
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-class Base(DeclarativeBase):
-    pass
-
-
-class SessionRow(Base):
-    __tablename__ = "sessions"
-    id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now, index=True)
-    state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-
-
-class MessageRow(Base):
-    __tablename__ = "messages"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(16))
-    text: Mapped[str] = mapped_column(Text)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now, index=True)
-
-
-class HandoffRow(Base):
-    __tablename__ = "handoffs"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
-    question: Mapped[str] = mapped_column(Text)
-    reason: Mapped[str] = mapped_column(String(64))
-    matter_code: Mapped[str] = mapped_column(String(32), default="")
-    phone: Mapped[str] = mapped_column(String(128), default="")
-    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    handled_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    handled_by: Mapped[str] = mapped_column(String(64), default="")
-
-
-class FeedbackRow(Base):
-    __tablename__ = "feedback"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
-    message_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    stars: Mapped[int] = mapped_column(Integer)
-    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    comment: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-
-
-class DraftRow(Base):
-    __tablename__ = "drafts"
-    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True)
-    matter_code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-
-
-class AuditRow(Base):
-    __tablename__ = "audit"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    actor: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(64))
-    target: Mapped[str] = mapped_column(String(128), default="")
-    detail: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-
-
-# statements of the per-turn paths, built once
-_TOKEN_OF = select(SessionRow.token_hash).where(SessionRow.id == bindparam("sid"))
-_STATE_OF = select(SessionRow.state).where(SessionRow.id == bindparam("sid"))
-_SET_STATE = (
-    update(SessionRow.__table__)
-    .where(SessionRow.__table__.c.id == bindparam("sid"))
-    .values(state=bindparam("new_state"), updated_at=bindparam("now"))
+from assistant.store.lock import WriteLock
+from assistant.store.tables import (
+    _ADD_MESSAGE,
+    _SET_STATE,
+    _STATE_OF,
+    _TOKEN_OF,
+    AuditRow,
+    Base,
+    DraftRow,
+    FeedbackRow,
+    HandoffRow,
+    MessageRow,
+    SessionRow,
+    _now,
 )
-_ADD_MESSAGE = insert(MessageRow.__table__)
 
-
-class WriteLock:
-    """A thread lock plus, for a database file, an flock on a file beside it, which every process of
-    ours that writes to that database takes first. Blocking in flock releases the GIL."""
-
-    def __init__(self, path: Path | None):
-        self._thread_lock = threading.Lock()
-        self._fd: int | None = None
-        if path is not None and fcntl is not None:
-            try:
-                self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-                weakref.finalize(self, os.close, self._fd)
-            except OSError:  # a read-only folder: the thread lock and SQLite's busy timeout remain
-                self._fd = None
-
-    def __enter__(self) -> None:
-        self._thread_lock.acquire()
-        if self._fd is not None:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_EX)
-            except OSError:
-                pass
-
-    def __exit__(self, *_exc: object) -> None:
-        if self._fd is not None:
-            try:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-            except OSError:
-                pass
-        self._thread_lock.release()
+log = logging.getLogger("onething.store")
 
 
 class SessionNotFoundError(KeyError):

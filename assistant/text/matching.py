@@ -6,7 +6,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from assistant.textnum import to_digits
+from assistant.text.numerals import to_digits
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 

@@ -1,0 +1,41 @@
+"""Which of a guide's FAQs a question is about: wording overlap plus the FAQ chunk's retrieval score."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.aspects import is_generic_howto
+from assistant.guides.schema import MatterGuide
+from assistant.retrieval.search import SearchResult
+from assistant.retrieval.text import normalize
+
+
+def _bigrams(text: str) -> set[str]:
+    t = re.sub(r"[^\u4e00-\u9fffa-z0-9]", "", normalize(text))
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+def match_faqs(text: str, guide: MatterGuide, res: SearchResult, aspect: str | None) -> list[int]:
+    """The guide's FAQs the question is about, best first (at most two, the second only when it is
+    nearly as close): wording overlap with the FAQ question plus the FAQ chunk's retrieval score.
+    A question with no aspect cue needs less evidence."""
+    hit_scores = {h.chunk_id: h.score for h in res.hits}
+    q = _bigrams(text)
+    scored = sorted(
+        (
+            (
+                len(q & _bigrams(f.question)) / max(1, min(len(q), 12))
+                + 0.5 * hit_scores.get(f"{guide.id}#faq-{i}", 0.0),
+                i,
+            )
+            for i, f in enumerate(guide.faqs)
+        ),
+        reverse=True,
+    )
+    needed = 0.6 if (aspect is not None or is_generic_howto(text)) else 0.45
+    if not scored or scored[0][0] < needed:
+        return []
+    picked = [scored[0][1]]
+    if len(scored) > 1 and scored[1][0] >= 0.85 * scored[0][0]:
+        picked.append(scored[1][1])
+    return picked

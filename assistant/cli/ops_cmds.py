@@ -1,0 +1,54 @@
+"""`onething serve|staff-hash|purge`: run the service, make staff accounts, delete old personal data."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from assistant.cli.base import app, console
+from assistant.config import get_settings
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="监听地址")] = None,
+    port: Annotated[int | None, typer.Option(help="端口")] = None,
+    workers: Annotated[int, typer.Option(help="工作进程数")] = 1,
+) -> None:
+    """启动服务：网页挂件演示页、API（/api/v1）、工作台（/console）。"""
+    from assistant.api.app import serve as run
+
+    settings = get_settings()
+    h, p = host or settings.host, port or settings.port
+    if workers > 1 and settings.console_enabled:
+        console.print(
+            "[yellow]注意：工作台（Gradio）的页面状态在各进程内，多进程时请求可能落到不同进程。"
+            "建议 API 多进程运行时设 ONETHING_CONSOLE_ENABLED=false，另用单进程启动工作台：\n"
+            "  ONETHING_CONSOLE_SECRET=… onething serve --workers 1 --port 8001[/yellow]"
+        )
+    console.print(
+        f"一件事助手已启动：http://{h}:{p}/  （挂件演示页）  接口文档 http://{h}:{p}/docs  工作台 http://{h}:{p}/console"
+    )
+    run(h, p, workers)
+
+
+@app.command("staff-hash")
+def staff_hash(user: Annotated[str, typer.Argument(help="工作人员用户名")]) -> None:
+    """生成工作台账号配置（输入密码，输出 ONETHING_STAFF_ACCOUNTS 的一项）。"""
+    from assistant.console.auth import hash_password
+
+    password = typer.prompt("密码", hide_input=True, confirmation_prompt=True)
+    console.print(f"{user}:{hash_password(password)}")
+
+
+@app.command()
+def purge(
+    days: Annotated[int | None, typer.Option(help="删除超过该天数未活动的会话；默认按配置")] = None,
+) -> None:
+    """按保留期限删除个人数据（会话、消息、草稿、评价、转人工记录）。"""
+    from assistant.store import get_store
+
+    settings = get_settings()
+    n = get_store(settings.db_url).purge_older_than(days if days is not None else settings.retention_days)
+    console.print(f"已删除 {n} 个过期会话。")

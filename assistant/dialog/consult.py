@@ -1,0 +1,289 @@
+"""The consultation flow (智能问答): follow-ups, clarifying the region or the matter, refusing what the
+guides do not cover, and answering the aspect asked from the chosen guide, with citations."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.answer.aspects import is_intent_statement, primary_aspect
+from assistant.answer.composer import FOLLOWUP_QUESTIONS, compose_aspect, compose_faq, source_line
+from assistant.answer.faq_match import match_faqs
+from assistant.answer.generate import AnswerGenerator
+from assistant.answer.models import Answer, Suggestion
+from assistant.answer.scope import ScopeModel
+from assistant.config import Settings
+from assistant.dialog.handoff import HandoffFlow
+from assistant.dialog.state import Choice, DialogState, Pending
+from assistant.dialog.understand import TurnContext
+from assistant.guides.regions import Region
+from assistant.guides.schema import MatterGuide
+from assistant.retrieval.search import Searcher, SearchResult
+from assistant.retrieval.text import normalize
+
+FOLLOWUP_ORDER = [
+    "materials",
+    "conditions",
+    "time_limit",
+    "locations",
+    "contacts",
+    "online_entry",
+    "linked_matters",
+    "process",
+    "fee",
+]
+_REGION_FILLER = re.compile(
+    r"[那么呢的吧啊呀？?。！!，,\s]|换成|改成|如果是|如果在|我在|我是|的话|怎么样|怎么办|如何|这边|那边"
+)
+
+
+class ConsultFlow:
+    def __init__(
+        self,
+        settings: Settings,
+        searcher: Searcher,
+        scope: ScopeModel,
+        handoff: HandoffFlow,
+        generator: AnswerGenerator | None = None,
+    ):
+        self.settings = settings
+        self.searcher = searcher
+        self.scope = scope
+        self.handoff = handoff
+        self.generator = generator
+
+    # -- the turn ------------------------------------------------------------------------------
+    def handle(self, ctx: TurnContext) -> Answer:
+        text, state, new_region, aspect = ctx.text, ctx.state, ctx.new_region, ctx.aspect
+        res = ctx.result()
+        feats = ctx.features()
+        trace = {
+            "matters": [
+                m.model_dump(include={"matter_code", "name", "score", "confidence", "name_match"})
+                for m in res.matters[:5]
+            ],
+            "hits": [
+                h.model_dump(include={"chunk_id", "section", "score", "dense", "bm25"}) for h in res.hits
+            ],
+            "aspect": aspect,
+            "aspects": ctx.aspects,
+            "region_mentioned": new_region.name if new_region else None,
+            "scope": {
+                "p_in_scope": round(self.scope.probability(feats), 3),
+                **feats.model_dump(include={"unknown_words", "coverage", "unknown_ratio"}),
+            },
+            "timings_ms": res.timings_ms,
+        }
+        top = res.matters[0] if res.matters else None
+
+        # 1) follow-up on the current matter ("那要多久？", "在哪办", "那株洲呢")
+        if state.matter_code and self._is_followup(text, res, new_region, state):
+            if aspect is None:
+                aspect = state.aspect if new_region and self._region_only(text, new_region) else None
+            trace["route"] = "followup"
+            return self.answer_matter(ctx, ctx.text, state.matter_code, aspect, new_region, res, trace)
+
+        # 2) out of scope or too unsure (a question that names one of our matters is in scope)
+        named = top is not None and top.name_match and res.confidence >= self.settings.answer_threshold
+        if top is None or (not named and not self.scope.in_scope(feats)):
+            trace["route"] = "refuse"
+            return self.handoff.refuse(ctx, "out_of_scope", res, trace)
+
+        # 3) two matters too close to call: ask
+        if (
+            len(res.matters) > 1
+            and res.margin < self.settings.clarify_margin
+            and not top.name_match
+            and res.confidence < self.settings.answer_threshold
+        ):
+            trace["route"] = "clarify_matter"
+            return self._clarify_matter(text, state, res, aspect, trace)
+
+        trace["route"] = "answer"
+        return self.answer_matter(ctx, text, top.matter_code, aspect, new_region, res, trace)
+
+    def resolve_pending(self, ctx: TurnContext) -> Answer | None:
+        """The answer to the region or matter question asked last turn; None when the text is not one."""
+        p = ctx.state.pending
+        if p is None:
+            return None
+        norm = normalize(ctx.text)
+        chosen: Choice | None = None
+        for i, c in enumerate(p.choices, 1):
+            if (
+                normalize(c.label) in norm
+                or norm in normalize(c.label)
+                or norm in (str(i), f"第{i}个", c.value.lower())
+            ):
+                chosen = c
+                break
+        if p.kind == "region":
+            region = self.searcher.registry.get(chosen.value) if chosen is not None else ctx.new_region
+            if region is None:
+                return None  # not an answer to the question: treat as a new question
+            ctx.state.pending = None
+            res = ctx.search_other(p.question, region.code)
+            trace = {"route": "clarified_region"}
+            return self.answer_matter(ctx, p.question, p.matter_code or "", p.aspect, region, res, trace)
+        if chosen is None:
+            return None
+        ctx.state.pending = None
+        res = ctx.search_other(p.question, ctx.state.region_code)
+        trace = {"route": "clarified_matter"}
+        return self.answer_matter(ctx, p.question, chosen.value, p.aspect, ctx.new_region, res, trace)
+
+    def _is_followup(
+        self, text: str, res: SearchResult, new_region: Region | None, state: DialogState
+    ) -> bool:
+        top = res.matters[0] if res.matters else None
+        if top is None:
+            return True
+        if top.name_match and top.matter_code != state.matter_code:
+            return False  # the user named another matter: switch
+        if top.matter_code == state.matter_code:
+            return True
+        if new_region and self._region_only(text, new_region):
+            return True
+        words = self.scope.content_words(self.searcher.strip_names(text))
+        if not words:
+            return True  # "那要多久？", "在哪办": nothing but an aspect
+        if primary_aspect(text) and all(
+            w in self.scope.matter_text.get(state.matter_code or "", "") for w in words
+        ):
+            return True  # "多久出结果": an aspect plus words the current guide itself uses
+        # the current matter is still among the close candidates: stay with it
+        current = next((m for m in res.matters[:3] if m.matter_code == state.matter_code), None)
+        return current is not None and current.score >= top.score - 0.15
+
+    @staticmethod
+    def _region_only(text: str, region: Region) -> bool:
+        stripped = text
+        for n in sorted(region.names(), key=len, reverse=True):
+            stripped = stripped.replace(n, "")
+        return len(_REGION_FILLER.sub("", stripped)) <= 2
+
+    # -- responses -----------------------------------------------------------------------------
+    def answer_matter(
+        self,
+        ctx: TurnContext,
+        text: str,
+        matter_code: str,
+        aspect: str | None,
+        region: Region | None,
+        res: SearchResult,
+        trace: dict,
+    ) -> Answer:
+        """Answer one aspect (or the overview, or the matching FAQ) of a matter from the region's guide."""
+        state = ctx.state
+        guides = self.searcher.guides_for(matter_code)
+        region_code = region.code if region else state.region_code
+        cities = {self._city_of(g.region_code) for g in guides}
+        if region_code is None and len(cities) > 1:
+            return self._clarify_region(text, state, matter_code, aspect, guides, trace)
+        guide, fallback = self.searcher.guide_for_region(matter_code, region_code)
+        if guide is None:
+            raise LookupError(f"no guide for matter {matter_code}")
+        if region is not None:
+            state.region_code = region.code
+        state.matter_code, state.pending = matter_code, None
+
+        situation = self.scope.content_words(self.searcher.strip_names(text))
+        generic = aspect is None and (is_intent_statement(text) or not situation)
+        faqs = [] if generic else match_faqs(text, guide, res, aspect)
+        if faqs and aspect is None:
+            body, citations = compose_faq(guide, faqs[0])
+            aspect = "faq"
+            extra = faqs[1:]
+        else:
+            aspect = aspect or "overview"
+            body, citations = compose_aspect(guide, aspect)
+            extra = faqs if aspect != "overview" else []
+        for i in extra:
+            # the guide's own Q&A on this very point goes along with the answer
+            faq_body, faq_cites = compose_faq(guide, i)
+            body += "\n\n相关问答：\n" + faq_body.split("\n", 1)[1]
+            citations += [c for c in faq_cites if c not in citations]
+        state.aspect = aspect
+        lines = []
+        if fallback:
+            user_region = self.searcher.registry.get(region_code) if region_code else None
+            lines.append(
+                f"暂未收录{user_region.name if user_region else '您所在地区'}的指南，以下是{guide.region_name}的办事指南，仅供参考，请以当地窗口答复为准。"
+            )
+        lines.append(body)
+        lines.append(source_line(guide))
+        top_conf = next((m.confidence for m in res.matters if m.matter_code == matter_code), res.confidence)
+        answer = Answer(
+            text="\n".join(lines),
+            citations=citations,
+            matter_code=matter_code,
+            matter_name=guide.name,
+            aspect=aspect,
+            region_code=guide.region_code,
+            region_name=guide.region_name,
+            confidence=round(max(top_conf, 0.0), 4),
+            mode="composer",
+            suggestions=self._followups(aspect),
+            trace={**trace, "guide_id": guide.id, "region_fallback": fallback},
+        )
+        if self.generator is not None:
+            self.generator.improve(text, answer, guide, aspect, faqs, fallback, ctx.on_token)
+        return answer
+
+    def _city_of(self, region_code: str) -> str:
+        lineage = self.searcher.registry.lineage(region_code)
+        city = next((r for r in lineage if r.level == "city"), None)
+        return city.code if city else region_code
+
+    @staticmethod
+    def _followups(aspect: str | None) -> list[Suggestion]:
+        out = [
+            Suggestion(label=FOLLOWUP_QUESTIONS[a], text=FOLLOWUP_QUESTIONS[a])
+            for a in FOLLOWUP_ORDER
+            if a != aspect
+        ][:4]
+        out.append(Suggestion(label="转人工", text="转人工", kind="handoff"))
+        return out
+
+    @staticmethod
+    def _clarify_region(
+        text: str,
+        state: DialogState,
+        matter_code: str,
+        aspect: str | None,
+        guides: list[MatterGuide],
+        trace: dict,
+    ) -> Answer:
+        choices = [
+            Choice(label=g.region_name, value=g.region_code)
+            for g in sorted(guides, key=lambda g: g.region_code)
+        ]
+        state.pending = Pending(
+            kind="region", question=text, aspect=aspect, matter_code=matter_code, choices=choices
+        )
+        state.matter_code = matter_code
+        name = guides[0].name
+        labels = "、".join(c.label for c in choices)
+        return Answer(
+            text=f"“{name}”各地的办理地点和电话不同。请问您在哪里办理？（目前收录：{labels}）",
+            matter_code=matter_code,
+            matter_name=name,
+            aspect=aspect,
+            mode="clarify",
+            suggestions=[Suggestion(label=c.label, text=c.label, kind="choice") for c in choices],
+            trace={**trace, "route": "clarify_region"},
+        )
+
+    @staticmethod
+    def _clarify_matter(
+        text: str, state: DialogState, res: SearchResult, aspect: str | None, trace: dict
+    ) -> Answer:
+        choices = [Choice(label=m.name, value=m.matter_code) for m in res.matters[:3]]
+        state.pending = Pending(kind="matter", question=text, aspect=aspect, choices=choices)
+        return Answer(
+            text="您问的是下面哪件事？请选择：\n"
+            + "\n".join(f"{i}. {c.label}" for i, c in enumerate(choices, 1)),
+            mode="clarify",
+            confidence=res.confidence,
+            suggestions=[Suggestion(label=c.label, text=c.label, kind="choice") for c in choices],
+            trace=trace,
+        )

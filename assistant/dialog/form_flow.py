@@ -1,0 +1,167 @@
+"""The unified-form flow (一表申请) inside the chat: start a draft from the conversation, take the answer to
+the pending field or a correction, pause for a question, leave; plus the API's draft calls."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+
+from assistant.answer.composer import cite
+from assistant.answer.models import Answer, Suggestion
+from assistant.config import Settings
+from assistant.dialog.state import DialogState
+from assistant.dialog.understand import FORM_EXIT, FORM_TRIGGER, TurnContext, Understander
+from assistant.forms.service import FormDraft, FormReport, FormService
+from assistant.llm import LLMUnavailableError, get_chat_model
+from assistant.retrieval.search import Searcher
+from assistant.store import Store
+
+log = logging.getLogger("onething.dialog.form")
+
+
+class FormFlow:
+    def __init__(
+        self,
+        settings: Settings,
+        forms: FormService,
+        searcher: Searcher,
+        store: Store,
+        understander: Understander,
+    ):
+        self.settings = settings
+        self.forms = forms
+        self.searcher = searcher
+        self.store = store
+        self.understander = understander
+
+    def handle(self, ctx: TurnContext) -> Answer | None:
+        """Start or continue filling the unified form; None when this turn is not about the form."""
+        text, state = ctx.text, ctx.state
+        active = state.extra.get("form")
+        if active and FORM_EXIT.search(text):
+            state.extra.pop("form", None)
+            return Answer(
+                text="好的，表单草稿已保存，随时说“帮我填表”继续。",
+                mode="form",
+                matter_code=active["matter_code"],
+            )
+        if active:
+            saved = self.store.get_draft(ctx.session_id, active["matter_code"])
+            draft = FormDraft.model_validate(saved) if saved else None
+            if draft is not None:
+                note = self.forms.correction(draft, text)
+                if note is None and draft.pending_field:
+                    if self.understander.looks_like_new_question(ctx) and not FORM_TRIGGER.search(text):
+                        return None  # a question in the middle of filling: answer it; the draft waits
+                    note = self.forms.answer_pending(draft, text)
+                elif note is None and not FORM_TRIGGER.search(text):
+                    return None
+                return self._reply(ctx.session_id, draft, state, note)
+        if not FORM_TRIGGER.search(text):
+            return None
+        res = ctx.result(k=3)
+        top = res.matters[0] if res.matters else None
+        matter = top.matter_code if top and top.name_match else state.matter_code
+        if not matter or not self.forms.has_form(matter):
+            available = "、".join(
+                self.searcher.guides_for(c)[0].name
+                for c in self.forms.catalog.forms
+                if self.searcher.guides_for(c)
+            )
+            return Answer(
+                text=f"请先告诉我要办哪件事。目前可以帮您预填申请表的事项：{available}。", mode="form"
+            )
+        messages = [m["text"] for m in self.store.messages(ctx.session_id) if m["role"] == "user"] + [text]
+        el = state.extra.get("eligibility") or {}
+        answers = el.get("answers") if el.get("matter_code") == matter else None
+        saved = self.store.get_draft(ctx.session_id, matter)
+        draft = (
+            FormDraft.model_validate(saved)
+            if saved
+            else self.forms.build(matter, messages, answers, llm=self._llm())
+        )
+        state.matter_code = matter
+        return self._reply(ctx.session_id, draft, state, None, intro=True)
+
+    def _llm(self) -> BaseChatModel | None:
+        """The chat model for form extraction when one is configured; None (deterministic only) otherwise."""
+        if self.settings.llm == "none":
+            return None
+        try:
+            return get_chat_model(self.settings)
+        except LLMUnavailableError as exc:
+            log.warning("form extraction without LLM: %s", exc)
+            return None
+
+    def _reply(
+        self, session_id: str, draft: FormDraft, state: DialogState, note: str | None, intro: bool = False
+    ) -> Answer:
+        guide, _ = self.searcher.guide_for_region(draft.matter_code, state.region_code)
+        nxt = self.forms.next_question(draft)
+        self.store.save_draft(session_id, draft.matter_code, draft.model_dump())
+        report = self.forms.report(draft, guide)
+        if nxt:
+            state.extra["form"] = {"matter_code": draft.matter_code}
+        else:
+            state.extra.pop("form", None)
+        lines = []
+        if intro:
+            lines.append(f"好的，我来帮您预填《{draft.title}》。")
+            got = [f for f in report.filled if f["value"] not in (None, "") and f["origin"] != "default"]
+            if got:
+                lines.append("已从对话中提取：" + "；".join(f"{f['label']}：{f['value']}" for f in got))
+        if note:
+            lines.append(note)
+        if nxt is not None:
+            lines.append(
+                f"{'请核对：' + nxt.problem + ' ' if nxt.problem else ''}{nxt.question}（还差 {len(report.missing) + len(report.invalid)} 项）"
+            )
+        else:
+            lines.append("表单必填项已全部填好，可以下载核对后提交。")
+            if report.materials_to_upload:
+                lines.append("还需上传的材料：" + "、".join(report.materials_to_upload))
+            if report.materials_waived:
+                lines.append("免提交材料：" + "、".join(w["name"] for w in report.materials_waived))
+        return Answer(
+            text="\n".join(lines),
+            matter_code=draft.matter_code,
+            matter_name=guide.name if guide else None,
+            region_name=guide.region_name if guide else None,
+            citations=[cite(guide, "materials")] if guide else [],
+            mode="form",
+            suggestions=[Suggestion(label="先不填了", text="先不填了")],
+            form={
+                "matter_code": draft.matter_code,
+                "title": draft.title,
+                "complete": report.complete,
+                "missing": [m.label for m in report.missing],
+                "invalid": [i.model_dump() for i in report.invalid],
+                "pending": nxt.model_dump() if nxt else None,
+            },
+        )
+
+    # -- direct calls from the API -------------------------------------------------------------------
+    def draft(self, session_id: str, matter_code: str) -> tuple[FormDraft, FormReport]:
+        """(draft, report) of the session's form for a matter, built from the conversation when new."""
+        if not self.forms.has_form(matter_code):
+            raise KeyError(matter_code)
+        saved = self.store.get_draft(session_id, matter_code)
+        if saved:
+            draft = FormDraft.model_validate(saved)
+        else:
+            messages = [m["text"] for m in self.store.messages(session_id) if m["role"] == "user"]
+            draft = self.forms.build(matter_code, messages)
+            self.store.save_draft(session_id, matter_code, draft.model_dump())
+        state = DialogState.model_validate(self.store.get_state(session_id))
+        guide, _ = self.searcher.guide_for_region(matter_code, state.region_code)
+        return draft, self.forms.report(draft, guide)
+
+    def patch(
+        self, session_id: str, matter_code: str, field: str, value: Any
+    ) -> tuple[FormDraft, FormReport]:
+        draft, _ = self.draft(session_id, matter_code)
+        self.forms.set_value(draft, field, value, source="用户在表单中填写")
+        self.store.save_draft(session_id, matter_code, draft.model_dump())
+        return self.draft(session_id, matter_code)

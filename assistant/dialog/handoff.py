@@ -1,0 +1,81 @@
+"""Handing a conversation to a person: the citizen's 转人工 request, and honest refusals that open a ticket."""
+
+from __future__ import annotations
+
+from assistant.answer.models import Answer, Handoff, Suggestion
+from assistant.config import Settings
+from assistant.dialog.state import DialogState
+from assistant.dialog.understand import TurnContext
+from assistant.retrieval.search import Searcher, SearchResult
+from assistant.store import Store
+
+OUT_OF_SCOPE = "这个问题不在我的办事指南范围内。"
+
+
+class HandoffFlow:
+    def __init__(self, settings: Settings, searcher: Searcher, store: Store):
+        self.settings = settings
+        self.searcher = searcher
+        self.store = store
+
+    def handle(self, ctx: TurnContext) -> Answer:
+        """The citizen asked for a person in the chat ("转人工")."""
+        return self.open_ticket(ctx.session_id, ctx.state, "用户请求转人工")
+
+    def phone_for(self, state: DialogState) -> str:
+        """The consultation phone of the matter being discussed, else the government hotline."""
+        if state.matter_code:
+            guide, _ = self.searcher.guide_for_region(state.matter_code, state.region_code)
+            if guide and guide.contact.consultation:
+                return guide.contact.consultation[0]
+        return self.settings.hotline
+
+    def open_ticket(self, session_id: str, state: DialogState, note: str) -> Answer:
+        phone = self.phone_for(state)
+        ticket = self.store.create_handoff(
+            session_id, question=note, reason="user_request", matter_code=state.matter_code or "", phone=phone
+        )
+        text = f"已为您转人工（工单号 {ticket}），工作人员会查看本次对话并联系您；急事请拨打 {phone}。"
+        return Answer(
+            text=text,
+            mode="refusal",
+            handoff=Handoff(ticket_id=ticket, reason="user_request", phone=phone, message=text),
+        )
+
+    def refuse(
+        self, ctx: TurnContext, reason: str, res: SearchResult | None, trace: dict | None = None
+    ) -> Answer:
+        """Say plainly that this is not answered here, offer the closest matters and open a ticket."""
+        closest = []
+        if res is not None and reason != "manipulation":
+            closest = [m for m in res.matters[:3] if m.confidence >= 0.05]
+        phone = self.phone_for(ctx.state) if reason != "manipulation" else self.settings.hotline
+        ticket = self.store.create_handoff(
+            ctx.session_id,
+            question=ctx.text,
+            reason=reason,
+            matter_code=ctx.state.matter_code or "",
+            phone=phone,
+        )
+        lines = [OUT_OF_SCOPE]
+        other = res.other_matter if res is not None else None
+        if other is not None and other.margin > -0.05 and reason == "out_of_scope":
+            lines.append(f"您问的像是“{other.name}”，这个事项目前还没有收录办事指南。")
+            closest = []
+        if closest:
+            lines.append(
+                "与您的问题可能相关的事项：" + "、".join(m.name for m in closest) + "。如是其中之一，请点选。"
+            )
+        lines.append(
+            f"已为您登记转人工（工单号 {ticket}），工作人员会查看本次对话；也可以拨打 {phone} 咨询。"
+        )
+        return Answer(
+            text="\n".join(lines),
+            mode="refusal",
+            confidence=res.confidence if res else 0.0,
+            suggestions=[Suggestion(label=m.name, text=f"{m.name}怎么办", kind="choice") for m in closest],
+            handoff=Handoff(
+                ticket_id=ticket, reason=reason, phone=phone, message=f"已登记转人工，工单号 {ticket}"
+            ),
+            trace={**(trace or {}), "route": "refuse", "reason": reason},
+        )

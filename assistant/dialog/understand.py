@@ -1,0 +1,139 @@
+"""Understand one turn once: region, intent, every aspect asked, personal data spotted, and the turn's one
+search (run on first use, so turns that never need it never pay for it). Every flow reads this context."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from assistant.answer.aspects import aspects_asked, primary_aspect
+from assistant.answer.safety import is_manipulation, is_offtopic_request
+from assistant.answer.scope import ScopeFeatures, ScopeModel
+from assistant.dialog.state import DialogState
+from assistant.guides.regions import Region
+from assistant.masking import personal_data_kinds
+from assistant.retrieval.search import Searcher, SearchResult
+
+Intent = Literal["handoff", "manipulation", "out_of_scope", "form", "eligibility", "consult"]
+
+SEARCH_K = 8
+HANDOFF_RE = re.compile(r"^\s*(我要|请)?(转|找)?人工(客服|服务|窗口)?\s*[。！!]?\s*$")
+ELIGIBILITY_TRIGGER = re.compile(
+    r"我.{0,10}(能不能|可不可以|能否|能|可以)(办|申请|办理|享受|领)|(我|我们|我家|公司|企业).{0,10}符合.{0,10}(条件|要求)"
+    r"|有没有资格|够不够条件|够条件吗|资格预审|帮我预审|预审一下|看看(我)?能不能办"
+)
+RESUME_TRIGGER = re.compile(r"^(继续|接着)(资格)?预审|^继续$")
+FORM_TRIGGER = re.compile(r"帮我填表|帮我填|填表|填写申请表|一表申请|预填|填申请|生成申请表|申请表怎么填")
+FORM_EXIT = re.compile(r"^(先不填|不填了|退出填表|取消填表|算了)")
+
+
+@dataclass
+class TurnContext:
+    """One turn as understood: what every flow reads. `result()` is the turn's search of its own text."""
+
+    understander: Understander = field(repr=False)
+    session_id: str
+    text: str
+    state: DialogState
+    new_region: Region | None
+    search_region: str | None
+    aspects: list[str]
+    aspect: str | None
+    intent: Intent
+    personal_data: list[str]
+    on_token: Callable[[str], None] | None = None
+    searches: int = 0
+    _result: SearchResult | None = field(default=None, repr=False)
+    _features: ScopeFeatures | None = field(default=None, repr=False)
+
+    @property
+    def region_code(self) -> str | None:
+        """The region of this turn: mentioned now, else remembered."""
+        return self.new_region.code if self.new_region else self.state.region_code
+
+    def result(self, k: int = SEARCH_K) -> SearchResult:
+        """The turn's search (run once), seen with its first k section hits."""
+        if self._result is None:
+            self._result = self.understander.search(self, self.text, self.search_region)
+        if k >= len(self._result.hits):
+            return self._result
+        return self._result.model_copy(update={"hits": self._result.hits[:k]})
+
+    def features(self) -> ScopeFeatures:
+        """Scope features of the turn's text over its search."""
+        if self._features is None:
+            self._features = self.understander.scope.features(self.text, self.result())
+        return self._features
+
+    def search_other(self, text: str, region: str | None) -> SearchResult:
+        """A search of another text (a question asked before a clarification), counted in this turn."""
+        return self.understander.search(self, text, region)
+
+
+class Understander:
+    """Builds the TurnContext of a message; owns the only path to the searcher during a turn."""
+
+    def __init__(self, searcher: Searcher, scope: ScopeModel):
+        self.searcher = searcher
+        self.scope = scope
+
+    def understand(
+        self,
+        session_id: str,
+        text: str,
+        state: DialogState,
+        on_token: Callable[[str], None] | None = None,
+    ) -> TurnContext:
+        mentioned = [r for r in self.searcher.registry.mentioned(text) if r.level != "province"]
+        new_region = mentioned[0] if mentioned else None
+        stripped = self.searcher.strip_names(text)
+        return TurnContext(
+            understander=self,
+            session_id=session_id,
+            text=text,
+            state=state,
+            new_region=new_region,
+            search_region=new_region.code if new_region else state.region_code,
+            aspects=aspects_asked(stripped),
+            aspect=primary_aspect(stripped),
+            intent=self._intent(text, state),
+            personal_data=personal_data_kinds(text),
+            on_token=on_token,
+        )
+
+    @staticmethod
+    def _intent(text: str, state: DialogState) -> Intent:
+        if HANDOFF_RE.match(text):
+            return "handoff"
+        if is_manipulation(text):
+            return "manipulation"
+        if is_offtopic_request(text):
+            return "out_of_scope"
+        if state.extra.get("form") or FORM_TRIGGER.search(text):
+            return "form"
+        el = state.extra.get("eligibility") or {}
+        walking = (
+            bool(el.get("pending"))
+            and not el.get("done")
+            and (not el.get("paused") or bool(RESUME_TRIGGER.search(text)))
+        )
+        if walking or ELIGIBILITY_TRIGGER.search(text):
+            return "eligibility"
+        return "consult"
+
+    def search(self, ctx: TurnContext, text: str, region: str | None) -> SearchResult:
+        ctx.searches += 1
+        return self.searcher.search(text, region=region, k=SEARCH_K)
+
+    def looks_like_new_question(self, ctx: TurnContext) -> bool:
+        """A question of its own in the middle of a walkthrough or form (not an answer to what was asked)."""
+        if len(ctx.text) < 6:
+            return False
+        res = ctx.result(k=3)
+        return (
+            bool(res.matters)
+            and (res.matters[0].name_match or primary_aspect(ctx.text) is not None)
+            and self.scope.in_scope(self.scope.features(ctx.text, res))
+        )

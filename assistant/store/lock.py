@@ -1,0 +1,58 @@
+"""The write lock every writer of one database takes first: a thread lock plus an flock beside the file."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import weakref
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Linux: the thread lock and the busy timeout remain
+    fcntl = None  # type: ignore[assignment]
+
+log = logging.getLogger("onething.store")
+
+
+class StoreLockError(RuntimeError):
+    """The cross-process write lock failed: writing without it could interleave with another process."""
+
+
+class WriteLock:
+    """A thread lock plus, for a database file, an flock on a file beside it, which every process of
+    ours that writes to that database takes first. Blocking in flock releases the GIL."""
+
+    def __init__(self, path: Path | None):
+        self._thread_lock = threading.Lock()
+        self._fd: int | None = None
+        if path is not None and fcntl is not None:
+            try:
+                self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+                weakref.finalize(self, os.close, self._fd)
+            except OSError as exc:  # a read-only folder: the thread lock and SQLite's busy timeout remain
+                log.warning(
+                    "no write-lock file %s (%s): writers of other processes are not queued", path, exc
+                )
+                self._fd = None
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        if self._fd is not None:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX)
+            except OSError as exc:
+                self._thread_lock.release()
+                log.error("could not take the database write lock: %s", exc)
+                raise StoreLockError(f"无法获取数据库写锁：{exc}") from exc
+
+    def __exit__(self, *_exc: object) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        except OSError as exc:
+            log.error("could not release the database write lock: %s", exc)
+            raise StoreLockError(f"无法释放数据库写锁：{exc}") from exc
+        finally:
+            self._thread_lock.release()

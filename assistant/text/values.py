@@ -1,0 +1,92 @@
+"""Parse free-text values said by citizens: 是/对/有/没有, numbers with Chinese numerals, dates, choices.
+
+Shared by eligibility answers and form fields. Written by hand: no library reads yes/no and colloquial
+Chinese dates; numerals go through cn2an (assistant.text.numerals)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+from pydantic import BaseModel
+
+from assistant.text.numerals import to_digits
+
+_NO = re.compile(
+    r"^(没有|没|不是|不对|不|否|无|未|不需要|不符合|没用|从来没|no|n)\b|^(没有|没|不是|不对|不|否|无|未)|不(是|对|符合|需要|存在|涉及)|没有|^无$",
+    re.I,
+)
+_YES = re.compile(r"^(是|对|有|符合|需要|嗯|恩|yes|y|好|可以|已经|存在|涉及|确实)|是的|对的|有的", re.I)
+
+
+class Unparsed(ValueError):
+    """The text could not be understood as a value of the asked type."""
+
+
+class Choice(BaseModel):
+    """One option of a choice question or field: the stored value and the label people see."""
+
+    value: str
+    label: str
+
+
+def parse_yesno(text: str) -> bool:
+    t = text.strip().lower()
+    if _NO.search(t):
+        return False
+    if _YES.search(t):
+        return True
+    raise Unparsed(text)
+
+
+def parse_number(text: str) -> float:
+    m = re.search(r"-?\d+(?:\.\d+)?", to_digits(text))
+    if not m:
+        raise Unparsed(text)
+    v = float(m.group(0))
+    return int(v) if v.is_integer() else v
+
+
+def parse_date(text: str, today: date | None = None) -> str:
+    today = today or date.today()
+    t = to_digits(text.strip())
+    rel = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2, "大前天": 3}
+    for word, back in sorted(rel.items(), key=lambda x: -len(x[0])):
+        if word in t:
+            return (today - timedelta(days=back)).isoformat()
+    m = re.search(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})", t)
+    if m:
+        y, mo, d = map(int, m.groups())
+    else:
+        m = re.search(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?", t)
+        if not m:
+            raise Unparsed(text)
+        y, mo, d = today.year, int(m.group(1)), int(m.group(2))
+        if date(y, mo, d) > today:
+            y -= 1  # "3月5号" said in February means last year's
+    try:
+        return date(y, mo, d).isoformat()
+    except ValueError as exc:
+        raise Unparsed(text) from exc
+
+
+def parse_choice(text: str, choices: Sequence[Choice]) -> str:
+    """The value of the choice the text picks: exact label or value, its number ("第2个"), a label inside
+    the text, or the distinctive part of one label ("简易" for 简易注销)."""
+    t = text.strip()
+    for c in choices:
+        if t == c.value or t == c.label:
+            return c.value
+    m = re.fullmatch(r"(?:第)?\s*([1-9一二三四五六七八九])\s*(?:个|项|种)?", t)
+    if m:
+        idx = int(to_digits(m.group(1))) - 1
+        if 0 <= idx < len(choices):
+            return choices[idx].value
+    hits = [c for c in choices if c.label in t or (len(c.value) > 2 and c.value in t)]
+    if len(hits) == 1:
+        return hits[0].value
+    hits = [c for c in choices if len(t) >= 2 and t in c.label]
+    if len(hits) == 1:
+        return hits[0].value
+    raise Unparsed(text)
