@@ -43,7 +43,7 @@ postgres:
 test: install browser postgres
 	$(BIN)/onething index
 	$(BIN)/python -m pytest -q
-	$(BIN)/onething eval --suite fast --gate
+	$(BIN)/onething eval --suite all --gate
 
 bench: index
 	$(BIN)/python benchmarks/run_all.py

@@ -19,7 +19,7 @@ def bench_dialog() -> dict[str, float]:
         bot = build_assistant(
             Settings(query_cache_size=0, query_cache_disk=False), store=Store(f"sqlite:///{tmp}/b.db")
         )
-        items = read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)
+        items = read_jsonl(EVAL_DIR / "dev" / "qa.jsonl", QAItem)
         sid, _ = bot.new_session()
         for it in items[:10]:
             bot.respond(sid, it.question, region=it.region)
@@ -41,7 +41,7 @@ def bench_dialog() -> dict[str, float]:
         if bot.forms:
             from assistant.evaluation.forms_eval import FormCase
 
-            cases = read_jsonl(EVAL_DIR / "forms.jsonl", FormCase)
+            cases = read_jsonl(EVAL_DIR / "dev" / "forms.jsonl", FormCase)
             for c in cases:
                 msgs = (c.transcript * 5)[:10]  # a 10-turn conversation
                 t = time.perf_counter()

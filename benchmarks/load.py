@@ -95,12 +95,12 @@ def start_server(db: Path, port: int, workers: int) -> subprocess.Popen:
 
 def question_pool(mode: QuestionMode) -> list[str]:
     if mode == "popular":
-        return [i.question for i in read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)]
-    texts = [i.question for i in read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)]
-    texts += [i.question for i in read_jsonl(EVAL_DIR / "retrieval.jsonl", RetrievalItem)]
-    texts += [i.question for i in read_jsonl(EVAL_DIR / "qa_refusal.jsonl", RefusalItem)]
+        return [i.question for i in read_jsonl(EVAL_DIR / "dev" / "qa.jsonl", QAItem)]
+    texts = [i.question for i in read_jsonl(EVAL_DIR / "dev" / "qa.jsonl", QAItem)]
+    texts += [i.question for i in read_jsonl(EVAL_DIR / "dev" / "retrieval.jsonl", RetrievalItem)]
+    texts += [i.question for i in read_jsonl(EVAL_DIR / "dev" / "qa_refusal.jsonl", RefusalItem)]
     texts += [i.question for i in read_jsonl(EVAL_DIR / "calibration.jsonl", CalibrationItem)]
-    texts += [t.user for d in read_jsonl(EVAL_DIR / "dialogs.jsonl", DialogItem) for t in d.turns]
+    texts += [t.user for d in read_jsonl(EVAL_DIR / "dev" / "dialogs.jsonl", DialogItem) for t in d.turns]
     unique = list(dict.fromkeys(texts))
     random.shuffle(unique)
     return unique

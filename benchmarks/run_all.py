@@ -72,8 +72,8 @@ def bench_search() -> dict[str, float]:
     t = time.perf_counter()
     searcher = Searcher(s)
     load = time.perf_counter() - t
-    questions = [i.question for i in read_jsonl(EVAL_DIR / "retrieval.jsonl", RetrievalItem)]
-    questions += [i.question for i in read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)]
+    questions = [i.question for i in read_jsonl(EVAL_DIR / "dev" / "retrieval.jsonl", RetrievalItem)]
+    questions += [i.question for i in read_jsonl(EVAL_DIR / "dev" / "qa.jsonl", QAItem)]
     for q in questions[:20]:
         searcher.search(q)
     lat = _search_latencies(searcher, questions)

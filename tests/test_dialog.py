@@ -179,10 +179,10 @@ def test_bad_input(bot):
 
 
 def test_a_consultation_turn_runs_exactly_one_search(bot):
-    """Every question of the QA set, asked on a fresh session, is understood once: one search."""
-    from assistant.evaluation.datasets import EVAL_DIR, QAItem, read_jsonl
+    """Every question of the QA sets (both splits), asked on a fresh session, is understood once: one search."""
+    from assistant.evaluation.datasets import QAItem, load_split
 
-    items = read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)
+    items = load_split("qa", QAItem, "all")
     counts: dict[int, list[str]] = {}
     for it in items:
         sid, _ = bot.new_session()

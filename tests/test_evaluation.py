@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.evaluation import check as check_mod
+from assistant.evaluation.datasets import DatasetError, EligibilityCase, RetrievalItem, load_split
 from assistant.evaluation.metrics import (
     hit_at_k,
     mean,
@@ -96,31 +97,94 @@ def test_report_files_and_charts(tmp_path: Path):
     assert deltas(rep, {}) == []
 
 
-def test_check_catches_a_key_point_not_in_the_guide(settings, tmp_path: Path, monkeypatch):
-    (tmp_path / "qa.jsonl").write_text(
-        json.dumps(
-            {
-                "id": "x1",
-                "question": "开饭店要什么",
-                "matter_code": "43TCN0003",
-                "region": "长沙市",
-                "aspect": "materials",
-                "key_points": ["开办餐饮店“一件事”申请书", "营业执照正本原件"],
-            },
-            ensure_ascii=False,
-        )
-        + "\n"
-        + json.dumps(
-            {"id": "x1", "question": "重复的编号", "matter_code": "43ZZZ", "aspect": "fee", "key_points": []},
-            ensure_ascii=False,
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    for name in ("retrieval.jsonl", "qa_refusal.jsonl", "dialogs.jsonl"):
-        (tmp_path / name).write_text("", encoding="utf-8")
-    monkeypatch.setattr(check_mod, "EVAL_DIR", tmp_path)
-    result = check_mod.check_datasets(settings)
+def _write(path: Path, items: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8")
+
+
+def test_gate_fails_on_a_metric_the_run_did_not_produce():
+    thresholds = {"min": {"retrieval.matter_hit_at_1": 0.9, "retrieval.no_alias_hit_at_1": 0.8}}
+    failing = check_thresholds(_report(0.95), thresholds)
+    assert len(failing) == 1 and "retrieval.no_alias_hit_at_1" in failing[0] and "缺失" in failing[0]
+    # a suite that did not run is not asked for its metrics
+    assert check_thresholds(_report(0.95), {"min": {"forms.field_f1": 0.5}}) == []
+
+
+@pytest.mark.parametrize(
+    ("test_question", "rejected"),
+    [
+        ("株洲公租房咨询电话多少", True),  # the same item in both splits
+        ("株洲公租房咨询电话多少呀？", True),  # nearly the same (3-gram Jaccard > 0.7)
+        ("公租房在株洲找谁问，有电话吗", False),  # the same need, said differently
+    ],
+)
+def test_split_loader_rejects_an_item_in_both_splits(tmp_path: Path, test_question: str, rejected: bool):
+    item = {"matter_code": "43PCP0002", "section": "contacts", "region": "株洲市"}
+    _write(tmp_path / "dev" / "retrieval.jsonl", [{"id": "d1", "question": "株洲公租房咨询电话多少", **item}])
+    _write(tmp_path / "test" / "retrieval.jsonl", [{"id": "t1", "question": test_question, **item}])
+    if rejected:
+        with pytest.raises(DatasetError, match="t1"):
+            load_split("retrieval", RetrievalItem, "test", root=tmp_path)
+    else:
+        assert [i.id for i in load_split("retrieval", RetrievalItem, "test", root=tmp_path)] == ["t1"]
+        assert len(load_split("retrieval", RetrievalItem, "all", root=tmp_path)) == 2
+
+
+def test_within_min_questions_fails_when_one_question_too_many_is_asked(settings, searcher):
+    """The engine asks 1 question when the first answer already rules the citizen out: a case that says 1
+    passes, the same case built to allow 0 (one too many asked) fails."""
+    from assistant.evaluation.eligibility_eval import run_case
+    from assistant.services import load_eligibility_engine
+
+    engine = load_eligibility_engine(settings, searcher)
+    case = {
+        "id": "x",
+        "matter_code": "43PCN0013",
+        "replies": {"enterprise_insured": "不是，我是机关事业单位的"},
+        "expected_outcome": "不符合条件",
+    }
+    exact = run_case(engine, searcher, EligibilityCase(**case, min_questions=1))
+    assert exact["outcome_ok"] and exact["asked"] == 1 and exact["within_min"] is True
+    too_many = run_case(engine, searcher, EligibilityCase.model_construct(**case, min_questions=0))
+    assert too_many["within_min"] is False and too_many["failure"] is not None
+
+
+def test_minimal_questions_by_brute_force_is_independent_of_the_engine(settings, searcher):
+    """A structured case answering more than needed: the minimum is what the rules need, not what was given."""
+    from assistant.eligibility.rules import load_ruleset
+    from assistant.evaluation.min_questions import minimal_questions
+
+    rs = load_ruleset(settings.knowledge_dir / "rules" / "43PCN0013.yaml")
+    answers = {"enterprise_insured": False, "retire_age": "yes", "contribution_years": 20}
+    assert minimal_questions(rs, answers) == 1  # not insured decides alone
+    assert minimal_questions(rs, {"enterprise_insured": True, "retire_age": "no"}) == 2
+
+
+def test_citation_correctness_is_undefined_without_key_points_found():
+    from assistant.answer.models import Answer
+    from assistant.evaluation.qa_eval import key_points_found
+
+    assert key_points_found(Answer(text="不收费。"), ["0731-88665266"]) == [False]
+
+
+def test_check_catches_a_key_point_not_in_the_guide(settings, tmp_path: Path):
+    qa = [
+        {
+            "id": "x1",
+            "question": "开饭店要什么",
+            "matter_code": "43TCN0003",
+            "region": "长沙市",
+            "aspect": "materials",
+            "key_points": ["开办餐饮店“一件事”申请书", "营业执照正本原件"],
+        },
+        {"id": "x1", "question": "重复的编号", "matter_code": "43ZZZ", "aspect": "fee", "key_points": []},
+    ]
+    _write(tmp_path / "test" / "qa.jsonl", qa)
+    for split in ("dev", "test"):
+        for name in check_mod.SETS:
+            if not (tmp_path / split / f"{name}.jsonl").exists():
+                _write(tmp_path / split / f"{name}.jsonl", [])
+    result = check_mod.check_datasets(settings, root=tmp_path)
     text = "\n".join(result.problems)
     assert "营业执照正本原件" in text and "开办餐饮店“一件事”申请书" not in text
     assert "id 重复" in text and "43ZZZ" in text
@@ -129,4 +193,6 @@ def test_check_catches_a_key_point_not_in_the_guide(settings, tmp_path: Path, mo
 def test_bundled_datasets_pass_check(settings):
     result = check_mod.check_datasets(settings)
     assert result.problems == []
-    assert result.counts["qa"] >= 300 and result.counts["refusal"] >= 60 and result.counts["dialogs"] >= 40
+    counts = result.counts
+    assert counts["test/qa"] >= 60 and counts["test/qa_multi"] >= 60 and counts["test/qa_refusal"] >= 60
+    assert counts["test/forms"] >= 50 and counts["test/eligibility"] >= 40 and counts["test/dialogs"] >= 40

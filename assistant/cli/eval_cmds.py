@@ -26,7 +26,7 @@ def eval_add_from_session(session_id: Annotated[str, typer.Argument(help="会话
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc
     console.print(
-        f"已追加 {len(item['turns'])} 轮到 {DRAFTS_FILE}，请补全 expect 后移入 eval/dialogs.jsonl。"
+        f"已追加 {len(item['turns'])} 轮到 {DRAFTS_FILE}，请补全 expect 后移入 eval/dev/dialogs.jsonl。"
     )
 
 
@@ -34,7 +34,7 @@ def eval_add_from_session(session_id: Annotated[str, typer.Argument(help="会话
 def eval_cmd(
     ctx: typer.Context,
     suite: Annotated[
-        str, typer.Option(help="retrieval | qa | dialog | eligibility | forms | fast | all")
+        str, typer.Option(help="retrieval | qa | dialog | eligibility | forms | fast | all | new-guide")
     ] = "all",
     mode: Annotated[str, typer.Option(help="composer | llm | both")] = "composer",
     baseline: Annotated[Path | None, typer.Option(help="基线 JSON；默认 eval/baseline.json")] = None,
@@ -49,10 +49,14 @@ def eval_cmd(
         bool, typer.Option("--save-baseline", help="把本次结果写成 eval/baseline.json")
     ] = False,
     llm_limit: Annotated[int, typer.Option(help="LLM 模式抽样评测的问答题数（本地模型每题数秒）")] = 40,
+    split: Annotated[str, typer.Option(help="test（默认，未调参的留出集）| dev（可随意调参）| all")] = "test",
 ) -> None:
     """离线评测：检索、问答、多轮对话（及资格预审、表单），生成报告并与基线比较。"""
     if ctx.invoked_subcommand is not None:
         return
+    if split not in ("dev", "test", "all"):
+        console.print(f"[red]未知的 --split：{split}（可选 dev、test、all）[/red]")
+        raise typer.Exit(2)
     from assistant.evaluation.datasets import EVAL_DIR
 
     if check:
@@ -69,11 +73,11 @@ def eval_cmd(
     from assistant.evaluation.report import save_baseline as write_baseline
     from assistant.evaluation.runner import run_suites
 
-    report = run_suites(suite, mode=mode, progress=not as_json, llm_limit=llm_limit)
-    base = load_baseline(baseline or EVAL_DIR / "baseline.json")
+    report = run_suites(suite, mode=mode, progress=not as_json, llm_limit=llm_limit, split=split)  # type: ignore[arg-type]
+    base = load_baseline(baseline or EVAL_DIR / f"baseline-{split}.json")
     out = write_report(report, EVAL_DIR / "reports", base)
     if save_baseline:
-        write_baseline(report, EVAL_DIR / "baseline.json")
+        write_baseline(report, EVAL_DIR / f"baseline-{split}.json")
     if as_json:
         print_json(
             report.model_dump(exclude={"qa": {"__all__": {"latencies_ms"}}})

@@ -131,7 +131,7 @@ def build_blocks(console: Console, auth: StaffAuth) -> gr.Blocks:
 
                 progress(0.05, desc="评测中…")
                 report = run_suites(s, progress=False)
-                base = load_baseline(EVAL_DIR / "baseline.json")
+                base = load_baseline(EVAL_DIR / f"baseline-{report.split}.json")
                 out = write_report(report, EVAL_DIR / "reports", base)
                 md = (out / "report.md").read_text(encoding="utf-8")
                 return md, deltas(report, base)

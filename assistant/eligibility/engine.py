@@ -137,7 +137,7 @@ class Engine:
             state.pending, state.done = q.id, False
             return Step(kind="question", text=self._ask_text(q, len(state.order) + 1), question=_qout(q))
         if rule_idx is None:  # decide() returns a question or a rule; a rule set ends with a catch-all
-            raise RuleFileError(f"{rs.matter_code}: 没有适用的规则（规则文件缺少兜底规则）")
+            raise RuleFileError(rs.matter_code, ["没有适用的规则（规则文件缺少兜底规则 when: true）"])
         state.pending, state.done = None, True
         result = self._result(rs, rs.rules[rule_idx], state, guide)
         return Step(kind="result", text=_result_text(result), result=result)

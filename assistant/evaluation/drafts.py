@@ -43,7 +43,7 @@ def draft_from_session(store: Store, session_id: str, out: Path = DRAFTS_FILE) -
         )
     item = {
         "id": f"draft-{session_id}",
-        "todo": "核对每轮 expect 并补充 key_points 后移入 dialogs.jsonl",
+        "todo": "核对每轮 expect 并补充 key_points 后移入 eval/dev/dialogs.jsonl（来自真实会话、看过失败的题只能进开发集）",
         "turns": turns,
     }
     out.parent.mkdir(parents=True, exist_ok=True)

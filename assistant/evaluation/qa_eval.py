@@ -1,4 +1,4 @@
-"""Answer evaluation: single-turn QA, refusals and multi-turn dialogs, scored on the Answer the dialog returns."""
+"""Answer evaluation: single-turn QA and refusals, scored on the Answer the dialog returns."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from assistant.answer.composer import section_text
 from assistant.answer.models import Answer
 from assistant.dialog import Assistant
-from assistant.evaluation.datasets import EVAL_DIR, DialogItem, QAItem, RefusalItem, read_jsonl
+from assistant.evaluation.datasets import QAItem, RefusalItem, Split, load_split
 from assistant.evaluation.metrics import mean, percentile, precision_recall_f1
 from assistant.text.matching import contains
 
@@ -26,11 +26,22 @@ class QAScores(BaseModel):
     matter_accuracy: float
     region_accuracy: float
     aspect_accuracy: float
-    citation_correctness: float
+    citation_correctness: float | None = Field(
+        ...,
+        description="share of answers whose found key points all occur in a cited section; over answers "
+        "with at least one key point found (None when there is none: nothing to check)",
+    )
+    citation_checked: int = Field(0, description="answers the citation check applied to")
     refusal_precision: float
     refusal_recall: float
     refusal_f1: float
-    false_refusal_rate: float
+    false_refusal_rate: float = Field(
+        ..., description="refused / answerable, answerable = QA items + in_scope"
+    )
+    in_scope_answered: float | None = Field(
+        None,
+        description="near-miss questions (refusal set, category in_scope) answered with the right matter",
+    )
     handoff_correctness: float
     latency_p50_ms: float
     latency_p95_ms: float
@@ -43,17 +54,6 @@ class QAScores(BaseModel):
     llm_fallback_rate: float | None = Field(
         None, description="share of generated answers the verifier rejected"
     )
-
-
-class DialogScores(BaseModel):
-    mode: str
-    dialogs: int
-    turns: int
-    turn_success: float
-    dialog_success: float
-    followup_resolution: float
-    clarification_when_required: float
-    failures: list[dict] = Field(default_factory=list)
 
 
 def key_points_found(answer: Answer, points: list[str]) -> list[bool]:
@@ -78,10 +78,11 @@ def evaluate_qa(
     mode: str = "composer",
     progress: Callable[[int], None] | None = None,
     limit: int | None = None,
+    split: Split = "test",
 ) -> QAScores:
     """`limit` takes an evenly spread sample (for the slow LLM mode); None scores every item."""
-    items = read_jsonl(EVAL_DIR / "qa.jsonl", QAItem)
-    refusals = read_jsonl(EVAL_DIR / "qa_refusal.jsonl", RefusalItem)
+    items = load_split("qa", QAItem, split)
+    refusals = load_split("qa_refusal", RefusalItem, split)
     if limit:
         items = items[:: max(1, len(items) // limit)][:limit]
         refusals = refusals[:: max(1, len(refusals) // max(1, limit // 4))][: max(1, limit // 4)]
@@ -92,6 +93,7 @@ def evaluate_qa(
     failures: list[dict] = []
     tp = fp = fn = 0
     handoff_ok = []
+    in_scope_ok: list[float] = []
     confusion = Counter()
     for it in items:
         sid, _ = bot.new_session()
@@ -116,7 +118,8 @@ def evaluate_qa(
         matter_ok.append(1.0 if ans.matter_code == it.matter_code else 0.0)
         region_ok.append(1.0 if (it.region is None or ans.region_name == it.region) else 0.0)
         aspect_ok.append(1.0 if ans.aspect == it.aspect else 0.0)
-        cite_ok.append(1.0 if (not refused and citation_correct(bot, ans, it.key_points)) else 0.0)
+        if any(found):  # nothing found, nothing whose source could be checked
+            cite_ok.append(1.0 if (not refused and citation_correct(bot, ans, it.key_points)) else 0.0)
         per_matter.setdefault(it.matter_code, []).append(r)
         if r < 1.0 or bad or ans.matter_code != it.matter_code:
             failures.append(
@@ -138,7 +141,23 @@ def evaluate_qa(
         t = time.perf_counter()
         ans = bot.respond(sid, it.question)
         lat.append((time.perf_counter() - t) * 1000)
-        if ans.mode == "refusal":
+        if it.category == "in_scope":
+            answered = ans.mode != "refusal" and ans.matter_code == it.matter_code
+            in_scope_ok.append(1.0 if answered else 0.0)
+            if ans.mode == "refusal":
+                fp += 1
+            confusion[f"in_scope→{'refused' if ans.mode == 'refusal' else 'answered'}"] += 1
+            if not answered:
+                failures.append(
+                    {
+                        "id": it.id,
+                        "question": it.question,
+                        "expected": it.matter_code,
+                        "got": ans.matter_code,
+                        "mode": ans.mode,
+                    }
+                )
+        elif ans.mode == "refusal":
             tp += 1
             confusion[f"{it.category}→refused"] += 1
             handoff_ok.append(1.0 if ans.handoff and ans.handoff.ticket_id and ans.handoff.phone else 0.0)
@@ -157,21 +176,24 @@ def evaluate_qa(
         if progress:
             progress(1)
     p, r_, f = precision_recall_f1(tp, fp, fn)
+    answerable = len(items) + len(in_scope_ok)
     return QAScores(
         mode=mode,
-        n_answerable=len(items),
-        n_refusal=len(refusals),
+        n_answerable=answerable,
+        n_refusal=len(refusals) - len(in_scope_ok),
         key_point_recall=round(mean(recall), 4),
         key_point_item_accuracy=round(mean(all_found), 4),
         must_not_violations=violations,
         matter_accuracy=round(mean(matter_ok), 4),
         region_accuracy=round(mean(region_ok), 4),
         aspect_accuracy=round(mean(aspect_ok), 4),
-        citation_correctness=round(mean(cite_ok), 4),
+        citation_correctness=round(mean(cite_ok), 4) if cite_ok else None,
+        citation_checked=len(cite_ok),
         refusal_precision=round(p, 4),
         refusal_recall=round(r_, 4),
         refusal_f1=round(f, 4),
-        false_refusal_rate=round(fp / len(items), 4) if items else 0.0,
+        false_refusal_rate=round(fp / answerable, 4) if answerable else 0.0,
+        in_scope_answered=round(mean(in_scope_ok), 4) if in_scope_ok else None,
         handoff_correctness=round(mean(handoff_ok), 4),
         latency_p50_ms=round(percentile(lat, 50), 2),
         latency_p95_ms=round(percentile(lat, 95), 2),
@@ -190,71 +212,4 @@ def evaluate_qa(
         llm_fallback_rate=round(sum(1 for x in llm_stats if not x.get("verified")) / len(llm_stats), 4)
         if llm_stats
         else None,
-    )
-
-
-def _turn_ok(ans: Answer, exp) -> tuple[bool, str]:
-    if exp.refuse:
-        return ans.mode == "refusal", "expected refusal"
-    if exp.clarify_region:
-        ok = ans.mode == "clarify" and (exp.matter_code is None or ans.matter_code == exp.matter_code)
-        return ok, "expected a region question"
-    if ans.mode in ("refusal", "clarify"):
-        return False, f"got {ans.mode}"
-    if exp.matter_code and ans.matter_code != exp.matter_code:
-        return False, f"matter {ans.matter_code}"
-    if exp.region and ans.region_name != exp.region:
-        return False, f"region {ans.region_name}"
-    if exp.aspect and ans.aspect != exp.aspect and not (exp.aspect == "faq" or ans.aspect == "faq"):
-        return False, f"aspect {ans.aspect}"
-    missing = [p for p in exp.key_points if not contains(ans.text, p)]
-    if missing:
-        return False, f"missing {missing}"
-    if any(contains(ans.text, m) for m in exp.must_not):
-        return False, "must_not present"
-    return True, ""
-
-
-def evaluate_dialogs(
-    bot: Assistant, mode: str = "composer", progress: Callable[[int], None] | None = None
-) -> DialogScores:
-    dialogs = read_jsonl(EVAL_DIR / "dialogs.jsonl", DialogItem)
-    turn_ok, dialog_ok, follow_ok, clarify_ok = [], [], [], []
-    failures = []
-    for d in dialogs:
-        sid, _ = bot.new_session()
-        all_ok = True
-        for i, turn in enumerate(d.turns):
-            ans = bot.respond(sid, turn.user)
-            ok, why = _turn_ok(ans, turn.expect)
-            turn_ok.append(1.0 if ok else 0.0)
-            if i > 0 and not turn.expect.refuse and not turn.expect.clarify_region:
-                follow_ok.append(1.0 if ok else 0.0)
-            if turn.expect.clarify_region:
-                clarify_ok.append(1.0 if ok else 0.0)
-            if not ok:
-                all_ok = False
-                failures.append(
-                    {
-                        "dialog": d.id,
-                        "turn": i + 1,
-                        "user": turn.user,
-                        "why": why,
-                        "mode": ans.mode,
-                        "matter": ans.matter_code,
-                        "aspect": ans.aspect,
-                    }
-                )
-        dialog_ok.append(1.0 if all_ok else 0.0)
-        if progress:
-            progress(1)
-    return DialogScores(
-        mode=mode,
-        dialogs=len(dialogs),
-        turns=len(turn_ok),
-        turn_success=round(mean(turn_ok), 4),
-        dialog_success=round(mean(dialog_ok), 4),
-        followup_resolution=round(mean(follow_ok), 4),
-        clarification_when_required=round(mean(clarify_ok), 4),
-        failures=failures,
     )

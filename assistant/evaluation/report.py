@@ -11,7 +11,7 @@ from typing import Any
 
 from assistant.evaluation.runner import EvalReport
 
-LOWER_IS_BETTER = ("latency", "violations", "false_refusal")
+LOWER_IS_BETTER = ("latency", "violations", "false_refusal", "invented", "false_alarms", "over_min", "_ms")
 
 
 def load_baseline(path: Path | None) -> dict[str, float]:
@@ -42,7 +42,12 @@ def deltas(report: EvalReport, baseline: dict[str, float]) -> list[dict[str, Any
 def save_baseline(report: EvalReport, path: Path) -> None:
     path.write_text(
         json.dumps(
-            {"created": report.started_at, "suites": report.suites, "metrics": report.headline()},
+            {
+                "created": report.started_at,
+                "split": report.split,
+                "suites": report.suites,
+                "metrics": report.headline(),
+            },
             ensure_ascii=False,
             indent=2,
         )

@@ -6,7 +6,7 @@ from collections import Counter
 
 from pydantic import BaseModel, Field
 
-from assistant.evaluation.datasets import EVAL_DIR, RetrievalItem, read_jsonl
+from assistant.evaluation.datasets import RetrievalItem, Split, load_split
 from assistant.evaluation.metrics import hit_at_k, mean, ndcg_at_k, percentile, reciprocal_rank
 from assistant.retrieval.search import Mode, Searcher
 
@@ -22,20 +22,25 @@ class RetrievalScores(BaseModel):
     section_hit_at_3: float
     latency_p50_ms: float
     latency_p95_ms: float
+    hit_at_1_by_style: dict[str, float] = Field(
+        default_factory=dict, description="matter hit@1 per question style (no_alias: neither name nor alias)"
+    )
     misses: list[dict] = Field(default_factory=list, description="items whose matter was not ranked first")
     confusions: list[tuple[str, str, int]] = Field(default_factory=list)
 
 
 def evaluate_retrieval(
-    searcher: Searcher, items: list[RetrievalItem] | None = None, mode: Mode = "hybrid"
+    searcher: Searcher, items: list[RetrievalItem] | None = None, mode: Mode = "hybrid", split: Split = "test"
 ) -> RetrievalScores:
-    items = items if items is not None else read_jsonl(EVAL_DIR / "retrieval.jsonl", RetrievalItem)
+    items = items if items is not None else load_split("retrieval", RetrievalItem, split)
+    by_style: dict[str, list[float]] = {}
     h1, h3, h5, rr, nd, s3, lat = [], [], [], [], [], [], []
     misses, conf = [], Counter()
     for it in items:
         res = searcher.search(it.question, k=5, mode=mode)
         ranked = [m.matter_code for m in res.matters]
         h1.append(hit_at_k(ranked, it.matter_code, 1))
+        by_style.setdefault(it.style or "unlabelled", []).append(h1[-1])
         h3.append(hit_at_k(ranked, it.matter_code, 3))
         h5.append(hit_at_k(ranked, it.matter_code, 5))
         rr.append(reciprocal_rank(ranked, it.matter_code))
@@ -62,6 +67,7 @@ def evaluate_retrieval(
         section_hit_at_3=round(mean(s3), 4),
         latency_p50_ms=round(percentile(lat, 50), 2),
         latency_p95_ms=round(percentile(lat, 95), 2),
+        hit_at_1_by_style={k: round(mean(v), 4) for k, v in sorted(by_style.items())},
         misses=misses,
         confusions=[(a, b, c) for (a, b), c in conf.most_common(10)],
     )

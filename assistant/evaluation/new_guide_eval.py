@@ -1,0 +1,118 @@
+"""What a newly imported, uncurated guide gets: leave one matter out at a time — drop its curated aliases and
+summary, re-import its guide as new (from the portal JSON when the shared data is present), re-index — and
+score routing and key-point recall on that matter's items of the chosen split."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.config import PROJECT_ROOT, Settings
+from assistant.evaluation.datasets import QAItem, RetrievalItem, Split, load_split
+from assistant.evaluation.metrics import mean
+from assistant.text.matching import contains
+
+PORTAL_DIR = PROJECT_ROOT.parent / "shared" / "data" / "hunan" / "guides"
+
+
+def _uncurated_knowledge(settings: Settings, matter_code: str, root: Path) -> tuple[Settings, str]:
+    """A copy of the knowledge base in which `matter_code` looks freshly imported; (settings, how)."""
+    from assistant.guides.ingest import ingest
+
+    kdir = root / "knowledge"
+    shutil.copytree(settings.knowledge_dir, kdir)
+    curation_path = kdir / "curation.yaml"
+    if curation_path.exists():
+        curation = yaml.safe_load(curation_path.read_text(encoding="utf-8")) or {}
+        curation.pop(matter_code, None)
+        curation_path.write_text(
+            yaml.safe_dump(curation, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+    own = sorted((kdir / "guides").glob(f"{matter_code}-*.yaml"))
+    portal = sorted(PORTAL_DIR.glob(f"{matter_code}__*.json")) if PORTAL_DIR.exists() else []
+    if portal:
+        for p in own:
+            p.unlink()
+        results = ingest(portal, kdir)
+        failed = [r for r in results if r.status != "imported"]
+        if failed:
+            raise RuntimeError(f"{matter_code}: 门户指南导入失败：{failed}")
+        how = "portal"
+    else:  # no portal data here: strip the curated fields from the project's own files
+        for p in own:
+            data = yaml.safe_load(p.read_text(encoding="utf-8"))
+            data["aliases"], data["summary"] = [], ""
+            p.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        how = "stripped"
+    data_dir = root / "data"
+    index_src = settings.index_dir
+    if index_src.exists():  # unchanged sections keep their vectors: only this matter is embedded again
+        shutil.copytree(index_src, data_dir / "index" / settings.embedding_backend, symlinks=True)
+    return settings.model_copy(
+        update={"knowledge_dir": kdir, "data_dir": data_dir, "query_cache_disk": False}
+    ), how
+
+
+def evaluate_new_guides(
+    settings: Settings,
+    split: Split = "test",
+    matters: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Per matter: routing hit@1 on its retrieval items and key-point recall on its QA items, with the matter
+    uncurated; `average` over matters (each matter weighs the same). Compare with the curated run."""
+    from assistant.retrieval.index import build_index
+    from assistant.retrieval.search import Searcher
+    from assistant.services import build_assistant
+    from assistant.store import Store
+
+    retrieval = load_split("retrieval", RetrievalItem, split)
+    qa = load_split("qa", QAItem, split)
+    codes = matters or sorted({i.matter_code for i in retrieval} | {i.matter_code for i in qa})
+    per: dict[str, dict[str, Any]] = {}
+    for code in codes:
+        if progress:
+            progress(code)
+        with tempfile.TemporaryDirectory(prefix="onething-lomo-") as tmp:
+            s, how = _uncurated_knowledge(settings, code, Path(tmp))
+            build_index(s)
+            searcher = Searcher(s)
+            bot = build_assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp}/eval.db"))
+            r_items = [i for i in retrieval if i.matter_code == code]
+            hits = []
+            misses = []
+            for it in r_items:
+                res = searcher.search(it.question, k=5)
+                top = res.matters[0].matter_code if res.matters else None
+                hits.append(1.0 if top == it.matter_code else 0.0)
+                if top != it.matter_code:
+                    misses.append({"id": it.id, "question": it.question, "got": top})
+            recall = []
+            for it in (i for i in qa if i.matter_code == code):
+                sid, _ = bot.new_session()
+                ans = bot.respond(sid, it.question, region=it.region)
+                found = [contains(ans.text, p) for p in it.key_points]
+                recall.append(sum(found) / len(found) if found else 1.0)
+                if ans.mode == "refusal":
+                    misses.append({"id": it.id, "question": it.question, "got": "refusal"})
+            per[code] = {
+                "imported_from": how,
+                "retrieval_items": len(r_items),
+                "hit_at_1": round(mean(hits), 4) if hits else None,
+                "qa_items": len(recall),
+                "key_point_recall": round(mean(recall), 4) if recall else None,
+                "misses": misses,
+            }
+    hit = [v["hit_at_1"] for v in per.values() if v["hit_at_1"] is not None]
+    rec = [v["key_point_recall"] for v in per.values() if v["key_point_recall"] is not None]
+    return {
+        "matters": len(per),
+        "hit_at_1": round(mean(hit), 4),
+        "key_point_recall": round(mean(rec), 4),
+        "per_matter": per,
+    }
