@@ -22,6 +22,7 @@ from assistant.evaluation.datasets import (
     EligibilityCase,
     FormCase,
     MultiAspectItem,
+    OwnDataItem,
     QAItem,
     RefusalItem,
     RetrievalItem,
@@ -42,6 +43,7 @@ SETS = {
     "dialogs": DialogItem,
     "eligibility": EligibilityCase,
     "forms": FormCase,
+    "own_data": OwnDataItem,
 }
 
 
@@ -193,6 +195,9 @@ class _Checker:
     def _qa_refusal(self, where: str, it: RefusalItem, split: str) -> None:
         if it.category == "in_scope" and not it.matter_code:
             self.problem(f"{where}: in_scope 题需要 matter_code")
+        self.matter(where, it.matter_code)
+
+    def _own_data(self, where: str, it: OwnDataItem, split: str) -> None:
         self.matter(where, it.matter_code)
 
     def _dialogs(self, where: str, d: DialogItem, split: str) -> None:

@@ -63,6 +63,16 @@ class RefusalItem(BaseModel):
     matter_code: str | None = None
 
 
+class OwnDataItem(BaseModel):
+    """A message in which citizens give their own personal data (after `setup` messages in the same chat):
+    it must never be refused as manipulation or sent to 转人工, and a question in it must be answered."""
+
+    id: str
+    setup: list[str] = Field(default_factory=list)
+    message: str
+    matter_code: str | None = None
+
+
 class TurnExpect(BaseModel):
     matter_code: str | None = None
     region: str | None = None
@@ -137,6 +147,8 @@ def item_text(item: BaseModel) -> str:
         return " / ".join(t.user for t in item.turns)
     if isinstance(item, FormCase):
         return " / ".join(item.turns or item.transcript)
+    if isinstance(item, OwnDataItem):
+        return " / ".join([*item.setup, item.message])
     if isinstance(item, EligibilityCase):
         parts = item.replies or {k: json.dumps(v, ensure_ascii=False) for k, v in item.answers.items()}
         return item.matter_code + " " + " / ".join(f"{k}:{v}" for k, v in sorted(parts.items()))

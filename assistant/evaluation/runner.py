@@ -16,6 +16,7 @@ from rich.table import Table
 from assistant.evaluation.datasets import EVAL_DIR, Split
 from assistant.evaluation.dialog_eval import DialogScores, evaluate_dialogs
 from assistant.evaluation.multi_eval import MultiAspectScores, evaluate_qa_multi
+from assistant.evaluation.own_data_eval import OwnDataScores, evaluate_own_data
 from assistant.evaluation.qa_eval import QAScores, evaluate_qa
 from assistant.evaluation.retrieval_eval import RetrievalScores, evaluate_retrieval
 
@@ -41,6 +42,7 @@ class EvalReport(BaseModel):
     retrieval: list[RetrievalScores] = Field(default_factory=list)
     qa: list[QAScores] = Field(default_factory=list)
     qa_multi: list[MultiAspectScores] = Field(default_factory=list)
+    own_data: list[OwnDataScores] = Field(default_factory=list)
     dialog: list[DialogScores] = Field(default_factory=list)
     eligibility: list[dict[str, Any]] = Field(default_factory=list)
     forms: list[dict[str, Any]] = Field(default_factory=list)
@@ -92,6 +94,11 @@ class EvalReport(BaseModel):
             prefix = "qa_multi" if m.mode == "composer" else f"qa_multi_{m.mode}"
             for k in ("all_aspects_answered", "aspect_recall", "key_point_recall", "must_not_violations"):
                 out[f"{prefix}.{k}"] = getattr(m, k)
+        for o in self.own_data:
+            out["own_data.not_refused"] = o.not_refused
+            out["own_data.tickets"] = o.tickets
+            if o.matter_accuracy is not None:
+                out["own_data.matter_accuracy"] = o.matter_accuracy
         for r in self.retrieval:
             if r.mode == "hybrid" and "no_alias" in r.hit_at_1_by_style:
                 out["retrieval.no_alias_hit_at_1"] = r.hit_at_1_by_style["no_alias"]
@@ -200,6 +207,11 @@ class EvalReport(BaseModel):
                 f"一问多答（{m.n} 题）：全部方面都答到 {m.all_aspects_answered:.3f}，"
                 f"方面召回 {m.aspect_recall:.3f}，要点召回 {m.key_point_recall:.3f}"
             )
+        for o in self.own_data:
+            console.print(
+                f"群众给出自己的个人信息（{o.n} 条）：未被拒答 {o.not_refused:.3f}，"
+                f"事项正确 {o.matter_accuracy if o.matter_accuracy is not None else '—'}，误开工单 {o.tickets}"
+            )
         for e in self.eligibility:
             console.print("资格预审评测：", {k: v for k, v in e.items() if not isinstance(v, list)})
         for f in self.forms:
@@ -234,7 +246,13 @@ def load_thresholds(path: Path | None = None) -> dict[str, Any]:
 
 
 # the suite that produces each metric group (the part of a metric's name before the dot)
-METRIC_SUITE = {"retrieval": "retrieval", "qa": "qa", "qa_multi": "qa", "dialog": "dialog"} | {
+METRIC_SUITE = {
+    "retrieval": "retrieval",
+    "qa": "qa",
+    "qa_multi": "qa",
+    "own_data": "qa",
+    "dialog": "dialog",
+} | {
     "eligibility": "eligibility",
     "forms": "forms",
     "new_guide": "new_guide",
@@ -317,6 +335,7 @@ def run_suites(
                 )
                 if m == "composer":
                     report.qa_multi.append(evaluate_qa_multi(bot, mode=m, split=split))
+                    report.own_data.append(evaluate_own_data(bot, split=split))
                 if limit:
                     report.notes.append(f"LLM 模式只评测了均匀抽取的 {limit} 道问答题（本地模型每题数秒）。")
             if "dialog" in names and m == "composer":

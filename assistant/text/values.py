@@ -40,8 +40,45 @@ def parse_yesno(text: str) -> bool:
     raise Unparsed(text)
 
 
+_CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
+_MIXED = re.compile(r"(\d+(?:\.\d+)?)\s*([千万])\s*(\d)?(?![\d.])")
+
+
+def _cn_run(run: str) -> tuple[str, str]:
+    """(digits, rest) for a run of Chinese numerals: the longest prefix cn2an reads, the rest left as is
+    ("三千二一个月" → 3200 and "一个月")."""
+    import cn2an
+
+    for end in range(len(run), 0, -1):
+        try:
+            v = cn2an.cn2an(run[:end], "smart")
+        except (ValueError, KeyError, IndexError):
+            continue
+        return (str(int(v)) if float(v).is_integer() else str(v)), run[end:]
+    return run, ""
+
+
+def numerals_to_digits(text: str) -> str:
+    """Every number in the text as digits, colloquial forms included: 四千五 → 4500, 三千二一个月 → 3200一个月,
+    八十平 → 80平, 4千5 → 4500, 1.2万 → 12000."""
+    out, pos = [], 0
+    for m in _CN_RUN.finditer(text):
+        digits, rest = _cn_run(m.group(0))
+        out += [text[pos : m.start()], digits, rest]
+        pos = m.end()
+    out.append(text[pos:])
+    t = "".join(out)
+
+    def mixed(m: re.Match) -> str:
+        unit = 1000 if m.group(2) == "千" else 10000
+        v = float(m.group(1)) * unit + (int(m.group(3)) * unit // 10 if m.group(3) else 0)
+        return str(int(v)) if v.is_integer() else str(v)
+
+    return _MIXED.sub(mixed, t)
+
+
 def parse_number(text: str) -> float:
-    m = re.search(r"-?\d+(?:\.\d+)?", to_digits(text))
+    m = re.search(r"-?\d+(?:\.\d+)?", numerals_to_digits(text))
     if not m:
         raise Unparsed(text)
     v = float(m.group(0))

@@ -1,0 +1,171 @@
+"""People in a conversation about a form: who the speaker is (孩子妈妈, 法人, 帮我爸办…), which person a
+clause talks about (孩子爸爸叫…, 宝宝…), and which form fields belong to which person.
+
+Hand-written: the roles are the forms' own (father, mother, child, guardian, insured, legal representative,
+liquidator, the applicant), and the words for them are plain Chinese kinship and business terms."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.forms.spec import FieldSpec
+
+SELF = "self"
+# field id prefix → the person the field belongs to
+FIELD_ROLE_PREFIXES = [
+    ("applicant_", SELF),
+    ("father_", "father"),
+    ("mother_", "mother"),
+    ("baby_", "child"),
+    ("student_", "child"),
+    ("guardian_", "guardian"),
+    ("insured_", "insured"),
+    ("legal_representative", "legal_rep"),
+    ("legal_rep_", "legal_rep"),
+    ("liquidator_", "liquidator"),
+]
+# what kind of fact a person field holds
+ATTRIBUTES = {
+    "name": "name",
+    "id_number": "id_number",
+    "phone": "phone",
+    "gender": "gender",
+    "birth_date": "birth",
+}
+
+# words that introduce a person in a clause (longest first when matching)
+ROLE_WORDS: dict[str, list[str]] = {
+    "father": [
+        "孩子他爸",
+        "孩子爸爸",
+        "孩子的爸爸",
+        "孩子爸",
+        "宝宝爸爸",
+        "宝宝的爸爸",
+        "宝爸",
+        "他爸爸",
+        "她爸爸",
+        "他爸",
+        "她爸",
+        "爸爸",
+        "父亲",
+        "我老公",
+        "老公",
+        "我丈夫",
+        "丈夫",
+        "孩子父亲",
+    ],
+    "mother": [
+        "孩子他妈",
+        "孩子妈妈",
+        "孩子的妈妈",
+        "孩子妈",
+        "宝宝妈妈",
+        "宝宝的妈妈",
+        "宝妈",
+        "他妈妈",
+        "她妈妈",
+        "他妈",
+        "她妈",
+        "妈妈",
+        "母亲",
+        "我老婆",
+        "老婆",
+        "我媳妇",
+        "媳妇",
+        "我妻子",
+        "妻子",
+        "孩子母亲",
+    ],
+    "child": ["宝宝", "新生儿", "小孩", "孩子", "小朋友", "儿子", "女儿", "闺女", "娃", "学生"],
+    "guardian": ["监护人"],
+    "legal_rep": ["法定代表人", "法人代表", "法人", "经营者", "负责人", "老板娘", "老板"],
+    "liquidator": ["清算组负责人", "清算负责人", "清算人"],
+    "insured": ["参保人", "退休人员"],
+}
+_SELF_IS = {
+    "mother": r"我是?(?:孩子|宝宝|小孩|他|她)?的?(?:妈妈|妈|母亲)|我是宝妈|^宝妈|我是当妈的|当妈的|^妈妈[，,\s]",
+    "father": r"我是?(?:孩子|宝宝|小孩|他|她)?的?(?:爸爸|爸|父亲)|我是宝爸|^宝爸|我是当爸的|当爸的|^爸爸[，,\s]",
+    "guardian": r"我是(?:孩子|他|她)?的?(?:监护人|奶奶|爷爷|外婆|外公|姥姥|姥爷)",
+    "legal_rep": r"我是?(?:本人)?(?:就是)?(?:公司|店|企业)?的?(?:法定代表人|法人代表|法人|老板|老板娘|经营者|负责人|店主)"
+    r"|我本人\s*(?:就是)?\s*法人|法人(?:就)?是我|^(?:我)?本人\s*法人",
+}
+_FOR_PARENT = re.compile(
+    r"(?:帮|替|给|代)(?:我)?(?:爸|妈|父亲|母亲|老爸|老妈|老父亲|老母亲|家里老人)(?:爸|妈)?办"
+)
+_FOR_SPOUSE = re.compile(r"(?:帮|替|给|代)(?:我)?(?:老公|老婆|爱人|丈夫|妻子|媳妇)办")
+_MYSELF = re.compile(r"(?:给|帮)?(?:我)?自己办|我本人办|本人办理|本人申请|我自己申请")
+RELATION_OF = {
+    "mother": "母亲",
+    "father": "父亲",
+    "guardian": "其他监护人",
+    "legal_rep": "法定代表人",
+    "parent_of_speaker": "子女",
+    "spouse_of_speaker": "配偶",
+    SELF: "本人",
+}
+
+
+def field_person(f: FieldSpec) -> tuple[str, str] | None:
+    """(role, attribute) of a person field (mother_id_number → ("mother", "id_number")), else None."""
+    for prefix, role in FIELD_ROLE_PREFIXES:
+        if f.id.startswith(prefix):
+            rest = f.id.removeprefix(prefix).lstrip("_") or "name"
+            if f.type == "name":
+                return role, "name"
+            if f.type == "id_number":
+                return role, "id_number"
+            if f.type == "phone":
+                return role, "phone"
+            if rest in ATTRIBUTES:
+                return role, ATTRIBUTES[rest]
+            return None
+    return None
+
+
+def speaker_role(text: str) -> str | None:
+    """Who the speaker says they are in this text: mother, father, guardian, legal_rep, parent_of_speaker
+    (they apply for their father or mother), spouse_of_speaker, self (for themselves), or None."""
+    for role, pattern in _SELF_IS.items():
+        for clause in re.split(r"[，,。；;！!？?\n]", text):
+            if re.search(pattern, clause.strip()) and not re.search(r"(?:不是|并非)", clause):
+                return role
+    if _FOR_PARENT.search(text):
+        return "parent_of_speaker"
+    if _FOR_SPOUSE.search(text):
+        return "spouse_of_speaker"
+    if _MYSELF.search(text):
+        return SELF
+    return None
+
+
+def self_roles(speaker: str | None, roles_in_form: set[str]) -> set[str]:
+    """The form's persons the speaker is, besides the applicant: a mother filling a newborn form is also the
+    mother; a parent filling a school form is the guardian; someone retiring is the insured person."""
+    out = {SELF}
+    if speaker in ("mother", "father"):
+        if speaker in roles_in_form:
+            out.add(speaker)
+        elif "guardian" in roles_in_form:
+            out.add("guardian")
+    elif speaker in ("guardian", "legal_rep") and speaker in roles_in_form:
+        out.add(speaker)
+    if speaker in (None, SELF) and "insured" in roles_in_form:
+        out.add("insured")
+    return out
+
+
+def role_at(text: str) -> tuple[str, int] | None:
+    """The person a clause starts talking about ("孩子爸爸叫…", "宝宝邓嘉禾"), with where the role word ends."""
+    best: tuple[str, int, int] | None = None
+    for role, words in ROLE_WORDS.items():
+        for w in words:
+            i = text.find(w)
+            if i == -1 or i > 4:  # the role word opens the clause ("那孩子爸爸…", "我老公…")
+                continue
+            key = (i, -len(w))
+            if best is None or key < (best[1], -best[2]):
+                best = (role, i, len(w))
+    if best is None:
+        return None
+    return best[0], best[1] + best[2]
