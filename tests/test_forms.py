@@ -107,10 +107,11 @@ def test_form_in_the_dialog(settings, searcher, tmp_path: Path):
     bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/f.db"))
     sid, _ = bot.new_session()
     bot.respond(sid, "长沙新生儿出生一件事要带什么材料")
-    bot.respond(sid, f"我叫王芳，身份证{GOOD_ID}，手机13812345678")
-    a = bot.respond(sid, "帮我填表")
-    assert a.mode == "form" and a.form["matter_code"] == "43PCN0009"
+    # the citizen's own data, with no question: it goes into the matter's form, never to a refusal
+    a = bot.respond(sid, f"我叫王芳，身份证{GOOD_ID}，手机13812345678")
+    assert a.mode == "form" and a.form["matter_code"] == "43PCN0009" and a.handoff is None
     assert "王芳" in a.text and a.form["pending"]
+    assert bot.respond(sid, "帮我填表").form["pending"] == a.form["pending"]
     pending = a.form["pending"]["field"]
     b = bot.respond(sid, "手机号写错了，是13912345678")
     assert "13912345678" in b.text

@@ -80,6 +80,11 @@ QUESTION_PATTERN = re.compile(
 )
 
 
+def is_question(text: str) -> bool:
+    """Whether the text asks something (a question word or mark, or an aspect cue)."""
+    return bool(QUESTION_PATTERN.search(text)) or primary_aspect(text) is not None
+
+
 def is_intent_statement(text: str) -> bool:
     """A statement of what the user wants to do, without a specific question in it."""
     return bool(INTENT_PATTERN.search(text)) and not QUESTION_PATTERN.search(text)

@@ -11,6 +11,7 @@ from assistant.answer.models import Answer, Suggestion
 from assistant.dialog.state import DialogState
 from assistant.dialog.understand import ELIGIBILITY_TRIGGER, RESUME_TRIGGER, TurnContext, Understander
 from assistant.eligibility.engine import EligibilityState, Engine, Step
+from assistant.eligibility.rules import Outcome
 from assistant.guides.schema import MatterGuide
 from assistant.retrieval.search import Searcher
 from assistant.store import Store
@@ -34,7 +35,10 @@ class EligibilityFlow:
             guide = self.searcher.guides[el.guide_id]
             if el.paused and not RESUME_TRIGGER.search(text):
                 return None
-            el.paused = False
+            if el.paused:  # "继续预审": ask again where the walkthrough stopped
+                el.paused = False
+                state.extra["eligibility"] = el.model_dump()
+                return self.answer(self.engine.step(el, guide), guide)
             step = self.engine.reply(el, text, guide)
             if step.kind == "reask" and self.understander.looks_like_new_question(ctx):
                 el.paused = True  # leave the walkthrough for now; the user can come back
@@ -86,6 +90,12 @@ class EligibilityFlow:
                 ]
             suggestions.append(Suggestion(label="为什么问这个", text="为什么问这个"))
             suggestions.append(Suggestion(label="上一步", text="上一步"))
+        elif step.result is not None and step.result.outcome == Outcome.INELIGIBLE:
+            # nothing to fill in or apply for online: a person to ask, or start over with other answers
+            suggestions = [
+                Suggestion(label="转人工", text="转人工", kind="handoff"),
+                Suggestion(label="重新预审", text="重新开始预审"),
+            ]
         else:
             suggestions = [
                 Suggestion(label="帮我填表", text="帮我填表"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
+from assistant.answer.aspects import is_question
 from assistant.answer.composer import cite
 from assistant.answer.models import Answer, Suggestion
 from assistant.config import Settings
@@ -52,14 +53,14 @@ class FormFlow:
             draft = FormDraft.model_validate(saved) if saved else None
             if draft is not None:
                 note = self.forms.correction(draft, text)
-                if note is None and draft.pending_field:
-                    if self.understander.looks_like_new_question(ctx) and not FORM_TRIGGER.search(text):
+                gained = self._read(ctx, draft)
+                if note is None and not gained and not FORM_TRIGGER.search(text):
+                    if self.understander.looks_like_new_question(ctx) or not draft.pending_field:
                         return None  # a question in the middle of filling: answer it; the draft waits
                     note = self.forms.answer_pending(draft, text)
-                elif note is None and not FORM_TRIGGER.search(text):
-                    return None
                 return self._reply(ctx.session_id, draft, state, note)
-        if not FORM_TRIGGER.search(text):
+        data_only = bool(ctx.personal_data) and not is_question(text)
+        if not FORM_TRIGGER.search(text) and not data_only:
             return None
         res = ctx.result(k=3)
         top = res.matters[0] if res.matters else None
@@ -70,20 +71,47 @@ class FormFlow:
                 for c in self.forms.catalog.forms
                 if self.searcher.guides_for(c)
             )
+            lead = "收到您的信息。" if data_only else ""
             return Answer(
-                text=f"请先告诉我要办哪件事。目前可以帮您预填申请表的事项：{available}。", mode="form"
+                text=f"{lead}请先告诉我要办哪件事。目前可以帮您预填申请表的事项：{available}。",
+                mode="form" if not data_only else "clarify",
             )
-        messages = [m["text"] for m in self.store.messages(ctx.session_id) if m["role"] == "user"] + [text]
         el = state.extra.get("eligibility") or {}
         answers = el.get("answers") if el.get("matter_code") == matter else None
         saved = self.store.get_draft(ctx.session_id, matter)
-        draft = (
-            FormDraft.model_validate(saved)
-            if saved
-            else self.forms.build(matter, messages, answers, llm=self._llm())
-        )
+        if saved:
+            draft = FormDraft.model_validate(saved)
+            self._read(ctx, draft)
+        else:
+            draft = self.forms.build(matter, self._transcript(ctx), answers, llm=self._llm())
         state.matter_code = matter
         return self._reply(ctx.session_id, draft, state, None, intro=True)
+
+    def _transcript(self, ctx: TurnContext) -> list[str]:
+        """The session so far as a labelled transcript: the citizen's messages, and of each assistant reply
+        only its last line (the question it asked), so that a short answer is read against its question."""
+        lines = []
+        for m in self.store.messages(ctx.session_id):
+            if m["role"] == "user":
+                lines.append(f"用户：{m['text']}")
+            elif m["text"].strip():
+                lines.append(f"助手：{m['text'].strip().splitlines()[-1]}")
+        return [*lines, f"用户：{ctx.text}"]
+
+    def _read(self, ctx: TurnContext, draft: FormDraft) -> bool:
+        """Re-read the conversation into the draft (values the citizen set by hand stay); whether this turn
+        gave any field a new value."""
+        fresh = self.forms.build(draft.matter_code, self._transcript(ctx))
+        gained = False
+        for fid, fv in fresh.values.items():
+            old = draft.values.get(fid)
+            if fv.origin != "conversation" or (old is not None and old.origin == "user"):
+                continue
+            if old is None or old.value != fv.value:
+                gained = gained or fv.source == ctx.text
+                draft.values[fid] = fv
+        self.forms.revalidate(draft)
+        return gained
 
     def _llm(self) -> BaseChatModel | None:
         """The chat model for form extraction when one is configured; None (deterministic only) otherwise."""

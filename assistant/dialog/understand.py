@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.answer.aspects import aspects_asked, primary_aspect
+from assistant.answer.aspects import aspects_asked, is_question, primary_aspect
 from assistant.answer.safety import is_manipulation, is_offtopic_request
 from assistant.answer.scope import ScopeFeatures, ScopeModel
 from assistant.dialog.state import DialogState
@@ -25,7 +25,10 @@ ELIGIBILITY_TRIGGER = re.compile(
     r"|有没有资格|够不够条件|够条件吗|资格预审|帮我预审|预审一下|看看(我)?能不能办"
 )
 RESUME_TRIGGER = re.compile(r"^(继续|接着)(资格)?预审|^继续$")
-FORM_TRIGGER = re.compile(r"帮我填表|帮我填|填表|填写申请表|一表申请|预填|填申请|生成申请表|申请表怎么填")
+FORM_TRIGGER = re.compile(
+    r"帮我填表|帮我填|填表|填写申请表|一表申请|预填|填申请|生成申请表|申请表怎么填|填(?:个|一下|一个|下)(?:表|申请表|报名表)"
+    r"|(?:帮我|帮忙)(?:报个?名|填)|报名表"
+)
 FORM_EXIT = re.compile(r"^(先不填|不填了|退出填表|取消填表|算了)")
 
 
@@ -113,6 +116,8 @@ class Understander:
             return "out_of_scope"
         if state.extra.get("form") or FORM_TRIGGER.search(text):
             return "form"
+        if personal_data_kinds(text) and not is_question(text):
+            return "form"  # a citizen's own data with no question: it belongs in a form, never refused
         el = state.extra.get("eligibility") or {}
         walking = (
             bool(el.get("pending"))

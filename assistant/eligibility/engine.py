@@ -222,23 +222,29 @@ class Engine:
     def _result(self, rs: RuleSet, rule, state: EligibilityState, guide: MatterGuide) -> EligibilityResult:
         env = self._env(rs, state.answers)
         situational = {c.material for c in rs.checklist if evaluate(c.when, env) is True}
+        # a material the rules tie to a situation is listed only in that situation, even when the guide marks
+        # it 必要 (a 未婚 applicant is not told to bring a 结婚证)
+        conditional = {c.material for c in rs.checklist}
         checklist = [
             ChecklistEntry(
                 name=m.name, required=m.required, situation=m.situation, waiver=m.waiver, source=m.source
             )
             for m in guide.materials
-            if m.required or m.name in situational
+            if (m.required and m.name not in conditional) or m.name in situational
         ]
         steps = []
-        if guide.online_entry:
+        if rule.outcome == Outcome.INELIGIBLE:  # nothing to apply for: the reason, and whom to ask
+            if guide.contact.consultation:
+                steps.append(f"如有疑问请咨询：{'、'.join(guide.contact.consultation)}，或转人工。")
+        if guide.online_entry and rule.outcome != Outcome.INELIGIBLE:
             steps.append(f"网上办理：{guide.online_entry}")
-        for loc in guide.locations[:2]:
+        for loc in guide.locations[:2] if rule.outcome != Outcome.INELIGIBLE else []:
             steps.append(
                 f"窗口办理：{loc.name}"
                 + (f"（{loc.address}）" if loc.address and loc.address != loc.name else "")
                 + (f"，办公时间：{loc.hours}" if loc.hours else "")
             )
-        if guide.contact.consultation:
+        if guide.contact.consultation and rule.outcome != Outcome.INELIGIBLE:
             steps.append(f"咨询电话：{'、'.join(guide.contact.consultation)}")
         return EligibilityResult(
             outcome=rule.outcome,

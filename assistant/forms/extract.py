@@ -9,8 +9,9 @@ from datetime import date
 from pydantic import BaseModel
 
 from assistant.forms.spec import FieldSpec
+from assistant.text.names import looks_like_name
 from assistant.text.numerals import to_digits
-from assistant.text.values import Unparsed, parse_date
+from assistant.text.values import Choice, Unparsed, numerals_to_digits, parse_choice, parse_date, parse_number
 
 ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -120,6 +121,70 @@ def _self_intro_name(text: str) -> str | None:
     return None
 
 
+_NEGATION = re.compile(r"(不|没|未|非|无|别)[是有用要办]?$")
+_NEGATIVE_WORD = re.compile(r"^(不|没|未|非|无)")
+_BINARY = [{"是", "否"}, {"有", "无"}]
+
+
+def choice_in(f: FieldSpec, text: str, reply: bool = False) -> str | None:
+    """The choice a text picks for field `f`, from the field's keywords or its choice labels, negation
+    understood: “我不是独生子女父母” picks 否, “没有车” picks 无; a negated keyword of a many-way choice is skipped."""
+    binary = next((b for b in _BINARY if set(f.choices) == b), None)
+    candidates = [(w, c) for c, words in f.keywords.items() for w in words] + [(c, c) for c in f.choices]
+    for word, choice in sorted(candidates, key=lambda x: -len(x[0])):
+        if len(word) < 2 and not reply:  # "是", "男" anywhere in a message say nothing about this field
+            continue
+        # a long keyword also matches with a filler word inside ("公积金一起取" in "公积金也一起取")
+        pattern = ".?".join(map(re.escape, word)) if len(word) >= 4 else re.escape(word)
+        for m in re.finditer(pattern, text):
+            negated = bool(
+                _NEGATION.search(text[max(0, m.start() - 3) : m.start()])
+            ) and not _NEGATIVE_WORD.match(word)
+            if not negated:
+                return choice
+            if binary:
+                return next(iter(binary - {choice}))
+    return None
+
+
+def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str | float | None:
+    """The value a reply gives for one field it answers (the field was asked, or named in a correction)."""
+    t = text.strip()
+    if f.type == "id_number":
+        m = ID_RE.search(re.sub(r"(?<=\d)[ \-](?=\d)", "", t))
+        if m:
+            return m.group(0).upper()
+        raw = re.search(r"[0-9Xx]{12,22}", t)
+        return raw.group(0).upper() if raw else None
+    if f.type == "phone":
+        compact = re.sub(r"(?<=\d)[ \-](?=\d)", "", t)
+        m = MOBILE_RE.search(compact) or LANDLINE_RE.search(t)
+        if m:
+            return m.group(0)
+        raw = re.search(r"(?<!\d)\d{7,13}(?!\d)", compact)
+        return raw.group(0) if raw else None
+    if f.type == "uscc":
+        m = USCC_RE.search(t.upper()) or re.search(r"[0-9A-Z]{18}", t.upper())
+        return m.group(0) if m else None
+    try:
+        if f.type == "date":
+            return parse_date(t, today)
+        if f.type == "number":
+            return parse_number(t)
+        if f.type == "choice":
+            return choice_in(f, t, reply=True) or parse_choice(
+                t, [Choice(value=c, label=c) for c in f.choices]
+            )
+    except Unparsed:
+        return None
+    if f.type == "name":
+        t = re.sub(r"^(叫|是|名字是|姓名是|我叫|名字叫)", "", t)
+        m = NAME_RE.match(t)
+        return m.group(0) if m and looks_like_name(m.group(0)) else None
+    t = re.sub(r"^(是|在|地址是|住在|住|就是)", "", t).strip("。 ")
+    return t or None
+
+
 def extract_field(
     f: FieldSpec, text: str, today: date | None = None, others: list[str] | None = None
 ) -> str | float | None:
@@ -167,13 +232,10 @@ def extract_field(
             for c in f.choices:
                 if w.startswith(c) or w[: len(c) + 2].find(c) >= 0:
                     return c
-        for choice, words in f.keywords.items():
-            if any(k in text for k in words):
-                return choice
-        return None
+        return choice_in(f, text)
     if f.type == "number":
         for w in windows:
-            m = re.search(r"\d+(?:\.\d+)?", to_digits(w))
+            m = re.search(r"\d+(?:\.\d+)?", numerals_to_digits(w))
             if m:
                 v = float(m.group(0))
                 return int(v) if v.is_integer() else v

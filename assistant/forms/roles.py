@@ -82,14 +82,32 @@ ROLE_WORDS: dict[str, list[str]] = {
     "legal_rep": ["法定代表人", "法人代表", "法人", "经营者", "负责人", "老板娘", "老板"],
     "liquidator": ["清算组负责人", "清算负责人", "清算人"],
     "insured": ["参保人", "退休人员"],
+    # the speaker's own father or mother, when they apply on the parent's behalf (退休, 残疾人证…)
+    "speaker_parent": [
+        "我爸爸",
+        "我爸",
+        "我妈妈",
+        "我妈",
+        "我父亲",
+        "我母亲",
+        "我老爸",
+        "我老妈",
+        "我家老爷子",
+        "我家老太太",
+    ],
 }
+_ME = r"我(?:[，,\s]*(?:就)?是|[，,\s]+(?=孩子|宝宝|小孩))\s*"
 _SELF_IS = {
-    "mother": r"我是?(?:孩子|宝宝|小孩|他|她)?的?(?:妈妈|妈|母亲)|我是宝妈|^宝妈|我是当妈的|当妈的|^妈妈[，,\s]",
-    "father": r"我是?(?:孩子|宝宝|小孩|他|她)?的?(?:爸爸|爸|父亲)|我是宝爸|^宝爸|我是当爸的|当爸的|^爸爸[，,\s]",
-    "guardian": r"我是(?:孩子|他|她)?的?(?:监护人|奶奶|爷爷|外婆|外公|姥姥|姥爷)",
-    "legal_rep": r"我是?(?:本人)?(?:就是)?(?:公司|店|企业)?的?(?:法定代表人|法人代表|法人|老板|老板娘|经营者|负责人|店主)"
-    r"|我本人\s*(?:就是)?\s*法人|法人(?:就)?是我|^(?:我)?本人\s*法人",
+    "mother": _ME
+    + r"(?:孩子|宝宝|小孩|他|她)?的?(?:妈妈|妈|母亲)|(?<!宝)宝妈|当妈的|(?:孩子|宝宝)的?(?:妈妈|母亲)[，,\s]*(?:就)?是我",
+    "father": _ME
+    + r"(?:孩子|宝宝|小孩|他|她)?的?(?:爸爸|爸|父亲)|(?<!宝)宝爸|当爸的|(?:孩子|宝宝)的?(?:爸爸|父亲)[，,\s]*(?:就)?是我",
+    "guardian": _ME + r"(?:孩子|他|她)?的?(?:奶奶|爷爷|外婆|外公|姥姥|姥爷)",
+    "legal_rep": _ME
+    + r"(?:本人)?(?:公司|店|企业)?的?(?:法定代表人|法人代表|法人|老板|老板娘|经营者|负责人|店主)"
+    r"|我本人\s*(?:就是)?\s*法人|(?:法人|经营者|老板|负责人)(?:就)?是我|^(?:我)?本人\s*法人",
 }
+_GUARDIAN_ME = re.compile(r"监护人(?:就)?(?:写|填|是|为)?(?:我|本人)|我(?:就)?是(?:法定)?监护人")
 _FOR_PARENT = re.compile(
     r"(?:帮|替|给|代)(?:我)?(?:爸|妈|父亲|母亲|老爸|老妈|老父亲|老母亲|家里老人)(?:爸|妈)?办"
 )
@@ -123,36 +141,50 @@ def field_person(f: FieldSpec) -> tuple[str, str] | None:
     return None
 
 
-def speaker_role(text: str) -> str | None:
-    """Who the speaker says they are in this text: mother, father, guardian, legal_rep, parent_of_speaker
-    (they apply for their father or mother), spouse_of_speaker, self (for themselves), or None."""
-    for role, pattern in _SELF_IS.items():
-        for clause in re.split(r"[，,。；;！!？?\n]", text):
-            if re.search(pattern, clause.strip()) and not re.search(r"(?:不是|并非)", clause):
-                return role
+def speaker_claims(text: str) -> list[str]:
+    """Who the speaker says they are, most telling first: mother, father, guardian, legal_rep,
+    parent_of_speaker (they apply for their father or mother), spouse_of_speaker, self (for themselves)."""
+    out: list[str] = []
+    for clause in re.split(r"[，,。；;！!？?\n]", text):
+        c = clause.strip()
+        if re.search(r"(?:不是|并非)", c):
+            continue
+        for role, pattern in _SELF_IS.items():
+            if role not in out and re.search(pattern, c):
+                out.append(role)
+        if "guardian" not in out and _GUARDIAN_ME.search(c):
+            out.append("guardian")
     if _FOR_PARENT.search(text):
-        return "parent_of_speaker"
+        out.append("parent_of_speaker")
     if _FOR_SPOUSE.search(text):
-        return "spouse_of_speaker"
-    if _MYSELF.search(text):
-        return SELF
-    return None
+        out.append("spouse_of_speaker")
+    if not out and _MYSELF.search(text):
+        out.append(SELF)
+    return out
 
 
-def self_roles(speaker: str | None, roles_in_form: set[str]) -> set[str]:
-    """The form's persons the speaker is, besides the applicant: a mother filling a newborn form is also the
-    mother; a parent filling a school form is the guardian; someone retiring is the insured person."""
-    out = {SELF}
-    if speaker in ("mother", "father"):
-        if speaker in roles_in_form:
-            out.add(speaker)
-        elif "guardian" in roles_in_form:
-            out.add("guardian")
-    elif speaker in ("guardian", "legal_rep") and speaker in roles_in_form:
-        out.add(speaker)
-    if speaker in (None, SELF) and "insured" in roles_in_form:
+def relation_of(claims: list[str]) -> str | None:
+    """The applicant's relation to the person or business the form is for, from what the speaker said."""
+    return next((RELATION_OF[c] for c in claims if c in RELATION_OF), None)
+
+
+def self_roles(claims: list[str], roles_in_form: set[str]) -> set[str]:
+    """The form's persons the speaker is: always the applicant; a mother filling a newborn form is also the
+    mother; someone retiring (not for a parent or spouse) is the insured person."""
+    out = {SELF} | {c for c in claims if c in roles_in_form}
+    if "insured" in roles_in_form and not {"parent_of_speaker", "spouse_of_speaker"} & set(claims):
         out.add("insured")
     return out
+
+
+def fact_targets(role: str, claims: list[str], roles_in_form: set[str]) -> set[str]:
+    """The form's persons a fact about `role` fills: the speaker's own facts fill every role they are; the
+    speaker's parent is the insured person of a form filled in for that parent; others fill their own role."""
+    if role == SELF or role in claims:
+        return self_roles(claims, roles_in_form)
+    if role == "speaker_parent":
+        return {"insured"} if "insured" in roles_in_form and "parent_of_speaker" in claims else set()
+    return {role} if role in roles_in_form else set()
 
 
 def role_at(text: str) -> tuple[str, int] | None:

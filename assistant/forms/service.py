@@ -10,11 +10,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.forms.extract import ID_RE, LANDLINE_RE, MOBILE_RE, NAME_RE, USCC_RE, extract_all
-from assistant.forms.spec import FieldSpec, FormCatalog
+from assistant.forms.extract import value_from_reply
+from assistant.forms.reading import read_conversation
+from assistant.forms.spec import FormCatalog
 from assistant.forms.validate import check_field, cross_checks
 from assistant.guides.schema import MatterGuide
-from assistant.text.values import Choice, Unparsed, parse_choice, parse_date, parse_number
 
 CORRECTION_RE = re.compile(r"(写错|填错|说错|打错|不对|改成|改为|更正|应该是|换成)")
 LABEL_SYNONYMS = {
@@ -88,7 +88,7 @@ class FormService:
                 draft.values[f.id] = FieldValue(
                     value=eligibility[f.id], origin="eligibility", source="资格预审回答"
                 )
-        for fid, ex in extract_all(fields, messages, today).items():
+        for fid, ex in read_conversation(fields, messages, today).items():
             draft.values[fid] = FieldValue(value=ex.value, origin="conversation", source=ex.source)
         if llm is not None:
             from assistant.forms.llm_extract import llm_extract
@@ -132,7 +132,7 @@ class FormService:
         if draft.pending_field is None:
             return None
         f = next(f for f in self.catalog.fields(draft.matter_code) if f.id == draft.pending_field)
-        value = self._value_from_reply(f, text, today)
+        value = value_from_reply(f, text, today)
         if value is None:
             return f"没能从您的回答中找到{f.label}。{f.ask()}"
         return self.set_value(draft, f.id, value, text, today)
@@ -153,45 +153,13 @@ class FormService:
         if target is None:
             return None
         tail = re.split(CORRECTION_RE, text)[-1]
-        value = self._value_from_reply(target, tail, today) or self._value_from_reply(target, text, today)
+        value = value_from_reply(target, tail, today) or value_from_reply(target, text, today)
         if value is None:
             draft.pending_field = target.id
             return f"请告诉我正确的{target.label}。"
         problem = self.set_value(draft, target.id, value, text, today)
         return problem or f"已将{target.label}更正为 {value}。"
 
-    @staticmethod
-    def _value_from_reply(f: FieldSpec, text: str, today: date | None) -> Any:
-        t = text.strip()
-        if f.type == "id_number":
-            m = ID_RE.search(t)
-            return m.group(0).upper() if m else None
-        if f.type == "phone":
-            m = MOBILE_RE.search(t) or LANDLINE_RE.search(t)
-            return m.group(0) if m else None
-        if f.type == "uscc":
-            m = USCC_RE.search(t.upper())
-            return m.group(0) if m else None
-        try:
-            if f.type == "date":
-                return parse_date(t, today)
-            if f.type == "number":
-                return parse_number(t)
-            if f.type == "choice":
-                for choice, words in f.keywords.items():
-                    if any(w in t for w in words):
-                        return choice
-                return parse_choice(t, [Choice(value=c, label=c) for c in f.choices])
-        except Unparsed:
-            return None
-        if f.type == "name":
-            t = re.sub(r"^(叫|是|名字是|姓名是|我叫)", "", t)
-            m = NAME_RE.match(t)
-            return m.group(0) if m else None
-        t = re.sub(r"^(是|在|地址是|住在)", "", t).strip("。 ")
-        return t or None
-
-    # -- reporting ------------------------------------------------------------------------------
     def _issues(self, draft: FormDraft) -> tuple[list[FieldIssue], list[FieldIssue]]:
         invalid, missing = [], []
         for f in self.catalog.fields(draft.matter_code):

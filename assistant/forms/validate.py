@@ -21,16 +21,21 @@ def check_field(f: FieldSpec, value, today: date | None = None) -> str | None:
         return None
     s = str(value).strip()
     if f.type == "id_number":
-        try:
-            ric.validate(s)
-        except InvalidChecksum:
-            return f"{f.label}的最后一位校验码不对，可能有数字输错了，请核对。"
-        except InvalidLength:
-            return f"{f.label}应为 18 位。"
-        except InvalidComponent:
-            return f"{f.label}中的出生日期或地区代码不存在，请核对。"
-        except (InvalidFormat, ValidationError):
+        # checksum, length, format and birth date are checked strictly; the division code is not: older
+        # citizens' IDs carry the code of the office that issued them, which may have been renamed since
+        s = s.upper()
+        if len(s) != 18:
+            return f"{f.label}应为 18 位，现在是 {len(s)} 位。"
+        if not re.fullmatch(r"\d{17}[\dX]", s):
             return f"{f.label}格式不对：应为 17 位数字加 1 位数字或 X。"
+        if ric.calc_check_digit(s) != s[-1]:
+            return f"{f.label}的最后一位校验码不对，可能有数字输错了，请核对。"
+        try:
+            born = ric.get_birth_date(s)
+        except (InvalidComponent, ValidationError):
+            return f"{f.label}中的出生日期（第 7–14 位）不是有效日期，请核对。"
+        if born > today:
+            return f"{f.label}中的出生日期晚于今天，请核对。"
         if f.expect_gender:
             gender = "男" if int(s[16]) % 2 == 1 else "女"
             if gender != f.expect_gender:

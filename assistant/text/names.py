@@ -42,10 +42,17 @@ _NOT_NAMES = re.compile(
 )
 
 
+_SHOP = re.compile(r"^.记|[店馆坊行铺厂社]$|公司|超市|餐厅|饭店")
+_FUNCTION_CHAR = re.compile(r"^.+[没是不的了吗呢和也都就还要去来说给让被把个些这那么]")
+
+
 def looks_like_name(text: str) -> bool:
-    """2–4 Han characters (or · in a minority name) starting with a common surname, and not a common word."""
+    """2–4 Han characters (or · in a minority name) starting with a common surname, and not a common word or
+    a shop's name ("李记牛肉")."""
     t = text.strip()
-    if not re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", t) or _NOT_NAMES.match(t):
+    if not re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", t) or _NOT_NAMES.match(t) or _SHOP.search(t):
+        return False
+    if _FUNCTION_CHAR.match(t):  # "都没有", "商场租的": a phrase, not a name
         return False
     if t[:2] in _COMPOUND:
         return 3 <= len(t) <= 4

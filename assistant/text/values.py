@@ -31,11 +31,23 @@ class Choice(BaseModel):
     label: str
 
 
+_UNSURE = re.compile(r"随便|不知道|不清楚|不确定|说不好|说不准|看情况|也许|记不清|忘了|不记得|不太懂|不懂")
+_ASKING = re.compile(
+    r"[吗呢？?]|怎么|怎样|如何|多少|几[个天岁年月次]|哪|什么|啥|能不能|可不可以|是否|有没有|是不是|要不要"
+)
+
+
 def parse_yesno(text: str) -> bool:
+    """是/对/有 → True, 不/没/无 → False. A plain statement with no negation answers yes: people answer
+    “是否在本省助产机构出生？” with “在湘雅二医院生的”, “您是否自愿？” with “愿意”. A question back is not an answer."""
     t = text.strip().lower()
+    if _UNSURE.search(t):
+        raise Unparsed(text)
     if _NO.search(t):
         return False
     if _YES.search(t):
+        return True
+    if len(t) >= 2 and not _ASKING.search(t):
         return True
     raise Unparsed(text)
 
@@ -126,4 +138,20 @@ def parse_choice(text: str, choices: Sequence[Choice]) -> str:
     hits = [c for c in choices if len(t) >= 2 and t in c.label]
     if len(hits) == 1:
         return hits[0].value
+    # the choice sharing the longest distinctive run of characters with the text ("想走简易程序" → 简易注销)
+    scored = sorted(((_shared_run(t, c.label, choices), i) for i, c in enumerate(choices)), reverse=True)
+    if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return choices[scored[0][1]].value
     raise Unparsed(text)
+
+
+def _shared_run(text: str, label: str, choices: Sequence[Choice]) -> int:
+    """Length of the longest run of characters the text shares with this label and with no other label."""
+    others = [c.label for c in choices if c.label != label]
+    best = 0
+    for i in range(len(label)):
+        for j in range(i + 2, len(label) + 1):
+            run = label[i:j]
+            if run in text and not any(run in o for o in others):
+                best = max(best, j - i)
+    return best

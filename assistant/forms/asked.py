@@ -1,0 +1,133 @@
+"""Which form fields a question asks, in the order it asks them ("宝宝父亲的姓名和身份证号码？" → father's name,
+father's ID), and how a citizen's short reply maps onto them ("邓超 43018119910101057X")."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from assistant.forms.roles import ROLE_WORDS, SELF, field_person
+from assistant.forms.spec import FieldSpec
+from assistant.text.names import looks_like_name
+from assistant.text.values import Unparsed, parse_yesno
+
+ATTR_WORDS = {
+    "name": ["姓名", "名字", "叫什么", "是谁"],
+    "id_number": ["身份证", "证件号"],
+    "phone": ["电话", "手机", "联系方式"],
+    "gender": ["性别", "男孩还是女孩", "男还是女"],
+    "birth": ["出生日期", "生日", "哪天出生", "出生年月", "哪天生"],
+}
+_SELF_WORDS = ["您", "你", "申请人", "本人"]
+_ADDRESS_HINT = re.compile(r"[省市区县镇乡村街路巷道号栋单元室楼组]")
+
+
+def _label_pieces(f: FieldSpec) -> list[str]:
+    pieces = [p for p in re.split(r"[（）()/、·]", f.label) if len(p) >= 2]
+    core = re.sub(r"（.*?）|\(.*?\)", "", f.label)
+    return sorted({core, *pieces}, key=len, reverse=True)
+
+
+def asked_fields(question: str, fields: list[FieldSpec]) -> list[FieldSpec]:
+    """The fields an assistant's question asks for, ordered by where the question mentions them."""
+    found: dict[str, tuple[int, FieldSpec]] = {}
+    role_spans = sorted(
+        (m.start(), role)
+        for role, words in ROLE_WORDS.items()
+        for w in words
+        for m in re.finditer(w, question)
+    )
+    for f in fields:
+        person = field_person(f)
+        if person is not None:
+            role, attr = person
+            for w in ATTR_WORDS.get(attr, []):
+                for m in re.finditer(w, question):
+                    before = [r for pos, r in role_spans if pos < m.start()]
+                    nearest = before[-1] if before else None
+                    own = nearest == role or (
+                        role == SELF and (nearest is None or any(s in question for s in _SELF_WORDS))
+                    )
+                    if own:
+                        found.setdefault(f.id, (m.start(), f))
+        for piece in _label_pieces(f):
+            i = question.find(piece)
+            if i >= 0 and (person is None or f.id not in found):
+                if person is not None:  # "宝宝父亲的姓名": a person's field only when it is that person's
+                    before = [r for pos, r in role_spans if pos <= i]
+                    if before and before[-1] != person[0]:
+                        continue
+                found.setdefault(f.id, (i, f))
+                break
+    # "法定监护人？", "父亲呢？": a person named without saying what of them: their name and ID
+    if not found:
+        for pos, role in role_spans:
+            for f in fields:
+                p = field_person(f)
+                if p is not None and p[0] == role and p[1] in ("name", "id_number"):
+                    found.setdefault(f.id, (pos + (p[1] == "id_number"), f))
+    if "关系" in question or "您是" in question:
+        rel = next((f for f in fields if f.id == "applicant_relation"), None)
+        if rel is not None:
+            found.setdefault(rel.id, (max(question.find("关系"), question.find("您是")), rel))
+    return [f for _, f in sorted(found.values(), key=lambda x: x[0])]
+
+
+def reply_parts(reply: str) -> list[str]:
+    from assistant.forms.statements import clauses
+
+    return clauses(reply)
+
+
+def accepts(f: FieldSpec, part: str, today: date | None, value_of) -> Any:
+    """The value `part` gives for field `f`, or None when the part cannot be this field's value."""
+    from assistant.forms.statements import name_in
+
+    if f.type == "name":
+        return part if looks_like_name(part) else name_in(part)
+    if f.id == "applicant_relation":  # "孩子爸爸", "妈妈", "我是法人"
+        from assistant.forms.roles import RELATION_OF, role_at
+
+        found = role_at(part.removeprefix("我是").removeprefix("我"))
+        rel = RELATION_OF.get(found[0]) if found else None
+        if rel in f.choices:
+            return rel
+    if f.type == "address":
+        return part if len(part) >= 4 and _ADDRESS_HINT.search(part) else None
+    if f.type == "text":
+        return value_of(f, part, today) if len(part) >= 2 else None
+    return value_of(f, part, today)
+
+
+def bind_reply(
+    question: str, reply: str, asked: list[FieldSpec], today: date | None, value_of
+) -> dict[str, Any]:
+    """Map a reply onto the asked fields: each part of the reply goes to the first asked field (in the order
+    asked) that accepts it; a yes to “保障类型是租赁补贴？” takes the choice the question proposes."""
+    if not asked:
+        return {}
+    out: dict[str, Any] = {}
+    if len(asked) == 1 and asked[0].type == "choice":
+        f = asked[0]
+        proposed = [c for c in f.choices if c in question]
+        try:
+            yes = parse_yesno(reply)
+        except Unparsed:
+            yes = None
+        if yes is True and len(proposed) == 1 and len(reply) <= 4:
+            return {f.id: proposed[0]}
+    parts = reply_parts(reply)
+    free = list(asked)
+    for part in parts:
+        for f in free:
+            v = accepts(f, part, today, value_of)
+            if v not in (None, ""):
+                out[f.id] = v
+                free.remove(f)
+                break
+    if not out and len(asked) == 1:
+        v = value_of(asked[0], reply, today)
+        if v not in (None, ""):
+            out[asked[0].id] = v
+    return out

@@ -1,0 +1,90 @@
+"""Read a whole conversation into form values: who speaks (citizen lines only are sources), what the
+assistant asked (a short reply answers that), who the speaker is and whom each clause is about, then the
+field cues. A later statement of a field replaces an earlier one: corrections win."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from assistant.forms.asked import asked_fields, bind_reply
+from assistant.forms.extract import Extracted, extract_field, value_from_reply
+from assistant.forms.roles import SELF, fact_targets, field_person, relation_of, self_roles, speaker_claims
+from assistant.forms.speakers import split_speakers
+from assistant.forms.spec import FieldSpec
+from assistant.forms.statements import facts_in
+
+_ROLE_REPLY = {
+    "妈妈": "mother", "妈": "mother", "母亲": "mother", "宝妈": "mother",
+    "爸爸": "father", "爸": "father", "父亲": "father", "宝爸": "father",
+    "法人": "legal_rep", "法定代表人": "legal_rep", "老板": "legal_rep", "经营者": "legal_rep",
+    "本人": SELF, "我本人": SELF, "自己": SELF,
+}  # fmt: skip
+
+
+def read_conversation(
+    fields: list[FieldSpec], messages: list[str], today: date | None = None
+) -> dict[str, Extracted]:
+    """Field id → value with the citizen's message it came from."""
+    utterances = split_speakers(messages)
+    citizen_text = "\n".join(u.text for u in utterances if u.speaker == "citizen")
+    roles_in_form = {p[0] for f in fields if (p := field_person(f)) is not None}
+    by_id = {f.id: f for f in fields}
+    claims = speaker_claims(citizen_text)
+    out: dict[str, Extracted] = {}
+    cues_of = {f.id: [c for g in fields if g.id != f.id for c in g.cues] for f in fields}
+    question = ""
+    for u in utterances:
+        if u.speaker == "assistant":
+            question = u.text
+            continue
+        found: dict[str, str | float] = {}
+        # 3) field cues in the citizen's words (weakest)
+        for f in fields:
+            v = extract_field(f, u.text, today, cues_of[f.id])
+            if v is not None:
+                found[f.id] = v
+        # 2) facts bound to the person they are about (a bare value in a reply belongs to what was asked)
+        said = speaker_claims(u.text)
+        claims = said + [c for c in claims if c not in said]
+        selves = self_roles(claims, roles_in_form)
+        asked = asked_fields(question, fields) if question else []
+        for fact in facts_in(u.text, today):
+            if asked and not fact.explicit:
+                continue
+            targets = fact_targets(fact.role, claims, roles_in_form)
+            for f in fields:
+                p = field_person(f)
+                if p is not None and p[0] in targets and p[1] == fact.attr:
+                    found[f.id] = fact.value
+        # 1) the reply to what the assistant just asked (strongest)
+        if question:
+            if "applicant_relation" in {f.id for f in asked}:
+                role = next((r for w, r in _ROLE_REPLY.items() if u.text.strip().startswith(w)), None)
+                if role is not None:
+                    claims = [role, *[c for c in claims if c != role]]
+                    selves = self_roles(claims, roles_in_form)
+            bound = bind_reply(question, u.text, asked, today, value_from_reply)
+            for fid, v in bound.items():
+                p = field_person(by_id[fid])
+                if p is not None and p[0] in selves:  # the speaker's own name is the applicant's too
+                    for g in fields:
+                        q = field_person(g)
+                        if q is not None and q[0] in selves and q[1] == p[1]:
+                            found[g.id] = v
+                found[fid] = v
+            question = ""
+        for fid, v in found.items():
+            out[fid] = Extracted(value=v, source=u.text, message_index=u.message_index)
+    relation = relation_of(claims)
+    own_subject = roles_in_form <= {SELF, "insured"}  # 公租房, 退休: the applicant applies for themself
+    if relation is None and own_subject and ({"applicant_name", "applicant_id_number"} & set(out)):
+        relation = "本人"
+    rel_field = by_id.get("applicant_relation")
+    stated = out.get("applicant_relation")
+    if relation and rel_field is not None and relation in rel_field.choices:
+        if stated is None or stated.value != "委托代理人":  # "帮老板办" is more specific than "老板"
+            source = next(
+                (u.text for u in utterances if u.speaker == "citizen" and speaker_claims(u.text)), ""
+            )
+            out["applicant_relation"] = Extracted(value=relation, source=source, message_index=0)
+    return out

@@ -1,0 +1,142 @@
+"""Facts about people in what a citizen says: who each clause is about (我, 孩子爸爸, 宝宝, 法人, 我爸…) and
+the name, ID number, phone, gender or birth date given for that person. Several facts in one sentence are
+all taken; a fact binds to the person the nearest role word names."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pydantic import BaseModel
+
+from assistant.forms.roles import SELF, role_at
+from assistant.text.names import looks_like_name, name_at_start
+from assistant.text.values import Unparsed, parse_date
+
+ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+LANDLINE_RE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+_SPACED_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d[\d \-]{8,28}[\dXx](?![0-9A-Za-z])")
+_ID_CUE = re.compile(r"(身份证号码|身份证号|身份证|证件号码|证件号)\s*(?:是|为|号)?\s*[:：]?\s*")
+_PHONE_CUE = re.compile(r"(手机号码|手机号|手机|联系电话|电话号码|电话|联系方式)\s*(?:是|为|号)?\s*[:：]?\s*")
+_NAME_CUE = re.compile(r"(?:名字|姓名)\s*(?:是|叫|为)?\s*[:：]?\s*|(?<![\u4e00-\u9fff]{2}[的])叫(?:做)?\s*")
+_RAW = re.compile(r"[0-9Xx]{6,22}")
+_GENDER = {
+    "男": r"^(男|男孩|男孩子|儿子|男宝|男娃|是个男孩)$",
+    "女": r"^(女|女孩|女孩子|女儿|闺女|女宝|女娃|是个女孩)$",
+}
+_PRONOUN = re.compile(r"^(他|她|他的|她的|其)")
+_DATE = re.compile(
+    r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*[日号]?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|今天|昨天|前天"
+)
+
+
+class Fact(BaseModel):
+    role: str
+    attr: str
+    value: str
+    explicit: bool = True  # the clause says whose it is (a role word, 我, 本人); False: a bare value
+
+
+def join_spaced_numbers(text: str) -> str:
+    """“430 204 1966 0808 2555”, “139-0731-1234” → one number, when the joined run is a phone or an ID."""
+
+    def join(m: re.Match) -> str:
+        compact = re.sub(r"[ \-]", "", m.group(0))
+        return compact if len(compact) in (11, 15, 17, 18, 19) else m.group(0)
+
+    return _SPACED_DIGITS.sub(join, text)
+
+
+def clauses(text: str) -> list[str]:
+    """Clauses of a citizen's text: split at punctuation and at spaces between facts."""
+    parts = re.split(r"[，,。；;！!？?\n、]+|\s+", join_spaced_numbers(text))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _numbers(clause: str, cue: re.Pattern, strict: list[re.Pattern]) -> str | None:
+    for pat in strict:
+        m = pat.search(clause)
+        if m:
+            return m.group(0).upper()
+    m = cue.search(clause)
+    if m:
+        raw = _RAW.match(clause[m.end() :])
+        if raw:  # stated but malformed: kept, so that validation can say what is wrong
+            return raw.group(0).upper()
+    return None
+
+
+def facts_in(text: str, today: date | None = None) -> list[Fact]:
+    """Every (person, attribute, value) the text states. A clause opening with a role word talks about that
+    person, and so do the clauses after it until another person (or 我) is named."""
+    out: list[Fact] = []
+    current = SELF
+    named = False  # whether this text has said whom it talks about (a role word, 我, 本人) so far
+    for clause in clauses(text):
+        found = role_at(clause)
+        named = (
+            named or found is not None or clause.startswith(("我", "本人")) or bool(_PRONOUN.match(clause))
+        )
+        explicit = named
+        rest = clause
+        if found is not None and not clause.startswith(("我叫", "我的", "本人", "我是我")):
+            current, end = found
+            rest = clause[end:]
+        elif clause.startswith(("我", "本人")):
+            current = SELF
+        elif _PRONOUN.match(clause) and current == SELF:
+            pass  # "他身份证…" with nobody named before: unknown person, treated as the speaker's subject
+        rest = rest.lstrip("的是叫：: ")
+        id_number = _numbers(clause, _ID_CUE, [ID_RE])
+        phone = _numbers(clause, _PHONE_CUE, [MOBILE_RE, LANDLINE_RE]) if not id_number else None
+        if id_number and len(id_number) >= 15:
+            out.append(Fact(role=current, attr="id_number", value=id_number, explicit=explicit))
+        elif id_number and _ID_CUE.search(clause):
+            out.append(Fact(role=current, attr="id_number", value=id_number, explicit=explicit))
+        if phone:  # a phone number is the speaker's unless the clause itself names someone else
+            out.append(
+                Fact(
+                    role=current if found is not None else SELF, attr="phone", value=phone, explicit=explicit
+                )
+            )
+        name = _name(clause, rest, found is not None)
+        if name:
+            out.append(Fact(role=current, attr="name", value=name, explicit=explicit))
+        for g, pat in _GENDER.items():
+            if re.match(pat, rest) and current != SELF:
+                out.append(Fact(role=current, attr="gender", value=g, explicit=explicit))
+        m = _DATE.search(clause)
+        if m and re.search(r"出生|生日|生的|生于|出世", clause):
+            try:
+                out.append(
+                    Fact(role=current, attr="birth", value=parse_date(m.group(0), today), explicit=explicit)
+                )
+            except Unparsed:
+                pass
+    return out
+
+
+def name_in(part: str) -> str | None:
+    """A name in a short reply, after words that introduce it ("写她妈妈刘畅", "叫李想", "是我，何春燕")."""
+    t = re.sub(r"^(?:写|填|是|就是|叫|名字是|名字叫|姓名是)+", "", part.strip())
+    found = role_at(t)
+    if found is not None:
+        t = t[found[1] :]
+    t = re.sub(r"^(?:的|是|叫|写|填)+", "", t)
+    return name_at_start(t)
+
+
+def _name(clause: str, rest: str, after_role: bool) -> str | None:
+    m = _NAME_CUE.search(clause)
+    if m:
+        cand = name_at_start(clause[m.end() :])
+        if cand:
+            return cand
+    if after_role or clause.startswith(("我是", "本人")):
+        cand = name_at_start(rest.removeprefix("我是").removeprefix("本人"))
+        if cand:
+            return cand
+    if looks_like_name(clause):  # a clause that is only a name ("邱雪")
+        return clause
+    return None

@@ -1,0 +1,154 @@
+"""Understanding what citizens say about themselves (issue 15), on examples that are in no eval set: who is
+speaking, values said in other words, speaker-labelled transcripts, invalid values kept and said, own data
+never refused, eligibility outcomes that agree with the answers."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from stdnum.cn import ric
+
+from assistant.services import build_assistant, load_eligibility_engine, load_form_service
+from assistant.store import Store
+from assistant.text.values import Unparsed, numerals_to_digits, parse_choice, parse_yesno
+
+TODAY = date(2026, 12, 4)
+
+
+def _id(prefix17: str) -> str:
+    return next(prefix17 + d for d in "0123456789X" if ric.is_valid(prefix17 + d))
+
+
+MUM = _id("43010519950316202")  # a woman (17th digit even)
+DAD = _id("43010519930708301")
+DAD_BAD = DAD[:-1] + ("1" if DAD[-1] != "1" else "2")  # one digit mistyped: fails the checksum
+
+
+@pytest.fixture(scope="module")
+def forms(settings):
+    return load_form_service(settings)
+
+
+def _values(forms, code: str, messages: list[str]) -> dict:
+    draft = forms.build(code, messages, today=TODAY)
+    return {k: (v.value, v.problem) for k, v in draft.values.items() if v.origin != "default"}
+
+
+def test_the_speaker_binds_to_their_role_and_others_to_theirs(forms):
+    v = _values(
+        forms,
+        "43PCN0009",
+        [f"我是宝宝妈妈，叫周敏，身份证号{MUM}。宝宝爸爸叫郑凯，身份证{DAD_BAD}，我电话15907310022"],
+    )
+    assert v["applicant_name"][0] == v["mother_name"][0] == "周敏"
+    assert v["applicant_id_number"][0] == v["mother_id_number"][0] == MUM
+    assert v["applicant_relation"][0] == "母亲" and v["applicant_phone"][0] == "15907310022"
+    assert v["father_name"][0] == "郑凯"
+    # the father's mistyped ID is kept and said, not dropped
+    assert v["father_id_number"][0] == DAD_BAD and "校验码" in v["father_id_number"][1]
+
+
+def test_a_transcript_takes_values_only_from_the_citizen_and_reads_replies_against_the_question(forms):
+    v = _values(
+        forms,
+        "43PCN0009",
+        [
+            "用户：孩子上个月出生的，想一次把户口医保办了",
+            "助手：请问宝宝叫什么名字？男孩还是女孩？",
+            "用户：郑小满，女孩",
+            "助手：宝宝父亲的姓名和身份证号码？",
+            f"用户：郑凯 {DAD}",
+            "助手：请问您的联系地址是？",
+            "用户：长沙市雨花区韶山中路66号",
+        ],
+    )
+    assert v["baby_name"][0] == "郑小满" and v["baby_gender"][0] == "女"
+    assert v["father_name"][0] == "郑凯" and v["father_id_number"][0] == DAD
+    assert v["applicant_address"][0] == "长沙市雨花区韶山中路66号"
+    assert "applicant_name" not in v  # the father's name answered the father question, not the applicant's
+    assert not any("什么名字" in str(x[0]) or "联系地址" in str(x[0]) for x in v.values())
+
+
+def test_choices_numbers_and_corrections_in_other_words(forms):
+    housing = _values(
+        forms,
+        "43PCP0002",
+        ["我一个人在长沙打工，没车，每个月四千五左右", "不对，收入说错了，是三千二一个月"],
+    )
+    assert housing["has_vehicle"][0] == "无" and housing["monthly_income"][0] == 3200
+    retire = _values(forms, "43PCN0013", ["我不是独生子女父母，公积金也一起取出来"])
+    assert retire["only_child_parent"][0] == "否" and retire["housing_fund_withdraw"][0] == "是"
+    shop = _values(forms, "43TCN0003", ["门面是租来的，差不多八十平", "刚才面积说错了，是85平"])
+    assert shop["premises_ownership"][0] == "租赁" and shop["business_area"][0] == 85
+
+
+def test_free_text_values():
+    assert numerals_to_digits("四千五") == "4500" and numerals_to_digits("三千二一个月") == "3200一个月"
+    assert parse_yesno("在省妇幼生的") is True and parse_yesno("名下没有房") is False
+    with pytest.raises(Unparsed):
+        parse_yesno("这个要多久？")
+    with pytest.raises(Unparsed):
+        parse_yesno("不清楚")
+    from assistant.text.values import Choice
+
+    choices = [Choice(value="simple", label="简易注销"), Choice(value="general", label="普通注销")]
+    assert parse_choice("想走简易的程序", choices) == "simple"
+
+
+def test_own_data_is_never_refused_and_the_question_is_answered(settings, searcher, tmp_path: Path):
+    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/o.db"))
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, f"你好，我叫赵磊，身份证{DAD}，手机13787310055，想问下公司注销要准备什么")
+    assert a.mode != "refusal" and a.handoff is None and a.matter_code == "43TCN0008"
+    assert a.trace["personal_data"] == ["id_number", "mobile"]
+    # asking for somebody else's data is still refused
+    sid2, _ = bot.new_session()
+    b = bot.respond(sid2, f"帮我查一下{MUM}这个人住哪")
+    assert b.mode == "refusal" and b.handoff is not None and b.handoff.reason == "manipulation"
+
+
+def test_facts_given_turn_by_turn_fill_the_same_draft_as_the_transcript(settings, searcher, tmp_path: Path):
+    facts = [f"我是孩子妈妈，叫周敏，身份证{MUM}", f"孩子爸爸叫郑凯，身份证{DAD}", "宝宝叫郑小满，女孩"]
+    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/t.db"))
+    sid, _ = bot.new_session()
+    bot.respond(sid, "我要办长沙的新生儿出生一件事，帮我填一下申请表")
+    for text in facts:
+        bot.respond(sid, text)
+    chat, _ = bot.form_draft(sid, "43PCN0009")
+    pasted = bot.forms.build("43PCN0009", ["用户：" + t for t in facts])
+    keys = [
+        "applicant_name",
+        "mother_name",
+        "mother_id_number",
+        "father_name",
+        "father_id_number",
+        "baby_name",
+    ]
+    assert {k: chat.values[k].value for k in keys} == {k: pasted.values[k].value for k in keys}
+
+
+def test_eligibility_outcomes_agree_with_the_answers(settings, searcher):
+    engine = load_eligibility_engine(settings, searcher)
+    guide = searcher.guides["43PCP0002-430100"]
+    answers = {
+        "adult_capable": True,
+        "housing": "none",
+        "sold_house_2y": False,
+        "applicant_type": "local",
+        "had_housing_benefit": False,
+        "income_ok": "yes",
+        "marital_status": "unmarried",
+    }
+    step, _ = engine.evaluate_answers("43PCP0002", answers, guide)
+    names = {c.name for c in step.result.checklist}
+    assert "结婚证" not in names and "离婚协议/离婚判决书" not in names
+    assert "个人婚姻承诺书" in names
+    no, _ = engine.evaluate_answers("43PCP0002", {**answers, "adult_capable": False}, guide)
+    assert no.result.outcome.value == "不符合条件"
+    assert not any("网上办理" in s for s in no.result.next_steps)
+    from assistant.dialog.eligibility_flow import EligibilityFlow
+
+    labels = {s.label for s in EligibilityFlow.answer(no, guide).suggestions}
+    assert "帮我填表" not in labels and "转人工" in labels
