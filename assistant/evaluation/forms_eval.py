@@ -87,9 +87,12 @@ def _summary(prefix: str, scores: list[dict[str, Any]], ids: list[str]) -> dict[
     }
 
 
-def evaluate_forms(settings: Settings, bot: Assistant | None = None, split: Split = "test") -> dict[str, Any]:
-    """Transcript mode: the form built from the pasted conversation. Dialog mode (with `bot`, for cases that
-    have `turns`): the citizen's messages sent one by one through the assistant, then the session's draft."""
+def evaluate_forms(
+    settings: Settings, bot: Assistant | None = None, split: Split = "test", llm: Any = None
+) -> dict[str, Any]:
+    """Transcript mode: the form built from the pasted conversation (with `llm`, the chat model fills what the
+    deterministic reading missed). Dialog mode (with `bot`, for cases that have `turns`): the citizen's messages
+    sent one by one through the assistant, then the session's draft."""
     from assistant.services import load_form_service
 
     service = bot.forms if bot is not None else load_form_service(settings)
@@ -102,7 +105,9 @@ def evaluate_forms(settings: Settings, bot: Assistant | None = None, split: Spli
 
     scores = [
         score_case(
-            c, service.build(c.matter_code, c.transcript, today=c.written).values, defaults(c.matter_code)
+            c,
+            service.build(c.matter_code, c.transcript, today=c.written, llm=llm).values,
+            defaults(c.matter_code),
         )
         for c in cases
     ]

@@ -345,6 +345,11 @@ def run_suites(
                 )
             if "forms" in names and m == "composer":
                 report.forms.append(evaluate_forms(settings, bot=bot, split=split))
+            elif "forms" in names and m == "llm":  # the chat model fills what the reading missed
+                from assistant.llm import get_chat_model
+
+                llm_forms = evaluate_forms(settings, split=split, llm=get_chat_model(bot.settings))
+                report.forms.append({f"llm_{k}": v for k, v in llm_forms.items()})
         if "eligibility" in names:
             report.eligibility.append(evaluate_eligibility(settings, split=split))
         if "new_guide" in names:

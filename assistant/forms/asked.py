@@ -7,6 +7,7 @@ import re
 from datetime import date
 from typing import Any
 
+from assistant.forms.extract import ORG_SUFFIX
 from assistant.forms.roles import ROLE_WORDS, SELF, field_person
 from assistant.forms.spec import FieldSpec
 from assistant.text.names import looks_like_name
@@ -20,6 +21,7 @@ ATTR_WORDS = {
     "birth": ["出生日期", "生日", "哪天出生", "出生年月", "哪天生"],
 }
 _SELF_WORDS = ["您", "你", "申请人", "本人"]
+_DATE_LIKE = re.compile(r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]|\d{1,2}月\d{1,2}[日号]")
 _ADDRESS_HINT = re.compile(r"[省市区县镇乡村街路巷道号栋单元室楼组]")
 
 
@@ -29,8 +31,44 @@ def _label_pieces(f: FieldSpec) -> list[str]:
     return sorted({core, *pieces}, key=len, reverse=True)
 
 
+_GENERIC = {
+    "号码",
+    "地址",
+    "姓名",
+    "名称",
+    "日期",
+    "是否",
+    "情况",
+    "类型",
+    "信息",
+    "证件",
+    "名字",
+    "时间",
+    "人数",
+    "同步",
+}
+
+
+def _shared(question: str, label: str) -> tuple[int, int]:
+    """(length, position in the question) of the longest run of the label found in the question; generic
+    words (地址, 号码…) alone do not count."""
+    best = (0, -1)
+    for i in range(len(label)):
+        for j in range(len(label), i + 1, -1):
+            run = label[i:j]
+            if len(run) <= best[0]:
+                break
+            pos = question.find(run)
+            if pos >= 0 and run not in _GENERIC:
+                best = (len(run), pos)
+                break
+    return best
+
+
 def asked_fields(question: str, fields: list[FieldSpec]) -> list[FieldSpec]:
-    """The fields an assistant's question asks for, ordered by where the question mentions them."""
+    """The fields an assistant's question asks for, ordered by where the question mentions them. Option lists
+    and counters in brackets ("（本人/父亲/母亲…）", "（还差 3 项）") are not what is asked."""
+    question = re.sub(r"（[^）]*）|\([^)]*\)", "", question)
     found: dict[str, tuple[int, FieldSpec]] = {}
     role_spans = sorted(
         (m.start(), role)
@@ -51,6 +89,10 @@ def asked_fields(question: str, fields: list[FieldSpec]) -> list[FieldSpec]:
                     )
                     if own:
                         found.setdefault(f.id, (m.start(), f))
+        if person is None and f.id not in found and len(question) <= 40:  # "用哪个银行？" asks 开户银行
+            n, pos = _shared(question, re.sub(r"[（）()/、]", "", f.label))
+            if n >= 2:
+                found[f.id] = (pos, f)
         for piece in _label_pieces(f):
             i = question.find(piece)
             if i >= 0 and (person is None or f.id not in found):
@@ -95,13 +137,33 @@ def accepts(f: FieldSpec, part: str, today: date | None, value_of) -> Any:
             return rel
     if f.type == "address":
         return part if len(part) >= 4 and _ADDRESS_HINT.search(part) else None
+    if f.type == "number" and re.search(r"\d{7,}", part):
+        return None  # an ID or phone number is not a count or an amount
     if f.type == "text":
-        return value_of(f, part, today) if len(part) >= 2 else None
+        if len(part) < 2 or re.fullmatch(r"1[3-9]\d{9}|\d{17}[\dXx]", part) or _DATE_LIKE.search(part):
+            return None
+        org = next((sfx for key, sfx in ORG_SUFFIX.items() if key in f.label), None)
+        if org and not re.search(org, part):
+            return None  # a police station, hospital or employer is named by its kind
+        numbered = re.search(r"号|代码|账号|卡号", f.label)
+        if (
+            numbered
+            and not re.search(r"\d", part)
+            or not numbered
+            and not re.search(r"[\u4e00-\u9fff]", part)
+        ):
+            return None  # an account number is digits; a bank, employer or reason is words
+        return value_of(f, part, today)
     return value_of(f, part, today)
 
 
 def bind_reply(
-    question: str, reply: str, asked: list[FieldSpec], today: date | None, value_of
+    question: str,
+    reply: str,
+    asked: list[FieldSpec],
+    today: date | None,
+    value_of,
+    other_fields: list[FieldSpec] = (),  # type: ignore[assignment]
 ) -> dict[str, Any]:
     """Map a reply onto the asked fields: each part of the reply goes to the first asked field (in the order
     asked) that accepts it; a yes to “保障类型是租赁补贴？” takes the choice the question proposes."""
@@ -119,7 +181,15 @@ def bind_reply(
             return {f.id: proposed[0]}
     parts = reply_parts(reply)
     free = list(asked)
+    asked_ids = {f.id for f in asked}
     for part in parts:
+        if any(
+            any(c in part for c in f.cues if len(c) >= 2)
+            or _shared(part, re.sub(r"[（）()/、]", "", f.label))[0] >= 2
+            for f in other_fields
+            if f.id not in asked_ids
+        ):
+            continue  # "医保在岳塘区" answers the 医保 field, not the address that was asked
         for f in free:
             v = accepts(f, part, today, value_of)
             if v not in (None, ""):

@@ -11,7 +11,15 @@ from pydantic import BaseModel
 from assistant.forms.spec import FieldSpec
 from assistant.text.names import looks_like_name
 from assistant.text.numerals import to_digits
-from assistant.text.values import Choice, Unparsed, numerals_to_digits, parse_choice, parse_date, parse_number
+from assistant.text.values import (
+    Choice,
+    Unparsed,
+    numerals_to_digits,
+    parse_choice,
+    parse_date,
+    parse_number,
+    parse_yesno,
+)
 
 ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
@@ -42,6 +50,7 @@ ORG_SUFFIX = {
     "派出所": r"(派出所)",
     "学校": r"(学校|小学|中学|幼儿园)",
     "单位": r"(公司|集团|中心|厂|局|医院|院|所|店|学校|委员会|大学|社)",
+    "银行": r"(银行|信用社|农商行|邮储)",
     "企业": r"(公司|集团|中心|厂|店|社|合作社)",
     "公司": r"(公司|集团)",
 }
@@ -121,6 +130,7 @@ def _self_intro_name(text: str) -> str | None:
     return None
 
 
+CORRECTION_RE = re.compile(r"(写错|填错|说错|打错|输错|搞错|不对|改成|改为|更正|应该是|换成)")
 _NEGATION = re.compile(r"(不|没|未|非|无|别)[是有用要办]?$")
 _NEGATIVE_WORD = re.compile(r"^(不|没|未|非|无)")
 _BINARY = [{"是", "否"}, {"有", "无"}]
@@ -170,11 +180,16 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
         if f.type == "date":
             return parse_date(t, today)
         if f.type == "number":
-            return parse_number(t)
+            return None if re.search(r"\d{7,}", t) else parse_number(t)  # an ID or phone is no amount
         if f.type == "choice":
-            return choice_in(f, t, reply=True) or parse_choice(
-                t, [Choice(value=c, label=c) for c in f.choices]
-            )
+            found = choice_in(f, t, reply=True)
+            # "拿到了", "没有" to a 是否/有无 question; a longer message is not a yes just for lacking a "no"
+            if found is None and set(f.choices) in _BINARY and len(t) <= 8:
+                yes = parse_yesno(t)
+                found = (
+                    ("是" if "是" in f.choices else "有") if yes else ("否" if "否" in f.choices else "无")
+                )
+            return found or parse_choice(t, [Choice(value=c, label=c) for c in f.choices])
     except Unparsed:
         return None
     if f.type == "name":
@@ -235,6 +250,8 @@ def extract_field(
         return choice_in(f, text)
     if f.type == "number":
         for w in windows:
+            if re.match(r"\s*\d{7,}", w):
+                continue  # an ID or phone number after the cue is not a count or an amount
             m = re.search(r"\d+(?:\.\d+)?", numerals_to_digits(w))
             if m:
                 v = float(m.group(0))

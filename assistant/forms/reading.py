@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from assistant.forms.asked import asked_fields, bind_reply
-from assistant.forms.extract import Extracted, extract_field, value_from_reply
+from assistant.forms.extract import CORRECTION_RE, Extracted, extract_field, value_from_reply
 from assistant.forms.roles import SELF, fact_targets, field_person, relation_of, self_roles, speaker_claims
 from assistant.forms.speakers import split_speakers
 from assistant.forms.spec import FieldSpec
@@ -31,6 +31,7 @@ def read_conversation(
     by_id = {f.id: f for f in fields}
     claims = speaker_claims(citizen_text)
     out: dict[str, Extracted] = {}
+    strength: dict[str, int] = {}  # 3: answer to what was asked, 2: a fact about a person, 1: a field cue
     cues_of = {f.id: [c for g in fields if g.id != f.id for c in g.cues] for f in fields}
     question = ""
     for u in utterances:
@@ -38,11 +39,12 @@ def read_conversation(
             question = u.text
             continue
         found: dict[str, str | float] = {}
+        tier: dict[str, int] = {}
         # 3) field cues in the citizen's words (weakest)
         for f in fields:
             v = extract_field(f, u.text, today, cues_of[f.id])
             if v is not None:
-                found[f.id] = v
+                found[f.id], tier[f.id] = v, 1
         # 2) facts bound to the person they are about (a bare value in a reply belongs to what was asked)
         said = speaker_claims(u.text)
         claims = said + [c for c in claims if c not in said]
@@ -55,7 +57,7 @@ def read_conversation(
             for f in fields:
                 p = field_person(f)
                 if p is not None and p[0] in targets and p[1] == fact.attr:
-                    found[f.id] = fact.value
+                    found[f.id], tier[f.id] = fact.value, 2
         # 1) the reply to what the assistant just asked (strongest)
         if question:
             if "applicant_relation" in {f.id for f in asked}:
@@ -63,18 +65,23 @@ def read_conversation(
                 if role is not None:
                     claims = [role, *[c for c in claims if c != role]]
                     selves = self_roles(claims, roles_in_form)
-            bound = bind_reply(question, u.text, asked, today, value_from_reply)
+            bound = bind_reply(question, u.text, asked, today, value_from_reply, fields)
             for fid, v in bound.items():
                 p = field_person(by_id[fid])
                 if p is not None and p[0] in selves:  # the speaker's own name is the applicant's too
                     for g in fields:
                         q = field_person(g)
                         if q is not None and q[0] in selves and q[1] == p[1]:
-                            found[g.id] = v
-                found[fid] = v
+                            found[g.id], tier[g.id] = v, 3
+                found[fid], tier[fid] = v, 3
             question = ""
+        correcting = bool(CORRECTION_RE.search(u.text))
         for fid, v in found.items():
+            # a weaker reading later on does not undo a stronger one, unless the citizen corrects it
+            if fid in strength and strength[fid] > tier[fid] and not correcting:
+                continue
             out[fid] = Extracted(value=v, source=u.text, message_index=u.message_index)
+            strength[fid] = tier[fid]
     relation = relation_of(claims)
     own_subject = roles_in_form <= {SELF, "insured"}  # 公租房, 退休: the applicant applies for themself
     if relation is None and own_subject and ({"applicant_name", "applicant_id_number"} & set(out)):

@@ -10,13 +10,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from assistant.forms.extract import value_from_reply
+from assistant.forms.extract import CORRECTION_RE, value_from_reply
 from assistant.forms.reading import read_conversation
 from assistant.forms.spec import FormCatalog
 from assistant.forms.validate import check_field, cross_checks
 from assistant.guides.schema import MatterGuide
 
-CORRECTION_RE = re.compile(r"(写错|填错|说错|打错|不对|改成|改为|更正|应该是|换成)")
 LABEL_SYNONYMS = {
     "phone": ["手机号", "手机", "电话", "联系电话", "号码"],
     "id_number": ["身份证号", "身份证", "证件号"],
