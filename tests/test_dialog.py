@@ -202,3 +202,33 @@ def test_a_clarified_question_is_searched_again_and_the_trace_says_so(bot):
     assert second.region_name == "株洲市" and second.aspect == "materials"
     handoff = bot.respond(sid, "转人工")
     assert handoff.trace["flow"] == "handoff" and handoff.trace["searches"] == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "aspects"),
+    [
+        ("宝宝在长沙落户去哪儿办？收钱吗", ["locations", "fee"]),
+        ("在株洲开餐馆得准备哪些材料，几天能批下来", ["materials", "time_limit"]),
+        ("长沙注销公司要几天，交哪些东西", ["time_limit", "materials"]),
+        ("长沙退休一件事电话多少，网上能办吗，要多久", ["contacts", "online_entry", "time_limit"]),
+    ],
+)
+def test_every_aspect_asked_is_answered_in_the_order_asked(bot, question, aspects):
+    from assistant.answer.composer import ASPECT_LABELS
+
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, question)
+    assert a.mode == "composer" and a.trace["aspects_answered"] == aspects
+    positions = [a.text.find(f"】{ASPECT_LABELS[x]}") for x in aspects]
+    assert all(p > 0 for p in positions) and positions == sorted(positions)
+    # each aspect carries its own citation, and a lead line answers before the details
+    assert [c.section for c in a.citations][: len(aspects)] == aspects
+    assert a.text.split("\n", 1)[0].endswith("。") and "【" not in a.text.split("\n", 1)[0]
+
+
+def test_a_region_question_keeps_every_aspect_for_the_answer(bot):
+    sid, _ = bot.new_session()
+    first = bot.respond(sid, "办退休要带什么材料，要多久")
+    assert first.mode == "clarify"
+    second = bot.respond(sid, "株洲")
+    assert second.trace["aspects_answered"] == ["materials", "time_limit"] and "22个工作日" in second.text

@@ -8,7 +8,7 @@ import re
 # not about any particular matter.
 ASPECT_PATTERNS: list[tuple[str, str]] = [
     ("contacts", r"电话|热线|咨询.{0,3}(号|方式)|联系方式|号码多少|打给谁|投诉"),
-    ("fee", r"收费|费用|多少钱|要钱|花钱|免费|交钱|收钱|付费|钱吗|工本费|(什么|哪些|啥)钱"),
+    ("fee", r"收费|费用|多少钱|要钱|花钱|免费|交钱|收钱|付费|钱吗|工本费|手续费|收不收|(什么|哪些|啥)钱"),
     ("online_entry", r"网上|网办|线上|网址|链接|app|APP|湘易办|小程序|入口|手机上|在线|哪个网站|公众号"),
     (
         "locations",
@@ -24,7 +24,7 @@ ASPECT_PATTERNS: list[tuple[str, str]] = [
     ),
     (
         "materials",
-        r"材料|带什么|带啥|带哪些|准备什么|准备啥|准备哪些|要啥|资料|证件|提交什么|需要什么|需要哪些|要哪些|要什么东西|证明|手续|交(啥|什么|哪些)|提供(啥|什么|哪些)|带(上|齐)|要交.{1,12}吗|需要.{1,12}(证|表|书|材料|证明)吗",
+        r"材料|带什么|带啥|带哪些|准备什么|准备啥|准备哪些|要啥|资料|证件|提交什么|需要什么|需要哪些|要哪些|要什么东西|证明|手续(?!费)|交(啥|什么|哪些)|提供(啥|什么|哪些)|带(上|齐)|要交.{1,12}吗|需要.{1,12}(证|表|书|材料|证明)吗",
     ),
     (
         "conditions",
@@ -38,6 +38,10 @@ ASPECT_PATTERNS: list[tuple[str, str]] = [
 OVERVIEW_PATTERN = r"介绍|是什么|一次告知|一次性|全部|所有信息|详细|整体|总体|完整|说一下|说说|讲讲|都告诉|办事指南|了解一下|指南|概要|概况|简介|基本情况|讲清楚|说清楚|全面|说明一下"
 
 
+_ONLINE_CAN = re.compile(r"(网上|线上|手机上|app|湘易办|小程序).{0,4}(能|可以|能不能)(办|申请|办理|交)", re.I)
+_ONLINE_WHERE = re.compile(r"(网上|网址|链接|入口|app|湘易办|小程序|网站|公众号).{0,4}(在哪|哪里|哪儿)", re.I)
+
+
 def aspects_asked(text: str) -> list[str]:
     """Every aspect the text asks about, in the order the text asks them; empty when none is recognisable."""
     first: dict[str, tuple[int, int]] = {}
@@ -48,6 +52,14 @@ def aspects_asked(text: str) -> list[str]:
     # "网上怎么办": the online entry is asked, not the offline process
     if "online_entry" in first and "process" in first and re.search(r"网上.{0,4}(怎么|如何)", text):
         del first["process"]
+    # "网上能办吗": whether it can be done online, not the conditions of the matter
+    if "online_entry" in first and "conditions" in first and _ONLINE_CAN.search(text):
+        if len(re.findall(ASPECT_PATTERNS[7][1], text, flags=re.I)) == 1:
+            del first["conditions"]
+    # "网上入口在哪": the place asked for is the online entry, not an office
+    if "online_entry" in first and "locations" in first and _ONLINE_WHERE.search(text):
+        if len(re.findall(ASPECT_PATTERNS[3][1], text, flags=re.I)) == 1:
+            del first["locations"]
     return sorted(first, key=lambda n: first[n])
 
 

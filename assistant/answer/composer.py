@@ -199,6 +199,42 @@ def compose_aspect(g: MatterGuide, aspect: str) -> tuple[str, list[Citation]]:
     return f"{title}\n{body}", [cite(g, aspect)]
 
 
+def _lead(g: MatterGuide, aspect: str) -> str | None:
+    """The direct answer to one aspect in a few words, for the lead line of a several-aspect answer."""
+    if aspect == "fee":
+        return "不收费" if not g.fee.charged and not g.fee.items else "涉及收费（见下）"
+    if aspect == "time_limit" and g.promised_days is not None:
+        return f"整件事承诺{days(g.promised_days)}内办结"
+    if aspect == "locations" and g.locations:
+        return f"在{g.locations[0].name}办理" + ("等处" if len(g.locations) > 1 else "")
+    if aspect == "contacts" and g.contact.consultation:
+        return f"咨询电话{g.contact.consultation[0]}"
+    if aspect == "online_entry":
+        return (g.online or "可网上办理") if g.online_entry else "指南未提供网上入口"
+    if aspect == "materials" and g.materials:
+        req, sit = len(g.required_materials), len(g.situational_materials)
+        return f"需准备{req}项材料" + (f"，另有{sit}项视情形提交" if sit else "")
+    if aspect == "linked_matters" and g.linked_matters:
+        return f"一次办{len(g.linked_matters)}个事项"
+    if aspect == "conditions" and g.conditions:
+        return f"需符合{len(g.conditions)}项受理条件"
+    return None
+
+
+def compose_aspects(g: MatterGuide, aspects: list[str]) -> tuple[str, list[Citation]]:
+    """Several aspects asked in one question, in the order asked, each with its own citation, after a lead
+    line that answers them directly ("在各分娩机构办理，不收费。")."""
+    leads = [x for a in aspects if (x := _lead(g, a))]
+    parts, citations = [], []
+    if leads:
+        parts.append("；".join(leads) + "。")
+    for a in aspects:
+        body, cites = compose_aspect(g, a)
+        parts.append(body)
+        citations += [c for c in cites if c not in citations]
+    return "\n\n".join(parts), citations
+
+
 def compose_faq(g: MatterGuide, index: int) -> tuple[str, list[Citation]]:
     f = g.faqs[index]
     text = f"【{g.name}·{g.region_name}】常见问题\n问：{f.question}\n答：{f.answer}"

@@ -6,7 +6,14 @@ from __future__ import annotations
 import re
 
 from assistant.answer.aspects import is_intent_statement, primary_aspect
-from assistant.answer.composer import FOLLOWUP_QUESTIONS, compose_aspect, compose_faq, source_line
+from assistant.answer.composer import (
+    ASPECT_LABELS,
+    FOLLOWUP_QUESTIONS,
+    compose_aspect,
+    compose_aspects,
+    compose_faq,
+    source_line,
+)
 from assistant.answer.faq_match import match_faqs
 from assistant.answer.generate import AnswerGenerator
 from assistant.answer.models import Answer, Suggestion
@@ -96,7 +103,7 @@ class ConsultFlow:
             and res.confidence < self.settings.answer_threshold
         ):
             trace["route"] = "clarify_matter"
-            return self._clarify_matter(text, state, res, aspect, trace)
+            return self._clarify_matter(text, state, res, aspect, trace, ctx.aspects)
 
         trace["route"] = "answer"
         return self.answer_matter(ctx, text, top.matter_code, aspect, new_region, res, trace)
@@ -123,13 +130,17 @@ class ConsultFlow:
             ctx.state.pending = None
             res = ctx.search_other(p.question, region.code)
             trace = {"route": "clarified_region"}
-            return self.answer_matter(ctx, p.question, p.matter_code or "", p.aspect, region, res, trace)
+            return self.answer_matter(
+                ctx, p.question, p.matter_code or "", p.aspect, region, res, trace, p.aspects
+            )
         if chosen is None:
             return None
         ctx.state.pending = None
         res = ctx.search_other(p.question, ctx.state.region_code)
         trace = {"route": "clarified_matter"}
-        return self.answer_matter(ctx, p.question, chosen.value, p.aspect, ctx.new_region, res, trace)
+        return self.answer_matter(
+            ctx, p.question, chosen.value, p.aspect, ctx.new_region, res, trace, p.aspects
+        )
 
     def _is_followup(
         self, text: str, res: SearchResult, new_region: Region | None, state: DialogState
@@ -171,14 +182,17 @@ class ConsultFlow:
         region: Region | None,
         res: SearchResult,
         trace: dict,
+        aspects: list[str] | None = None,
     ) -> Answer:
-        """Answer one aspect (or the overview, or the matching FAQ) of a matter from the region's guide."""
+        """Answer the aspect(s) asked (or the overview, or the matching FAQ) of a matter from the region's
+        guide. `aspects`: every aspect the question asked, when it is not this turn's text."""
         state = ctx.state
         guides = self.searcher.guides_for(matter_code)
         region_code = region.code if region else state.region_code
         cities = {self._city_of(g.region_code) for g in guides}
         if region_code is None and len(cities) > 1:
-            return self._clarify_region(text, state, matter_code, aspect, guides, trace)
+            asked = aspects if aspects is not None else (ctx.aspects if text == ctx.text else [])
+            return self._clarify_region(text, state, matter_code, aspect, guides, trace, asked)
         guide, fallback = self.searcher.guide_for_region(matter_code, region_code)
         if guide is None:
             raise LookupError(f"no guide for matter {matter_code}")
@@ -188,8 +202,15 @@ class ConsultFlow:
 
         situation = self.scope.content_words(self.searcher.strip_names(text))
         generic = aspect is None and (is_intent_statement(text) or not situation)
-        faqs = [] if generic else match_faqs(text, guide, res, aspect)
-        if faqs and aspect is None:
+        if aspects is None:
+            aspects = ctx.aspects if text == ctx.text else []
+        several = [a for a in aspects if a in ASPECT_LABELS]
+        faqs = [] if generic or len(several) > 1 else match_faqs(text, guide, res, aspect)
+        if len(several) > 1:  # "在哪办，要不要钱": every aspect asked, in the order asked
+            body, citations = compose_aspects(guide, several)
+            aspect = aspect if aspect in several else several[0]
+            extra = []
+        elif faqs and aspect is None:
             body, citations = compose_faq(guide, faqs[0])
             aspect = "faq"
             extra = faqs[1:]
@@ -223,9 +244,14 @@ class ConsultFlow:
             confidence=round(max(top_conf, 0.0), 4),
             mode="composer",
             suggestions=self._followups(aspect),
-            trace={**trace, "guide_id": guide.id, "region_fallback": fallback},
+            trace={
+                **trace,
+                "guide_id": guide.id,
+                "region_fallback": fallback,
+                "aspects_answered": several or [aspect],
+            },
         )
-        if self.generator is not None:
+        if self.generator is not None and len(several) <= 1:  # the generator answers one section
             self.generator.improve(text, answer, guide, aspect, faqs, fallback, ctx.on_token)
         return answer
 
@@ -252,13 +278,19 @@ class ConsultFlow:
         aspect: str | None,
         guides: list[MatterGuide],
         trace: dict,
+        aspects: list[str] | None = None,
     ) -> Answer:
         choices = [
             Choice(label=g.region_name, value=g.region_code)
             for g in sorted(guides, key=lambda g: g.region_code)
         ]
         state.pending = Pending(
-            kind="region", question=text, aspect=aspect, matter_code=matter_code, choices=choices
+            kind="region",
+            question=text,
+            aspect=aspect,
+            aspects=aspects or [],
+            matter_code=matter_code,
+            choices=choices,
         )
         state.matter_code = matter_code
         name = guides[0].name
@@ -275,10 +307,10 @@ class ConsultFlow:
 
     @staticmethod
     def _clarify_matter(
-        text: str, state: DialogState, res: SearchResult, aspect: str | None, trace: dict
+        text: str, state: DialogState, res: SearchResult, aspect: str | None, trace: dict, aspects: list[str]
     ) -> Answer:
         choices = [Choice(label=m.name, value=m.matter_code) for m in res.matters[:3]]
-        state.pending = Pending(kind="matter", question=text, aspect=aspect, choices=choices)
+        state.pending = Pending(kind="matter", question=text, aspect=aspect, aspects=aspects, choices=choices)
         return Answer(
             text="您问的是下面哪件事？请选择：\n"
             + "\n".join(f"{i}. {c.label}" for i, c in enumerate(choices, 1)),

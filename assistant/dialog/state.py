@@ -20,6 +20,7 @@ class Pending(BaseModel):
     kind: Literal["region", "matter"]
     question: str
     aspect: str | None = None
+    aspects: list[str] = Field(default_factory=list, description="every aspect the question asked")
     matter_code: str | None = None
     choices: list[Choice] = Field(default_factory=list)
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from assistant.dialog import Assistant
 from assistant.evaluation.datasets import MultiAspectItem, Split, load_split
 from assistant.evaluation.metrics import mean
+from assistant.evaluation.qa_eval import ask
 from assistant.text.matching import contains
 
 
@@ -40,7 +41,7 @@ def evaluate_qa_multi(
     failures = []
     for it in items:
         sid, _ = bot.new_session()
-        ans = bot.respond(sid, it.question, region=it.region)
+        ans = ask(bot, sid, it.question, it.region)
         refused += 1 if ans.mode == "refusal" else 0
         missing: dict[str, list[str]] = {}
         for aspect in it.aspects:

@@ -15,6 +15,7 @@ import yaml
 from assistant.config import PROJECT_ROOT, Settings
 from assistant.evaluation.datasets import QAItem, RetrievalItem, Split, load_split
 from assistant.evaluation.metrics import mean
+from assistant.evaluation.qa_eval import ask
 from assistant.text.matching import contains
 
 PORTAL_DIR = PROJECT_ROOT.parent / "shared" / "data" / "hunan" / "guides"
@@ -95,7 +96,7 @@ def evaluate_new_guides(
             recall = []
             for it in (i for i in qa if i.matter_code == code):
                 sid, _ = bot.new_session()
-                ans = bot.respond(sid, it.question, region=it.region)
+                ans = ask(bot, sid, it.question, it.region)
                 found = [contains(ans.text, p) for p in it.key_points]
                 recall.append(sum(found) / len(found) if found else 1.0)
                 if ans.mode == "refusal":

@@ -56,6 +56,18 @@ class QAScores(BaseModel):
     )
 
 
+def ask(bot: Assistant, sid: str, question: str, region: str | None) -> Answer:
+    """One question as a citizen asks it. An item without a region, about a matter with guides in several
+    cities, gets the city question first; the citizen then names the first city offered (the item's key points
+    hold in every city), and that answer is the one scored."""
+    ans = bot.respond(sid, question, region=region)
+    if region is None and ans.mode == "clarify" and ans.trace.get("route") == "clarify_region":
+        city = next((s.text for s in ans.suggestions if s.kind == "choice"), None)
+        if city:
+            ans = bot.respond(sid, city)
+    return ans
+
+
 def key_points_found(answer: Answer, points: list[str]) -> list[bool]:
     return [contains(answer.text, p) for p in points]
 
@@ -98,7 +110,7 @@ def evaluate_qa(
     for it in items:
         sid, _ = bot.new_session()
         t = time.perf_counter()
-        ans = bot.respond(sid, it.question, region=it.region)
+        ans = ask(bot, sid, it.question, it.region)
         lat.append((time.perf_counter() - t) * 1000)
         if "llm" in ans.trace:
             llm_stats.append(ans.trace["llm"])
