@@ -98,6 +98,17 @@ def test_widget_end_to_end(server, tmp_path: Path):
         data = json.loads(path.read_text(encoding="utf-8"))
         assert data["matter_code"] == "43TCN0008" and "missing" in data
 
+        # a mistyped ID the citizen gives is kept and shown with the reason, and never refused
+        from stdnum.cn import ric
+
+        good = next("43010419900110093" + d for d in "0123456789X" if ric.is_valid("43010419900110093" + d))
+        bad = good[:-1] + ("1" if good[-1] != "1" else "2")
+        box.fill(f"我是法人，叫周明远，身份证{bad}")
+        box.press("Enter")
+        card = page.locator(".ot-form-card").last
+        expect(card.locator(".ot-invalid").first).to_contain_text("校验码", timeout=30000)
+        expect(page.locator(".ot-bot").last).not_to_contain_text("不在我的办事指南范围内")
+
         # 适老化: large font and high contrast toggles
         page.get_by_role("button", name="大字模式").click()
         expect(page.locator(".ot-panel")).to_have_class("ot-panel ot-big")

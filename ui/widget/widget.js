@@ -159,6 +159,10 @@
   function formCard(f) {
     var card = el("div", "ot-form-card");
     card.appendChild(el("strong", null, "表单草稿：" + (f.title || "")));
+    // values the citizen gave that do not pass the checks: kept in the draft, shown with the reason
+    (f.invalid || []).forEach(function (i) {
+      card.appendChild(el("p", "ot-invalid", "需核对：" + (i.problem || i.label || i.field)));
+    });
     if (f.missing && f.missing.length) card.appendChild(el("p", null, "还缺 " + f.missing.length + " 项：" + f.missing.join("、")));
     ["json", "html", "pdf"].forEach(function (fmt) {
       var a = el("a", "ot-download", "下载 " + fmt.toUpperCase());
