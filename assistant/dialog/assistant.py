@@ -77,6 +77,8 @@ class Assistant:
             flow=flow, intent=ctx.intent, searches=ctx.searches, personal_data=ctx.personal_data
         )
         state.turns += 1
+        # consecutive refusals: the second one in a row opens a ticket (handoff.refuse)
+        state.extra["refusals"] = state.extra.get("refusals", 0) + 1 if answer.mode == "refusal" else 0
         answer.message_id = self.store.record_turn(
             session_id, text, state.model_dump(), answer.text, answer.model_dump(exclude={"trace"})
         )

@@ -161,6 +161,8 @@ class ConsultFlow:
             w in self.scope.matter_text.get(state.matter_code or "", "") for w in words
         ):
             return True  # "多久出结果": an aspect plus words the current guide itself uses
+        if not any(w in self.scope.matter_text.get(state.matter_code or "", "") for w in words):
+            return False  # "明天天气怎么样": nothing of the current matter in it, so not about it
         # the current matter is still among the close candidates: stay with it
         current = next((m for m in res.matters[:3] if m.matter_code == state.matter_code), None)
         return current is not None and current.score >= top.score - 0.15

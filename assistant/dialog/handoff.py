@@ -45,18 +45,13 @@ class HandoffFlow:
     def refuse(
         self, ctx: TurnContext, reason: str, res: SearchResult | None, trace: dict | None = None
     ) -> Answer:
-        """Say plainly that this is not answered here, offer the closest matters and open a ticket."""
+        """Say plainly that this is not answered here, offer the closest matters, the hotline and a 转人工 chip.
+        A ticket is opened only on the second refusal in a row (the citizen keeps trying the same need); the
+        citizen can always ask for a person (“转人工”)."""
         closest = []
         if res is not None and reason != "manipulation":
             closest = [m for m in res.matters[:3] if m.confidence >= 0.05]
-        phone = self.phone_for(ctx.state) if reason != "manipulation" else self.settings.hotline
-        ticket = self.store.create_handoff(
-            ctx.session_id,
-            question=ctx.text,
-            reason=reason,
-            matter_code=ctx.state.matter_code or "",
-            phone=phone,
-        )
+        phone = self.settings.hotline  # one number: nothing here is about a listed matter's office
         lines = [OUT_OF_SCOPE]
         other = res.other_matter if res is not None else None
         if other is not None and other.margin > -0.05 and reason == "out_of_scope":
@@ -66,16 +61,33 @@ class HandoffFlow:
             lines.append(
                 "与您的问题可能相关的事项：" + "、".join(m.name for m in closest) + "。如是其中之一，请点选。"
             )
-        lines.append(
-            f"已为您登记转人工（工单号 {ticket}），工作人员会查看本次对话；也可以拨打 {phone} 咨询。"
-        )
+        ticket = None
+        if ctx.state.extra.get("refusals", 0) >= 1 and reason != "manipulation":
+            ticket = self.store.create_handoff(
+                ctx.session_id,
+                question=ctx.text,
+                reason=reason,
+                matter_code=ctx.state.matter_code or "",
+                phone=phone,
+            )
+            lines.append(
+                f"已为您登记转人工（工单号 {ticket}），工作人员会查看本次对话；也可以拨打 {phone} 咨询。"
+            )
+        else:
+            lines.append(f"需要人工帮助请点“转人工”，或拨打 {phone} 咨询。")
+        suggestions = [Suggestion(label=m.name, text=f"{m.name}怎么办", kind="choice") for m in closest]
+        if ticket is None:
+            suggestions.append(Suggestion(label="转人工", text="转人工", kind="handoff"))
         return Answer(
             text="\n".join(lines),
             mode="refusal",
             confidence=res.confidence if res else 0.0,
-            suggestions=[Suggestion(label=m.name, text=f"{m.name}怎么办", kind="choice") for m in closest],
+            suggestions=suggestions,
             handoff=Handoff(
-                ticket_id=ticket, reason=reason, phone=phone, message=f"已登记转人工，工单号 {ticket}"
+                ticket_id=ticket,
+                reason=reason,
+                phone=phone,
+                message=f"已登记转人工，工单号 {ticket}" if ticket else f"可点“转人工”或拨打 {phone}",
             ),
-            trace={**(trace or {}), "route": "refuse", "reason": reason},
+            trace={**(trace or {}), "route": "refuse", "reason": reason, "ticket": ticket},
         )

@@ -29,8 +29,9 @@ def evaluate_own_data(bot: Assistant, split: str = "test") -> OwnDataScores:
         for text in it.setup:
             bot.respond(sid, text)
         ans = bot.respond(sid, it.message)
-        refused = ans.mode == "refusal" or ans.handoff is not None
-        tickets += 1 if ans.handoff is not None else 0
+        ticket = ans.handoff is not None and ans.handoff.ticket_id is not None
+        refused = ans.mode == "refusal" or ticket
+        tickets += 1 if ticket else 0
         ok.append(0.0 if refused else 1.0)
         if it.matter_code:
             matter_ok.append(1.0 if ans.matter_code == it.matter_code and not refused else 0.0)

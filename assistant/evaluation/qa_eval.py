@@ -43,6 +43,9 @@ class QAScores(BaseModel):
         description="near-miss questions (refusal set, category in_scope) answered with the right matter",
     )
     handoff_correctness: float
+    tickets_unasked: int = Field(
+        0, description="转人工 tickets opened on a single question nobody asked a person for"
+    )
     latency_p50_ms: float
     latency_p95_ms: float
     per_matter: dict[str, float] = Field(default_factory=dict)
@@ -106,11 +109,13 @@ def evaluate_qa(
     tp = fp = fn = 0
     handoff_ok = []
     in_scope_ok: list[float] = []
+    tickets = 0
     confusion = Counter()
     for it in items:
         sid, _ = bot.new_session()
         t = time.perf_counter()
         ans = ask(bot, sid, it.question, it.region)
+        tickets += 1 if ans.handoff is not None and ans.handoff.ticket_id is not None else 0
         lat.append((time.perf_counter() - t) * 1000)
         if "llm" in ans.trace:
             llm_stats.append(ans.trace["llm"])
@@ -152,6 +157,7 @@ def evaluate_qa(
         sid, _ = bot.new_session()
         t = time.perf_counter()
         ans = bot.respond(sid, it.question)
+        tickets += 1 if ans.handoff is not None and ans.handoff.ticket_id is not None else 0
         lat.append((time.perf_counter() - t) * 1000)
         if it.category == "in_scope":
             answered = ans.mode != "refusal" and ans.matter_code == it.matter_code
@@ -172,7 +178,11 @@ def evaluate_qa(
         elif ans.mode == "refusal":
             tp += 1
             confusion[f"{it.category}→refused"] += 1
-            handoff_ok.append(1.0 if ans.handoff and ans.handoff.ticket_id and ans.handoff.phone else 0.0)
+            # a refusal offers a way on: a hotline and a 转人工 chip (a ticket only when the citizen asks)
+            offered = any(sg.kind == "handoff" for sg in ans.suggestions) or bool(
+                ans.handoff and ans.handoff.ticket_id
+            )
+            handoff_ok.append(1.0 if ans.handoff and ans.handoff.phone and offered else 0.0)
         else:
             fn += 1
             confusion[f"{it.category}→answered"] += 1
@@ -207,6 +217,7 @@ def evaluate_qa(
         false_refusal_rate=round(fp / answerable, 4) if answerable else 0.0,
         in_scope_answered=round(mean(in_scope_ok), 4) if in_scope_ok else None,
         handoff_correctness=round(mean(handoff_ok), 4),
+        tickets_unasked=tickets,
         latency_p50_ms=round(percentile(lat, 50), 2),
         latency_p95_ms=round(percentile(lat, 95), 2),
         per_matter={k: round(mean(v), 4) for k, v in sorted(per_matter.items())},

@@ -81,6 +81,7 @@ class EvalReport(BaseModel):
                 "refusal_f1",
                 "false_refusal_rate",
                 "handoff_correctness",
+                "tickets_unasked",
                 "in_scope_answered",
                 "latency_p50_ms",
                 "latency_p95_ms",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from datetime import UTC, datetime
@@ -122,11 +123,30 @@ def _other_matters(settings: Settings) -> list[dict]:
     return [i for i in items if isinstance(i, dict) and i.get("name")]
 
 
+def _plain(name: str) -> str:
+    return re.sub(r"[“”\"《》\s]|一件事$", "", name)
+
+
+def uncovered_matters(items: list[dict], guides: list[MatterGuide]) -> list[dict]:
+    """The catalogue of matters without a guide, minus those a guide now covers, as its own name or as one
+    of its linked matters: an imported guide is never shadowed by its own decoy."""
+    covered = {_plain(g.name) for g in guides} | {_plain(lm.name) for g in guides for lm in g.linked_matters}
+    covered = {c for c in covered if len(c) >= 2}
+
+    def is_covered(name: str) -> bool:
+        n = _plain(name)
+        # equal, or the decoy's whole name inside a linked matter ("死亡人员户口注销" in "死亡人员户口注销登记");
+        # not the other way round: a guide listing "不动产权证书" does not cover "不动产权证书补证换证"
+        return n in covered or (len(n) >= 4 and any(n in c for c in covered))
+
+    return [i for i in items if not any(is_covered(n) for n in [i["name"], *(i.get("aliases") or [])])]
+
+
 def build_index(settings: Settings, progress: bool = False, force: bool = False) -> BuildSummary:
     """(Re)build the index: only new or changed guides are embedded; an unchanged index is kept as is."""
     t0 = time.perf_counter()
     guides, refs, errors = _sources(settings)
-    others = _other_matters(settings)
+    others = uncovered_matters(_other_matters(settings), guides)
     hashes = {g.id: content_hash(g) for g in guides} | {r.id: content_hash(r) for r in refs}
     if others:
         hashes["other_matters"] = hashlib.sha256(

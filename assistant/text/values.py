@@ -14,7 +14,8 @@ from pydantic import BaseModel
 from assistant.text.numerals import to_digits
 
 _NO = re.compile(
-    r"^(没有|没|不是|不对|不|否|无|未|不需要|不符合|没用|从来没|no|n)\b|^(没有|没|不是|不对|不|否|无|未)|不(是|对|符合|需要|存在|涉及)|没有|^无$",
+    r"^(没有|没|不是|不对|不|否|无|未|不需要|不符合|没用|从来没|no|n)\b|^(没有|没|不是|不对|不|否|无|未)|不(是|对|符合|需要|存在|涉及)|没有|^无$"
+    r"|(?<![能是])不(行|合格|达标|够|满足|通过)|没(通过|过关|分开|达到|做到|达标|满)",
     re.I,
 )
 _YES = re.compile(r"^(是|对|有|符合|需要|嗯|恩|yes|y|好|可以|已经|存在|涉及|确实)|是的|对的|有的", re.I)
@@ -31,6 +32,7 @@ class Choice(BaseModel):
     label: str
 
 
+_YES_IDIOM = re.compile(r"没问题|没毛病|没错|不错|没得说")
 _UNSURE = re.compile(r"随便|不知道|不清楚|不确定|说不好|说不准|看情况|也许|记不清|忘了|不记得|不太懂|不懂")
 _ASKING = re.compile(
     r"[吗呢？?]|怎么|怎样|如何|多少|几[个天岁年月次]|哪|什么|啥|能不能|可不可以|是否|有没有|是不是|要不要"
@@ -43,6 +45,8 @@ def parse_yesno(text: str) -> bool:
     t = text.strip().lower()
     if _UNSURE.search(t):
         raise Unparsed(text)
+    if _YES_IDIOM.search(t):  # "没问题", "没错": a no-word that means yes
+        return True
     if _NO.search(t):
         return False
     if _YES.search(t):
@@ -120,13 +124,44 @@ def parse_date(text: str, today: date | None = None) -> str:
         raise Unparsed(text) from exc
 
 
+_POSITIVE = {"是", "符合", "有", "已", "需要", "愿意", "同意"}
+_STOP_CHARS = set("的了是在我要想吗呢和或及但，,、（）()/ 　。；;：:等")
+
+
+def _yes_no_choices(choices: Sequence[Choice]) -> tuple[Choice, Choice, Choice | None] | None:
+    """(yes, no, unsure) when a choice question is a yes/no question in disguise (是/否/不确定, 符合/不符合)."""
+    yes = next((c for c in choices if c.label in _POSITIVE), None)
+    no = next(
+        (
+            c
+            for c in choices
+            if c is not yes and re.match(r"^(不|否|没|无|未)", c.label) and "确定" not in c.label
+        ),
+        None,
+    )
+    unsure = next((c for c in choices if re.search(r"不确定|不清楚|不知道", c.label)), None)
+    if yes is None or no is None or len(choices) > 3:
+        return None
+    return yes, no, unsure
+
+
 def parse_choice(text: str, choices: Sequence[Choice]) -> str:
     """The value of the choice the text picks: exact label or value, its number ("第2个"), a label inside
-    the text, or the distinctive part of one label ("简易" for 简易注销)."""
+    the text, the distinctive part of one label ("简易" for 简易注销), a yes or no to a yes/no choice, or the
+    label sharing clearly the most characters with the text ("没房" → 在本地没有自有住房)."""
     t = text.strip()
     for c in choices:
         if t == c.value or t == c.label:
             return c.value
+    yn = _yes_no_choices(choices)
+    if yn is not None:
+        yes, no, unsure = yn
+        if unsure is not None and _UNSURE.search(t):
+            return unsure.value
+        try:
+            return (yes if parse_yesno(t) else no).value
+        except Unparsed:
+            pass
     m = re.fullmatch(r"(?:第)?\s*([1-9一二三四五六七八九])\s*(?:个|项|种)?", t)
     if m:
         idx = int(to_digits(m.group(1))) - 1
@@ -142,6 +177,20 @@ def parse_choice(text: str, choices: Sequence[Choice]) -> str:
     scored = sorted(((_shared_run(t, c.label, choices), i) for i, c in enumerate(choices)), reverse=True)
     if scored and scored[0][0] >= 2 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
         return choices[scored[0][1]].value
+    chars = set(t) - _STOP_CHARS
+    overlap = sorted(
+        (
+            (
+                len(chars & (set(c.label) - _STOP_CHARS)),
+                len(chars & set(c.label)) / max(1, len(set(c.label))),
+                i,
+            )
+            for i, c in enumerate(choices)
+        ),
+        reverse=True,
+    )
+    if overlap and overlap[0][0] >= 2 and (len(overlap) == 1 or overlap[0][:2] > overlap[1][:2]):
+        return choices[overlap[0][2]].value
     raise Unparsed(text)
 
 
