@@ -87,7 +87,7 @@ def test_overview_is_one_time_notice(bot):
     for part in (
         "受理条件",
         "申请材料",
-        "特定情形下提交",
+        "视情形提交",
         "联办事项",
         "办理时限",
         "办理地点",
@@ -246,3 +246,28 @@ def test_a_region_question_keeps_every_aspect_for_the_answer(bot):
     assert first.mode == "clarify"
     second = bot.respond(sid, "株洲")
     assert second.trace["aspects_answered"] == ["materials", "time_limit"] and "22个工作日" in second.text
+
+
+def test_materials_are_a_plain_checklist_with_nothing_lost(searcher):
+    from assistant.answer.composer import FIRST_SCREEN, compose_aspect, place_fold
+
+    g = searcher.guides["43PCN0009-430100"]
+    raw, _ = compose_aspect(g, "materials")
+    text, fold_at = place_fold(raw)
+    first = text[:fold_at]
+    assert fold_at is not None and len(first) <= FIRST_SCREEN
+    # back-office wording is replaced by what the citizen does; the portal's remark stays after the fold
+    assert "无需提交，部门联网核验" in first and "核验接口" not in first
+    assert "通过在受理表单中设置证照核验信息项及核验接口实现证照材料免提交" in text[fold_at:]
+    assert all(m.name in text for m in g.materials)
+    shop = searcher.guides["43TCN0003-430100"]
+    assert "内容真实，符合食品安全相关规定" not in compose_aspect(shop, "materials")[0]
+
+
+def test_an_overview_shows_the_key_facts_first(bot):
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, "我想办退休", region="株洲市")
+    first = a.text[: a.fold_at]
+    assert a.aspect == "overview" and a.fold_at is not None and len(first) <= 300
+    assert "0731-28681641" in first and "22个工作日" in first
+    assert "一、受理条件" in a.text[a.fold_at :]

@@ -74,6 +74,29 @@ def test_widget_end_to_end(server, tmp_path: Path):
         # server text is shown as text, never as markup
         assert page.locator(".ot-bot script").count() == 0
 
+        # a long answer: read from its start, the rest folded, phone numbers are links
+        box.fill("长沙新生儿出生一件事要带什么材料")
+        box.press("Enter")
+        long = page.locator(".ot-bot").last
+        expand = long.locator(".ot-expand")
+        expect(expand).to_be_visible(timeout=30000)
+        top = page.evaluate(
+            "() => { const log = document.querySelector('.ot-bot:last-child').parentElement;"
+            " const m = document.querySelector('.ot-bot:last-child');"
+            " return m.getBoundingClientRect().top - log.getBoundingClientRect().top; }"
+        )
+        assert 0 <= top < 40  # the answer's first line is at the top of the panel, not its end
+        expect(long.locator(".ot-more")).to_be_hidden()
+        expand.click()
+        expect(long.locator(".ot-more")).to_be_visible()
+        expect(expand).to_have_attribute("aria-expanded", "true")
+        box.fill("长沙出生一件事电话多少")
+        box.press("Enter")
+        tel = page.locator(".ot-bot").last.locator("a.ot-tel").first
+        expect(tel).to_have_attribute("href", "tel:073188665266", timeout=30000)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.screenshot(path=str(tmp_path / "widget-390x844.png"))
+
         # eligibility walkthrough by clicking the choice chips
         box.fill("我能办简易注销吗")
         box.press("Enter")

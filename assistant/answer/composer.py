@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from assistant.answer.checklist import checklist_lines
 from assistant.answer.models import Citation
 from assistant.guides.schema import SECTION_LABELS, MatterGuide, Section
 from assistant.guides.schema import format_days as days
@@ -32,6 +33,8 @@ FOLLOWUP_QUESTIONS = {
     "fee": "收费吗？",
 }
 NOT_GIVEN = "（办事指南未提供）"
+FOLD = "\x1e"  # where the first screen ends: what follows is folded in the widget ("展开全部")
+FIRST_SCREEN = 300
 
 
 def cite(g: MatterGuide, aspect: str) -> Citation:
@@ -50,24 +53,8 @@ def cite(g: MatterGuide, aspect: str) -> Citation:
 def _materials(g: MatterGuide) -> list[str]:
     if not g.materials:
         return [f"申请材料{NOT_GIVEN}，请电话咨询确认。"]
-    lines: list[str] = []
-    req, sit = g.required_materials, g.situational_materials
-    if req:
-        lines.append("必须提交：")
-        for i, m in enumerate(req, 1):
-            extra = []
-            if m.situation:
-                extra.append(m.situation)
-            if m.waiver:
-                extra.append(f"免提交：{m.waiver}")
-            lines.append(f"{i}. {m.name}" + (f"（{'；'.join(extra)}）" if extra else ""))
-    if sit:
-        lines.append("特定情形下提交：")
-        for i, m in enumerate(sit, 1):
-            note = f"——{m.situation}" if m.situation else "——（指南未写明情形）"
-            waiver = f"（免提交：{m.waiver}）" if m.waiver else ""
-            lines.append(f"{i}. {m.name}{note}{waiver}")
-    return lines
+    lines, remarks = checklist_lines(g)
+    return lines + ([FOLD, *remarks] if remarks else [])
 
 
 def _conditions(g: MatterGuide) -> list[str]:
@@ -241,13 +228,32 @@ def compose_faq(g: MatterGuide, index: int) -> tuple[str, list[Citation]]:
     return text, [cite(g, "faq")]
 
 
+def _brief(g: MatterGuide) -> list[str]:
+    """The first screen of an overview: the facts a citizen acts on, one short line each."""
+    lines = []
+    if g.promised_days is not None:
+        lines.append(f"· 时限：整件事承诺{days(g.promised_days)}内办结")
+    if g.materials:
+        req, sit = len(g.required_materials), len(g.situational_materials)
+        lines.append(f"· 材料：需准备{req}项" + (f"，另有{sit}项视情形提交" if sit else "") + "（见下）")
+    if g.locations:
+        lines.append(f"· 地点：{g.locations[0].name}" + ("等" if len(g.locations) > 1 else ""))
+    if g.contact.consultation:
+        lines.append(f"· 电话：{g.contact.consultation[0]}")
+    if g.online_entry:
+        lines.append(f"· 网上办理：{g.online or '可网上申请'}（入口见下）")
+    lines.append("· 收费：" + _fee(g)[0].removesuffix("。"))
+    return lines
+
+
 def compose_overview(g: MatterGuide) -> tuple[str, list[Citation]]:
-    """一次告知: everything a citizen needs before going, in one reply."""
+    """一次告知: everything a citizen needs before going, in one reply: the key facts first, then the details."""
     parts = [f"【{g.name}·{g.region_name}】一次告知"]
     if g.summary:
         parts.append(g.summary)
+    parts.append("\n".join(_brief(g)) + FOLD)
     parts.append("一、受理条件\n" + "\n".join(_conditions(g)))
-    parts.append("二、申请材料\n" + "\n".join(_materials(g)))
+    parts.append("二、申请材料\n" + "\n".join(x for x in _materials(g) if x != FOLD))
     parts.append("三、联办事项\n" + "\n".join(_linked(g)))
     parts.append("四、办理时限\n" + "\n".join(_time_limit(g)))
     parts.append("五、办理地点和时间\n" + "\n".join(_locations(g)))
@@ -273,10 +279,25 @@ def source_line(g: MatterGuide) -> str:
     return f"来源：{g.name}（{g.region_name}）办事指南{date}"
 
 
+def place_fold(text: str, budget: int = FIRST_SCREEN) -> tuple[str, int | None]:
+    """(text without fold marks, where the first screen ends or None): at the first mark when it comes within
+    the budget, else at the last line break within it; an answer that fits is not folded."""
+    mark = text.find(FOLD)
+    clean = text.replace(FOLD, "")
+    if len(clean) <= budget:
+        return clean, None
+    if 0 < mark <= budget:
+        return clean, mark
+    cut = clean.rfind("\n", 0, budget)
+    while cut > 0 and clean[:cut].rstrip().endswith(("：", ":")):  # never end on a heading ("视情形提交：")
+        cut = clean.rfind("\n", 0, cut)
+    return clean, (cut if cut > 0 else budget)
+
+
 def section_text(g: MatterGuide, aspect: str) -> str:
     """The plain facts of a section, for the LLM generator and the verifier."""
     if aspect == "overview":
-        return compose_overview(g)[0]
+        return compose_overview(g)[0].replace(FOLD, "")
     if aspect == "faq":
         return "\n".join(f"问：{f.question}\n答：{f.answer}" for f in g.faqs)
-    return "\n".join(RENDERERS[aspect](g))
+    return "\n".join(x for x in RENDERERS[aspect](g) if x != FOLD)

@@ -89,4 +89,5 @@ class AnswerGenerator:
             return
         note = answer.text.split("\n", 1)[0] if fallback else ""
         answer.text = "\n".join(p for p in (note, generated, source_line(guide)) if p)
+        answer.fold_at = None
         answer.mode = "llm"

@@ -41,6 +41,10 @@ class Answer(BaseModel):
     confidence: float = 0.0
     mode: Literal["composer", "llm", "clarify", "refusal", "eligibility", "form"] = "composer"
     suggestions: list[Suggestion] = Field(default_factory=list)
+    fold_at: int | None = Field(
+        None,
+        description="where the first screen ends in `text`; the rest is folded (展开全部). None: all shown",
+    )
     handoff: Handoff | None = None
     eligibility: dict[str, Any] | None = Field(None, description="资格预审：当前问题（含选项）或结果")
     form: dict[str, Any] | None = Field(None, description="一表申请：草稿、缺项与下载信息")

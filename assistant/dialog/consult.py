@@ -12,6 +12,7 @@ from assistant.answer.composer import (
     compose_aspect,
     compose_aspects,
     compose_faq,
+    place_fold,
     source_line,
 )
 from assistant.answer.faq_match import match_faqs
@@ -235,8 +236,10 @@ class ConsultFlow:
         lines.append(body)
         lines.append(source_line(guide))
         top_conf = next((m.confidence for m in res.matters if m.matter_code == matter_code), res.confidence)
+        text, fold_at = place_fold("\n".join(lines))
         answer = Answer(
-            text="\n".join(lines),
+            text=text,
+            fold_at=fold_at,
             citations=citations,
             matter_code=matter_code,
             matter_name=guide.name,

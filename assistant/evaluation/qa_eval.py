@@ -43,6 +43,9 @@ class QAScores(BaseModel):
         description="near-miss questions (refusal set, category in_scope) answered with the right matter",
     )
     handoff_correctness: float
+    first_screen_median: float | None = Field(
+        None, description="median characters shown before the fold, over overview and materials answers"
+    )
     tickets_unasked: int = Field(
         0, description="转人工 tickets opened on a single question nobody asked a person for"
     )
@@ -110,12 +113,15 @@ def evaluate_qa(
     handoff_ok = []
     in_scope_ok: list[float] = []
     tickets = 0
+    first_screens: list[float] = []
     confusion = Counter()
     for it in items:
         sid, _ = bot.new_session()
         t = time.perf_counter()
         ans = ask(bot, sid, it.question, it.region)
         tickets += 1 if ans.handoff is not None and ans.handoff.ticket_id is not None else 0
+        if ans.aspect in ("overview", "materials") and ans.mode in ("composer", "llm"):
+            first_screens.append(float(len(ans.text[: ans.fold_at] if ans.fold_at else ans.text)))
         lat.append((time.perf_counter() - t) * 1000)
         if "llm" in ans.trace:
             llm_stats.append(ans.trace["llm"])
@@ -218,6 +224,7 @@ def evaluate_qa(
         in_scope_answered=round(mean(in_scope_ok), 4) if in_scope_ok else None,
         handoff_correctness=round(mean(handoff_ok), 4),
         tickets_unasked=tickets,
+        first_screen_median=round(percentile(first_screens, 50), 1) if first_screens else None,
         latency_p50_ms=round(percentile(lat, 50), 2),
         latency_p95_ms=round(percentile(lat, 95), 2),
         per_matter={k: round(mean(v), 4) for k, v in sorted(per_matter.items())},

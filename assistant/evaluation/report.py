@@ -11,7 +11,17 @@ from typing import Any
 
 from assistant.evaluation.runner import EvalReport
 
-LOWER_IS_BETTER = ("latency", "violations", "false_refusal", "invented", "false_alarms", "over_min", "_ms")
+LOWER_IS_BETTER = (
+    "latency",
+    "violations",
+    "false_refusal",
+    "invented",
+    "false_alarms",
+    "over_min",
+    "_ms",
+    "tickets",
+    "first_screen",
+)
 
 
 def load_baseline(path: Path | None) -> dict[str, float]:

@@ -82,6 +82,7 @@ class EvalReport(BaseModel):
                 "false_refusal_rate",
                 "handoff_correctness",
                 "tickets_unasked",
+                "first_screen_median",
                 "in_scope_answered",
                 "latency_p50_ms",
                 "latency_p95_ms",

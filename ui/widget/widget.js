@@ -97,6 +97,7 @@
 
   function scroll() { log.scrollTop = log.scrollHeight; }
 
+
   function addUser(text) {
     var m = el("div", "ot-msg ot-user");
     m.appendChild(el("p", "ot-text", text));
@@ -111,9 +112,50 @@
     scroll();
   }
 
+  // text with its web addresses and phone numbers as links; built from text nodes, never from markup
+  var LINKS = /(https?:\/\/[^\s，。；、）)]+)|(0\d{2,3}-\d{7,8}|1[3-9]\d{9}|\b12345\b|\b12333\b)/g;
+  function linked(text) {
+    var frag = document.createDocumentFragment();
+    var last = 0;
+    String(text).replace(LINKS, function (m, url, phone, at) {
+      if (at > last) frag.appendChild(document.createTextNode(text.slice(last, at)));
+      var a = el("a", url ? "ot-url" : "ot-tel", m);
+      a.href = url ? m : "tel:" + m.replace(/-/g, "");
+      if (url) { a.target = "_blank"; a.rel = "noopener noreferrer"; }
+      frag.appendChild(a);
+      last = at + m.length;
+      return m;
+    });
+    if (last < text.length) frag.appendChild(document.createTextNode(text.slice(last)));
+    return frag;
+  }
+
+  function answerText(a) {
+    var box = el("div", "ot-text");
+    var fold = typeof a.fold_at === "number" && a.fold_at > 0 && a.fold_at < a.text.length ? a.fold_at : null;
+    box.appendChild(linked(fold ? a.text.slice(0, fold) : a.text));
+    if (fold) {
+      var rest = el("div", "ot-more");
+      rest.hidden = true;
+      rest.appendChild(linked(a.text.slice(fold)));
+      var lines = a.text.slice(fold).split("\n").filter(function (x) { return x.trim(); }).length;
+      var btn = el("button", "ot-expand", "展开全部（还有 " + lines + " 行）");
+      btn.type = "button";
+      btn.setAttribute("aria-expanded", "false");
+      btn.addEventListener("click", function () {
+        rest.hidden = !rest.hidden;
+        btn.setAttribute("aria-expanded", String(!rest.hidden));
+        btn.textContent = rest.hidden ? "展开全部（还有 " + lines + " 行）" : "收起";
+      });
+      box.appendChild(rest);
+      box.appendChild(btn);
+    }
+    return box;
+  }
+
   function renderAnswer(box, a) {
     box.textContent = "";
-    box.appendChild(el("div", "ot-text", a.text));
+    box.appendChild(answerText(a));
     if (a.citations && a.citations.length) {
       var cites = el("div", "ot-cites");
       cites.appendChild(el("span", "ot-cites-label", "出处："));
@@ -214,11 +256,14 @@
     return wrap;
   }
 
+  // a new answer is read from its start, not from its sources and chips at the end
+  function toStart(m) { log.scrollTop = Math.max(0, m.offsetTop - log.offsetTop - 8); }
+
   function addBot(a) {
     var m = el("div", "ot-msg ot-bot");
     renderAnswer(m, a);
     log.appendChild(m);
-    scroll();
+    toStart(m);
     return m;
   }
 
@@ -297,7 +342,7 @@
             if (!data) return;
             var payload = JSON.parse(data);
             if (ev === "token") { streamed += payload; live.textContent = streamed; scroll(); }
-            else if (ev === "answer") { box.classList.remove("ot-pending"); renderAnswer(box, payload); scroll(); }
+            else if (ev === "answer") { box.classList.remove("ot-pending"); renderAnswer(box, payload); toStart(box); }
             else if (ev === "error") { box.remove(); addError(payload.message); }
           });
           return pump();
