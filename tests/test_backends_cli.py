@@ -65,12 +65,16 @@ def test_cli_ingest_json_reports_failure(tmp_path: Path):
         str(PROJECT_ROOT / "tests" / "fixtures" / "guide_bad.yaml"),
         str(PROJECT_ROOT / "tests" / "fixtures" / "guide_good.yaml"),
         "--json",
-        env={"ONETHING_KNOWLEDGE_DIR": str(s.knowledge_dir)},
+        env={"ONETHING_KNOWLEDGE_DIR": str(s.knowledge_dir), "ONETHING_DATA_DIR": str(s.data_dir)},
     )
     assert out.returncode == 1
     data = json.loads(out.stdout)
     assert data["imported"] == 1 and data["failed"] == 1
     assert (s.knowledge_dir / "guides" / "43TCT9002-430200.yaml").exists()
+    # the imported guide was indexed and checked: do its own linked matters and section names find it?
+    (check,) = data["self_check"]
+    assert check["guide_id"] == "43TCT9002-430200" and check["probes"] >= 4
+    assert check["routed"] == check["probes"] and check["misses"] == []  # the only guide in this knowledge base
 
 
 def test_cli_eval_retrieval_json(settings):

@@ -31,6 +31,12 @@ def ingest(
         list[Path], typer.Argument(help="文件或目录：项目 YAML/JSON、门户 JSON、Markdown、txt/html/pdf/docx")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check/--no-check", help="导入后更新索引，并检查每份新指南能否被自己的联办事项和章节名找到"
+        ),
+    ] = True,
 ) -> None:
     """导入办事指南或参考文档到知识库；坏文件报告原因，其余照常导入。"""
     from assistant.guides.ingest import ingest as run_ingest
@@ -38,12 +44,23 @@ def ingest(
     settings = get_settings()
     results = run_ingest(paths, settings.knowledge_dir)
     failed = [r for r in results if r.status == "failed"]
+    checks = []
+    guide_ids = [r.id for r in results if r.status == "imported" and r.kind != "document" and r.id]
+    if check and guide_ids:
+        from assistant.retrieval.index import build_index
+        from assistant.retrieval.search import Searcher
+        from assistant.retrieval.selfcheck import route_check
+
+        build_index(settings)
+        searcher = Searcher(settings)
+        checks = [route_check(searcher, searcher.guides[g]) for g in guide_ids if g in searcher.guides]
     if as_json:
         print_json(
             {
                 "results": [r.model_dump() for r in results],
                 "imported": len(results) - len(failed),
                 "failed": len(failed),
+                "self_check": [c.model_dump() for c in checks],
             }
         )
     else:
@@ -53,9 +70,13 @@ def ingest(
                 Path(r.path).name, "✓ 导入" if r.status == "imported" else "✗ 失败", r.kind, r.id or r.error
             )
         console.print(table)
-        console.print(
-            f"导入 {len(results) - len(failed)} 个，失败 {len(failed)} 个。运行 onething index 更新索引。"
-        )
+        console.print(f"导入 {len(results) - len(failed)} 个，失败 {len(failed)} 个。")
+        for c in checks:
+            console.print(f"自检 {c.guide_id}：{c.routed}/{c.probes} 个联办事项名和章节名找到了这份指南")
+            for m in c.misses[:8]:
+                console.print(f"  [yellow]未找到：{m}[/yellow]", markup=True)
+        if not checks:
+            console.print("运行 onething index 更新索引。")
     raise typer.Exit(1 if failed else 0)
 
 
