@@ -139,3 +139,29 @@ def test_rate_limit(settings, tmp_path: Path):
             for _ in range(3)
         ]
         assert codes == [200, 200, 429]
+
+
+def test_wrong_shaped_values_are_4xx_not_500(client):
+    """Values of the wrong shape or size are rejected with a Chinese message, never a server error."""
+    sid, auth = new_session(client)
+    client.post(
+        f"/api/v1/sessions/{sid}/chat", json={"message": "长沙新生儿出生一件事帮我填表"}, headers=auth
+    )
+    for value in ({"$ne": 1}, [[[[1]]]], "x" * 600):
+        r = client.patch(
+            f"/api/v1/sessions/{sid}/forms/43PCN0009",
+            json={"field": "applicant_phone", "value": value},
+            headers=auth,
+        )
+        assert r.status_code == 422, (value, r.status_code)
+    big = client.post(
+        f"/api/v1/sessions/{sid}/feedback", json={"message_id": 10**21, "stars": 3}, headers=auth
+    )
+    assert big.status_code == 422
+    client.post(f"/api/v1/sessions/{sid}/eligibility/43TCN0008", json={}, headers=auth)
+    unknown = client.post(
+        f"/api/v1/sessions/{sid}/eligibility",
+        json={"question_id": "no_such_question", "value": True},
+        headers=auth,
+    )
+    assert unknown.status_code == 404 and "没有这个问题" in unknown.text

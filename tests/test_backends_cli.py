@@ -74,7 +74,9 @@ def test_cli_ingest_json_reports_failure(tmp_path: Path):
     # the imported guide was indexed and checked: do its own linked matters and section names find it?
     (check,) = data["self_check"]
     assert check["guide_id"] == "43TCT9002-430200" and check["probes"] >= 4
-    assert check["routed"] == check["probes"] and check["misses"] == []  # the only guide in this knowledge base
+    assert (
+        check["routed"] == check["probes"] and check["misses"] == []
+    )  # the only guide in this knowledge base
 
 
 def test_cli_eval_retrieval_json(settings):

@@ -1,6 +1,6 @@
 """Form endpoints: the current draft as JSON, patch a field, printable HTML and PDF."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import HTMLResponse, Response
@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 class PatchRequest(BaseModel):
     field: str = Field(..., max_length=64, examples=["applicant_phone"])
-    value: Any = Field(..., examples=["13812345678"])
+    value: str | float | None = Field(..., max_length=500, examples=["13812345678"], description="字段的新值：文字或数字")
 
 
 def router(bot, session_auth) -> APIRouter:

@@ -20,7 +20,7 @@ class ChatRequest(BaseModel):
 
 
 class FeedbackRequest(BaseModel):
-    message_id: int | None = Field(None, description="被评价的回答")
+    message_id: int | None = Field(None, ge=1, le=2**63 - 1, description="被评价的回答")
     stars: int = Field(..., ge=1, le=5, examples=[5])
     tags: list[str] = Field(default_factory=list, max_length=10, examples=[["准确", "清楚"]])
     comment: str = Field("", max_length=500)

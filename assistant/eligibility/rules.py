@@ -59,7 +59,11 @@ class RuleSet(BaseModel):
     checklist: list[ChecklistItem] = Field(default_factory=list)
 
     def question(self, qid: str) -> Question:
-        return next(q for q in self.questions if q.id == qid)
+        """The question with this id; KeyError (not StopIteration) for an unknown one."""
+        found = next((q for q in self.questions if q.id == qid), None)
+        if found is None:
+            raise KeyError(qid)
+        return found
 
 
 class RuleFileError(ValueError):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 import threading
 import time
 from typing import Literal
@@ -18,6 +17,7 @@ from assistant.guides.schema import MatterGuide
 from assistant.retrieval.chunking import OTHER_SECTION
 from assistant.retrieval.embeddings import get_embeddings
 from assistant.retrieval.index import ChunkRecord, current_dir, faiss_index, read_stored
+from assistant.retrieval.names import linked_table, name_table
 from assistant.retrieval.query_cache import QueryVectorCache
 from assistant.retrieval.results import MatterScore, Mode, OtherMatterHit, SearchResult, SectionHit
 from assistant.retrieval.text import load_user_words, normalize, tokenize
@@ -25,6 +25,7 @@ from assistant.retrieval.text import load_user_words, normalize, tokenize
 SECOND_WEIGHT = 0.15
 OVERVIEW_WEIGHT = 0.4
 NAME_BONUS = 0.25
+LINKED_BONUS = 0.12  # a linked matter's own name in the question (死亡人员户口注销 → 个人身后一件事)
 
 
 class IndexNotBuiltError(RuntimeError):
@@ -86,7 +87,8 @@ class Searcher:
         pairs = [(p, j) for p, c in enumerate(self._matter_codes) for j in self._overview_idx.get(c, [])]
         self._ov_seg = np.array([p for p, _ in pairs], dtype=int)
         self._ov_chunk = np.array([j for _, j in pairs], dtype=int)
-        self._names = self._name_table()
+        self._names = name_table(self.guides.values())
+        self._linked = linked_table(self.guides.values())
         self._guides_by_matter: dict[str, list[MatterGuide]] = {}
         for g in self.guides.values():
             self._guides_by_matter.setdefault(g.matter_code, []).append(g)
@@ -151,21 +153,10 @@ class Searcher:
             return 10  # a district guide inside the user's city
         return 20
 
-    def _name_table(self) -> list[tuple[str, str]]:
-        """(normalised name or alias, matter_code), longest first, for exact mentions in a query."""
-        out: set[tuple[str, str]] = set()
-        for g in self.guides.values():
-            plain = re.sub(r"[“”\"\s]", "", g.name)
-            core = plain.removesuffix("一件事")
-            # "出生一件事", "退休一件事": how people shorten a long matter name
-            variants = [plain, core, core[-2:] + "一件事"]
-            if len(core) >= 6:
-                variants.append(core[:-2] + "一件事")  # 企业迁移登记 → 企业迁移一件事
-            for n in (*variants, *g.aliases):
-                n = normalize(n)
-                if len(n) >= 2:
-                    out.add((n, g.matter_code))
-        return sorted(out, key=lambda x: -len(x[0]))
+    def linked_matches(self, query: str) -> set[str]:
+        """Matters one of whose (distinctive) linked matters the query names."""
+        q = normalize(query)
+        return {code for n, code in self._linked if n in q}
 
     def name_matches(self, query: str) -> dict[str, int]:
         """Matters whose name or alias occurs in the query, with the length of the longest match."""
@@ -221,7 +212,8 @@ class Searcher:
         combined = w * d_norm + (1 - w) * s_norm
 
         names = self.name_matches(query) if mode == "hybrid" else {}
-        matters = self._rank_matters(combined, dense, sparse, names, reg, mode)
+        linked = self.linked_matches(query) if mode == "hybrid" else set()
+        matters = self._rank_matters(combined, dense, sparse, names, reg, mode, linked)
         # section ranking: chunks of the guide chosen for each matter (and reference text), boosted by the
         # rank of their matter, so the top hits come from the top matter first
         allowed = [self._chunk_idx_by_guide[m.guide_id] for m in matters] + [self._reference_idx]
@@ -270,6 +262,7 @@ class Searcher:
         names: dict[str, int],
         reg: Region | None,
         mode: Mode,
+        linked: set[str] = frozenset(),  # type: ignore[assignment]
     ) -> list[MatterScore]:
         # matter score = best section + a little of the second best (breadth of support)
         #   + the dense match of the overview chunk (name, aliases, summary: "is this the matter at all")
@@ -292,6 +285,9 @@ class Searcher:
         for code in names:
             if code in self._matter_pos:
                 scores[self._matter_pos[code]] += NAME_BONUS
+        for code in linked:
+            if code in self._matter_pos and code not in names:
+                scores[self._matter_pos[code]] += LINKED_BONUS
         rows = sorted(zip(scores.tolist(), self._matter_codes, strict=True), reverse=True)
         top_dense = float(max(dense)) if mode != "bm25" else 0.0
         top_sparse = float(max(sparse)) if mode != "dense" else 0.0
