@@ -9,7 +9,9 @@ from pydantic import BaseModel, Field
 
 class PatchRequest(BaseModel):
     field: str = Field(..., max_length=64, examples=["applicant_phone"])
-    value: str | float | None = Field(..., max_length=500, examples=["13812345678"], description="字段的新值：文字或数字")
+    value: str | float | None = Field(
+        ..., max_length=500, examples=["13812345678"], description="字段的新值：文字或数字"
+    )
 
 
 def router(bot, session_auth) -> APIRouter:

@@ -8,8 +8,9 @@ from datetime import date
 from typing import Any
 
 from assistant.forms.extract import ORG_SUFFIX
-from assistant.forms.roles import ROLE_WORDS, SELF, field_person
+from assistant.forms.roles import RELATION_OF, ROLE_WORDS, SELF, field_person, role_at
 from assistant.forms.spec import FieldSpec
+from assistant.forms.statements import clauses, name_in
 from assistant.text.names import looks_like_name
 from assistant.text.values import Unparsed, parse_yesno
 
@@ -117,20 +118,14 @@ def asked_fields(question: str, fields: list[FieldSpec]) -> list[FieldSpec]:
 
 
 def reply_parts(reply: str) -> list[str]:
-    from assistant.forms.statements import clauses
-
     return clauses(reply)
 
 
 def accepts(f: FieldSpec, part: str, today: date | None, value_of) -> Any:
     """The value `part` gives for field `f`, or None when the part cannot be this field's value."""
-    from assistant.forms.statements import name_in
-
     if f.type == "name":
         return part if looks_like_name(part) else name_in(part)
     if f.id == "applicant_relation":  # "孩子爸爸", "妈妈", "我是法人"
-        from assistant.forms.roles import RELATION_OF, role_at
-
         found = role_at(part.removeprefix("我是").removeprefix("我"))
         rel = RELATION_OF.get(found[0]) if found else None
         if rel in f.choices:
