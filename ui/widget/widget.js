@@ -64,7 +64,11 @@
   input.setAttribute("aria-label", "输入问题");
   var send = el("button", "ot-send", "发送");
   send.type = "submit";
+  var counter = el("span", "ot-count", "0/500");
+  counter.setAttribute("aria-live", "polite");
+  input.addEventListener("input", function () { counter.textContent = input.value.length + "/500"; });
   form.appendChild(input);
+  form.appendChild(counter);
   form.appendChild(send);
 
   panel.appendChild(header);
@@ -105,8 +109,17 @@
     scroll();
   }
 
+  // what a citizen reads when something fails: plain Chinese, never "Failed to fetch" or a parser's message
+  function friendly(text) {
+    var t = String(text || "");
+    if (!t || /fetch|network|NetworkError|Load failed|JSON|Unexpected token|SyntaxError|TypeError/i.test(t)) {
+      return "网络连接出了问题，请稍后再试；急事请拨打 12345。";
+    }
+    return t;
+  }
+
   function addError(text) {
-    var m = el("div", "ot-msg ot-error", text);
+    var m = el("div", "ot-msg ot-error", friendly(text));
     m.setAttribute("role", "alert");
     log.appendChild(m);
     scroll();
@@ -137,7 +150,7 @@
     if (fold) {
       var rest = el("div", "ot-more");
       rest.hidden = true;
-      rest.appendChild(linked(a.text.slice(fold)));
+      rest.appendChild(linked(a.text.slice(fold).replace(/^\n/, "")));
       var lines = a.text.slice(fold).split("\n").filter(function (x) { return x.trim(); }).length;
       var btn = el("button", "ot-expand", "展开全部（还有 " + lines + " 行）");
       btn.type = "button";
