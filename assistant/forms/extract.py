@@ -252,7 +252,12 @@ def extract_field(
         for w in windows:
             if re.match(r"\s*\d{7,}", w):
                 continue  # an ID or phone number after the cue is not a count or an amount
-            m = re.search(r"\d+(?:\.\d+)?", numerals_to_digits(w))
+            digits = numerals_to_digits(w)
+            years = re.match(r"\D{0,4}(\d+(?:\.\d+)?)\s*年(?!\d)", digits)
+            if years and f.unit == "个月":  # "社保交了两年" for a field counted in months
+                v = float(years.group(1)) * 12
+                return int(v) if v.is_integer() else v
+            m = re.search(r"\d+(?:\.\d+)?", digits)
             if m:
                 v = float(m.group(0))
                 return int(v) if v.is_integer() else v
@@ -262,7 +267,7 @@ def extract_field(
             m = NAME_RE.match(w)
             if m:
                 name = _STOP_AFTER_NAME.split(m.group(0))[0]
-                if len(name) >= 2:
+                if len(name) >= 2 and looks_like_name(name):
                     return name
         if "我叫" in f.cues:
             return _self_intro_name(text)
@@ -280,9 +285,10 @@ def extract_field(
     org = _org(f, text) if any(k in f.label for k in ORG_SUFFIX) else None
     if org:
         return org
+    numbered = bool(re.search(r"号|代码|账号|卡号", f.label))
     for w in _window(text, f.cues, 60, self_only=self_only, others=others):
         cut = _TRAIL.sub("", _LEAD.sub("", re.split(r"[，,。；;]", w)[0].strip()))
-        if cut:
+        if cut and (not numbered or re.search(r"\d", cut)):  # an account number is digits, not a bank's name
             return cut
     return None
 

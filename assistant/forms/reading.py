@@ -4,6 +4,7 @@ field cues. A later statement of a field replaces an earlier one: corrections wi
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from assistant.forms.asked import asked_fields, bind_reply
@@ -19,6 +20,27 @@ _ROLE_REPLY = {
     "法人": "legal_rep", "法定代表人": "legal_rep", "老板": "legal_rep", "经营者": "legal_rep",
     "本人": SELF, "我本人": SELF, "自己": SELF,
 }  # fmt: skip
+
+
+_FILLER = re.compile(r"^(?:户口|户籍|地址|住址|住|的|和|都|也|就|是|在|写|填|为|码|号|叫|：|:|，|,|\s)+")
+
+
+def clean_text_value(f: FieldSpec, value: str) -> str:
+    """A text or address value without the words that introduced it ("单位湘潭市…", "地址就写长沙市…",
+    "户口和住的都是长沙市…" → the value itself)."""
+    words = sorted(
+        {*(c for c in f.cues if len(c) >= 2), *re.split(r"[（）()/、]", f.label)}, key=len, reverse=True
+    )
+    v = value.strip()
+    for _ in range(3):
+        before = v
+        for w in words:
+            if len(w) >= 2 and v.startswith(w):
+                v = v[len(w) :]
+        v = _FILLER.sub("", v)
+        if v == before:
+            break
+    return v.strip()
 
 
 def read_conversation(
@@ -76,6 +98,9 @@ def read_conversation(
                 found[fid], tier[fid] = v, 3
             question = ""
         correcting = bool(CORRECTION_RE.search(u.text))
+        for fid, v in list(found.items()):
+            if by_id[fid].type in ("text", "address") and isinstance(v, str):
+                found[fid] = clean_text_value(by_id[fid], v) or v
         for fid, v in found.items():
             # a weaker reading later on does not undo a stronger one, unless the citizen corrects it
             if fid in strength and strength[fid] > tier[fid] and not correcting:

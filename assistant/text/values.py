@@ -109,8 +109,12 @@ def parse_date(text: str, today: date | None = None) -> str:
         if word in t:
             return (today - timedelta(days=back)).isoformat()
     m = re.search(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})", t)
+    short = re.search(r"(?<!\d)(\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})", t)
     if m:
         y, mo, d = map(int, m.groups())
+    elif short:  # "76年4月30号": a two-digit year is this century's unless that lies ahead
+        yy, mo, d = map(int, short.groups())
+        y = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
     else:
         m = re.search(r"(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?", t)
         if not m:
