@@ -18,7 +18,6 @@ from assistant.guides.schema import MatterGuide
 WHY_RE = re.compile(r"为什么|为啥|干嘛问|问这个干|有什么用")
 RESTART_RE = re.compile(r"^(重新开始|重来|从头再来|重新预审|再来一次)")
 BACK_RE = re.compile(r"^(上一步|返回上一|改上一个|刚才(说|答)错了|上一题)")
-NOT_APPLICABLE = None  # the value of a question whose depends_on is false
 
 
 class QuestionOut(BaseModel):
@@ -81,18 +80,6 @@ class Engine:
         return matter_code in self.rulesets
 
     # -- core -----------------------------------------------------------------------------------
-    def _env(self, rs: RuleSet, answers: dict[str, Any]) -> dict[str, Any]:
-        """Answers plus NOT_APPLICABLE for questions whose depends_on is already false."""
-        env = dict(answers)
-        changed = True
-        while changed:
-            changed = False
-            for q in rs.questions:
-                if q.id not in env and q.depends_on and evaluate(q.depends_on, env) is False:
-                    env[q.id] = NOT_APPLICABLE
-                    changed = True
-        return env
-
     def _next_needed(self, rs: RuleSet, env: dict[str, Any], expr: str) -> Question | None:
         for qid in names(expr):
             if qid in env:
@@ -110,7 +97,7 @@ class Engine:
 
     def decide(self, rs: RuleSet, answers: dict[str, Any]) -> tuple[Question | None, int | None]:
         """(question to ask, None) or (None, index of the deciding rule)."""
-        env = self._env(rs, answers)
+        env = rs.environment(answers)
         for i, rule in enumerate(rs.rules):
             v = evaluate(rule.when, env)
             if v is True:
@@ -173,7 +160,7 @@ class Engine:
         if qid in state.order:
             state.order.remove(qid)
         state.order.append(qid)
-        env = self._env(rs, state.answers)
+        env = rs.environment(state.answers)
         for q in rs.questions:  # a changed answer can make later ones irrelevant
             if (
                 q.id in state.answers
@@ -220,7 +207,7 @@ class Engine:
         }[q.type]
 
     def _result(self, rs: RuleSet, rule, state: EligibilityState, guide: MatterGuide) -> EligibilityResult:
-        env = self._env(rs, state.answers)
+        env = rs.environment(state.answers)
         situational = {c.material for c in rs.checklist if evaluate(c.when, env) is True}
         # a material the rules tie to a situation is listed only in that situation, even when the guide marks
         # it 必要 (a 未婚 applicant is not told to bring a 结婚证)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from assistant.eligibility.expr import ExpressionError, names, parse
+from assistant.eligibility.expr import ExpressionError, evaluate, names, parse
 from assistant.text.values import Choice
+
+NOT_APPLICABLE = None  # the value of a question whose depends_on is false
 
 
 class Outcome(StrEnum):
@@ -57,6 +59,18 @@ class RuleSet(BaseModel):
     questions: list[Question]
     rules: list[Rule] = Field(..., min_length=1)
     checklist: list[ChecklistItem] = Field(default_factory=list)
+
+    def environment(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """The answers plus NOT_APPLICABLE for every question whose depends_on is already false."""
+        env = dict(answers)
+        changed = True
+        while changed:
+            changed = False
+            for q in self.questions:
+                if q.id not in env and q.depends_on and evaluate(q.depends_on, env) is False:
+                    env[q.id] = NOT_APPLICABLE
+                    changed = True
+        return env
 
     def question(self, qid: str) -> Question:
         """The question with this id; KeyError (not StopIteration) for an unknown one."""

@@ -1,7 +1,7 @@
 """The fewest questions that decide an eligibility case, by brute force over the rules' dependencies: the
 smallest set of answered questions, each askable (its depends_on holds within the set), under which the
 first rule not known to be false is known to be true. Independent of the engine's choice of question order;
-it reuses only the expression language's three-valued evaluation."""
+it reuses only the rule language itself (three-valued evaluation, questions that no longer apply)."""
 
 from __future__ import annotations
 
@@ -11,24 +11,10 @@ from typing import Any
 from assistant.eligibility.expr import UNKNOWN, evaluate
 from assistant.eligibility.rules import RuleSet
 
-NOT_APPLICABLE = None  # the value of a question whose depends_on is false (the rule language's convention)
-
-
-def _env(rs: RuleSet, known: dict[str, Any]) -> dict[str, Any]:
-    env = dict(known)
-    changed = True
-    while changed:
-        changed = False
-        for q in rs.questions:
-            if q.id not in env and q.depends_on and evaluate(q.depends_on, env) is False:
-                env[q.id] = NOT_APPLICABLE
-                changed = True
-    return env
-
 
 def decided_rule(rs: RuleSet, known: dict[str, Any]) -> str | None:
     """The id of the rule that decides with these answers, None while an earlier rule is still unknown."""
-    env = _env(rs, known)
+    env = rs.environment(known)
     for rule in rs.rules:
         v = evaluate(rule.when, env)
         if v is UNKNOWN:
@@ -41,7 +27,7 @@ def decided_rule(rs: RuleSet, known: dict[str, Any]) -> str | None:
 def _askable(rs: RuleSet, subset: dict[str, Any]) -> bool:
     for qid in subset:
         q = rs.question(qid)
-        if q.depends_on and evaluate(q.depends_on, _env(rs, subset)) is not True:
+        if q.depends_on and evaluate(q.depends_on, rs.environment(subset)) is not True:
             return False
     return True
 

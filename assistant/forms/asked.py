@@ -117,10 +117,6 @@ def asked_fields(question: str, fields: list[FieldSpec]) -> list[FieldSpec]:
     return [f for _, f in sorted(found.values(), key=lambda x: x[0])]
 
 
-def reply_parts(reply: str) -> list[str]:
-    return clauses(reply)
-
-
 def accepts(f: FieldSpec, part: str, today: date | None, value_of) -> Any:
     """The value `part` gives for field `f`, or None when the part cannot be this field's value."""
     if f.type == "name":
@@ -174,7 +170,7 @@ def bind_reply(
             yes = None
         if yes is True and len(proposed) == 1 and len(reply) <= 4:
             return {f.id: proposed[0]}
-    parts = reply_parts(reply)
+    parts = clauses(reply)
     free = list(asked)
     asked_ids = {f.id for f in asked}
     for part in parts:

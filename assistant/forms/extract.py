@@ -291,17 +291,3 @@ def extract_field(
         if cut and (not numbered or re.search(r"\d", cut)):  # an account number is digits, not a bank's name
             return cut
     return None
-
-
-def extract_all(
-    fields: list[FieldSpec], messages: list[str], today: date | None = None
-) -> dict[str, Extracted]:
-    """Go through the conversation in order; a later statement of a field replaces an earlier one."""
-    out: dict[str, Extracted] = {}
-    cues_of = {f.id: [c for g in fields if g.id != f.id for c in g.cues] for f in fields}
-    for i, msg in enumerate(messages):
-        for f in fields:
-            v = extract_field(f, msg, today, cues_of[f.id])
-            if v is not None:
-                out[f.id] = Extracted(value=v, source=msg, message_index=i)
-    return out

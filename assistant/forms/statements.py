@@ -85,8 +85,6 @@ def facts_in(text: str, today: date | None = None) -> list[Fact]:
             rest = clause[end:]
         elif clause.startswith(("我", "本人")):
             current = SELF
-        elif _PRONOUN.match(clause) and current == SELF:
-            pass  # "他身份证…" with nobody named before: unknown person, treated as the speaker's subject
         rest = rest.lstrip("的是叫：: ")
         id_number = _numbers(clause, _ID_CUE, [ID_RE])
         phone = _numbers(clause, _PHONE_CUE, [MOBILE_RE, LANDLINE_RE]) if not id_number else None
