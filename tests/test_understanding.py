@@ -84,6 +84,45 @@ def test_choices_numbers_and_corrections_in_other_words(forms):
     assert shop["premises_ownership"][0] == "租赁" and shop["business_area"][0] == 85
 
 
+def test_households_durations_synonyms_and_cards_said_plainly(forms):
+    housing = _values(
+        forms,
+        "43PCP0002",
+        [
+            "用户：想申请公租房",
+            "助手：家里几口人？",
+            "用户：我跟我媳妇，还有两个娃",
+            "助手：家里有车吗？",
+            "用户：没有",
+            "助手：社保交了多久？",
+            "用户：交了一年半",
+            "助手：婚姻状况？",
+            "用户：老伴前年过世了",
+        ],
+    )
+    assert housing["household_size"][0] == 4 and housing["has_vehicle"][0] == "无"
+    assert housing["social_insurance_months"][0] == 18 and housing["marital_status"][0] == "丧偶"
+    assert _values(forms, "43PCP0002", ["就我一个人住，住雨花区井湾子街道香樟路8号"])["current_address"][
+        0
+    ] == ("雨花区井湾子街道香樟路8号")
+    close = _values(forms, "43TCN0008", ["公司想走一般注销，是个一人公司"])
+    assert close["deregistration_type"][0] == "普通注销"
+    assert close["enterprise_type"][0] == "一人有限责任公司"
+    retire = _values(
+        forms,
+        "43PCN0013",
+        [
+            "用户：我妈到年龄了，我帮她申请退休",
+            "助手：养老金发到哪个银行，卡号多少？",
+            "用户：长沙银行 6214 4602 0200 1122 334",
+            "助手：公积金一起提取吗？",
+            "用户：提",
+        ],
+    )
+    assert retire["bank_account"][0] == "62144602020011223 34".replace(" ", "")
+    assert retire["housing_fund_withdraw"][0] == "是" and retire["applicant_relation"][0] == "子女"
+
+
 def test_free_text_values():
     assert numerals_to_digits("四千五") == "4500" and numerals_to_digits("三千二一个月") == "3200一个月"
     assert parse_yesno("在省妇幼生的") is True and parse_yesno("名下没有房") is False

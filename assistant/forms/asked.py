@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from assistant.forms.extract import ORG_SUFFIX
+from assistant.forms.quantities import count_people, is_household_count
 from assistant.forms.roles import RELATION_OF, ROLE_WORDS, SELF, field_person, role_at
 from assistant.forms.spec import FieldSpec
 from assistant.forms.statements import clauses, name_in
@@ -71,6 +72,9 @@ def asked_fields(question: str, fields: list[FieldSpec]) -> list[FieldSpec]:
     and counters in brackets ("（本人/父亲/母亲…）", "（还差 3 项）") are not what is asked."""
     question = re.sub(r"（[^）]*）|\([^)]*\)", "", question)
     found: dict[str, tuple[int, FieldSpec]] = {}
+    fuzzy: dict[
+        str, tuple[int, FieldSpec]
+    ] = {}  # label words shared with the question: only when nothing else
     role_spans = sorted(
         (m.start(), role)
         for role, words in ROLE_WORDS.items()
@@ -90,10 +94,18 @@ def asked_fields(question: str, fields: list[FieldSpec]) -> list[FieldSpec]:
                     )
                     if own:
                         found.setdefault(f.id, (m.start(), f))
-        if person is None and f.id not in found and len(question) <= 40:  # "用哪个银行？" asks 开户银行
-            n, pos = _shared(question, re.sub(r"[（）()/、]", "", f.label))
-            if n >= 2:
-                found[f.id] = (pos, f)
+        if person is None and f.id not in found:
+            # the field's own cue words in the question ("家里有车吗？" asks 机动车; a one-character cue only
+            # in a short question)
+            for c in sorted(f.cues, key=len, reverse=True):
+                i = question.find(c)
+                if i >= 0 and (len(c) >= 2 or len(question) <= 12):
+                    found[f.id] = (i, f)
+                    break
+            if f.id not in found and len(question) <= 40:  # "用哪个银行？" asks 开户银行
+                n, pos = _shared(question, re.sub(r"[（）()/、]", "", f.label))
+                if n >= 2:
+                    fuzzy[f.id] = (pos, f)
         for piece in _label_pieces(f):
             i = question.find(piece)
             if i >= 0 and (person is None or f.id not in found):
@@ -103,6 +115,8 @@ def asked_fields(question: str, fields: list[FieldSpec]) -> list[FieldSpec]:
                         continue
                 found.setdefault(f.id, (i, f))
                 break
+    if not found:
+        found.update(fuzzy)
     # "法定监护人？", "父亲呢？": a person named without saying what of them: their name and ID
     if not found:
         for pos, role in role_spans:
@@ -170,8 +184,18 @@ def bind_reply(
             yes = None
         if yes is True and len(proposed) == 1 and len(reply) <= 4:
             return {f.id: proposed[0]}
+        binary = [c for c in ("是", "有") if c in f.choices]
+        echo = re.fullmatch(r"(不|没|没有|别)?([\u4e00-\u9fff]{1,3})[了的啊呀吧]?[。！!]?", reply.strip())
+        if binary and echo and all(ch in question for ch in echo.group(2)) and yes is None:
+            # "公积金同步提取吗？" — "提" / "不提": a yes-no question answered by repeating its verb
+            no = "否" if binary[0] == "是" else "无"
+            return {f.id: no if echo.group(1) else binary[0]}
     parts = clauses(reply)
     free = list(asked)
+    for f in asked:  # "我跟我媳妇，还有两个娃": a household counted across the reply's clauses
+        if is_household_count(f) and (people := count_people(reply)) is not None:
+            out[f.id] = people
+            free.remove(f)
     asked_ids = {f.id for f in asked}
     for part in parts:
         if any(

@@ -8,9 +8,11 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from assistant.forms.quantities import count_people, is_household_count, months_from_years
 from assistant.forms.spec import FieldSpec
 from assistant.text.names import looks_like_name
 from assistant.text.numerals import to_digits
+from assistant.text.synonyms import synonym_variants
 from assistant.text.values import (
     Choice,
     Unparsed,
@@ -29,8 +31,18 @@ DATE_RE = re.compile(
     r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*[日号]?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|今天|昨天|前天|大前天"
 )
 ADDRESS_RE = re.compile(
-    r"(?:[\u4e00-\u9fff]{2,6}省)?[\u4e00-\u9fff]{2,6}[市州](?:[\u4e00-\u9fff]{1,6}[区县市])?[\u4e00-\u9fff0-9A-Za-z\-号栋单元室楼路街道巷弄村组]{2,40}"
+    r"(?:[\u4e00-\u9fff]{2,6}省)?(?:[\u4e00-\u9fff]{2,6}[市州](?:[\u4e00-\u9fff]{1,6}[区县市])?|[\u4e00-\u9fff]{2,4}[县区])"
+    r"[\u4e00-\u9fff0-9A-Za-z\-号栋单元室楼路街道巷弄村组]{2,40}"
 )
+# verbs that introduce an address of a kind, for address fields whose cues the citizen did not use
+# ("住长沙市…" for 居住地址, "户口长沙市…" for 户籍地址)
+ADDRESS_VERBS = {
+    r"居住|现住|住址|住房": r"(?:家住|现住|住)",
+    r"户籍|户口|落户": r"(?:户口|户籍)",
+    r"经营|营业|店": r"(?:店在|店开在|开在|店面在|铺面在)",
+    r"注册|住所": r"(?:注册在|注册地)",
+}
+_ADDRESS_GLUE = r"(?:的|在|是|都是|也是|地址|地址是|就是|就在|：|:|\s)*"
 NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}")
 _STOP_AFTER_NAME = re.compile(r"[，,。；;\s、]|身份证|电话|手机|今年|出生|是|的")
 
@@ -139,6 +151,14 @@ _BINARY = [{"是", "否"}, {"有", "无"}]
 def choice_in(f: FieldSpec, text: str, reply: bool = False) -> str | None:
     """The choice a text picks for field `f`, from the field's keywords or its choice labels, negation
     understood: “我不是独生子女父母” picks 否, “没有车” picks 无; a negated keyword of a many-way choice is skipped."""
+    for variant in (text, *synonym_variants(text)):
+        found = _choice_in(f, variant, reply)
+        if found is not None:
+            return found
+    return None
+
+
+def _choice_in(f: FieldSpec, text: str, reply: bool) -> str | None:
     binary = next((b for b in _BINARY if set(f.choices) == b), None)
     candidates = [(w, c) for c, words in f.keywords.items() for w in words] + [(c, c) for c in f.choices]
     for word, choice in sorted(candidates, key=lambda x: -len(x[0])):
@@ -180,7 +200,12 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
         if f.type == "date":
             return parse_date(t, today)
         if f.type == "number":
-            return None if re.search(r"\d{7,}", t) else parse_number(t)  # an ID or phone is no amount
+            if re.search(r"\d{7,}", t):
+                return None  # an ID or phone number is no amount
+            if is_household_count(f) and (people := count_people(t)) is not None:
+                return people
+            months = months_from_years(f, t)
+            return months if months is not None else parse_number(t)
         if f.type == "choice":
             found = choice_in(f, t, reply=True)
             # "拿到了", "没有" to a 是否/有无 question; a longer message is not a yes just for lacking a "no"
@@ -196,6 +221,9 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
         t = re.sub(r"^(叫|是|名字是|姓名是|我叫|名字叫)", "", t)
         m = NAME_RE.match(t)
         return m.group(0) if m and looks_like_name(m.group(0)) else None
+    if re.search(r"账号|卡号", f.label):  # "中国建设银行 6217…": the number, not the bank's name
+        m = re.search(r"\d[\d ]{10,26}\d", t)
+        return m.group(0).replace(" ", "") if m else None
     t = re.sub(r"^(是|在|地址是|住在|住|就是)", "", t).strip("。 ")
     return t or None
 
@@ -252,15 +280,18 @@ def extract_field(
         for w in windows:
             if re.match(r"\s*\d{7,}", w):
                 continue  # an ID or phone number after the cue is not a count or an amount
+            if is_household_count(f) and (people := count_people(w)) is not None:
+                return people
             digits = numerals_to_digits(w)
-            years = re.match(r"\D{0,4}(\d+(?:\.\d+)?)\s*年(?!\d)", digits)
-            if years and f.unit == "个月":  # "社保交了两年" for a field counted in months
-                v = float(years.group(1)) * 12
-                return int(v) if v.is_integer() else v
+            years = months_from_years(f, digits[:12])
+            if years is not None and re.match(r"\D{0,4}\d", digits):  # "社保交了两年": months
+                return years
             m = re.search(r"\d+(?:\.\d+)?", digits)
             if m:
                 v = float(m.group(0))
                 return int(v) if v.is_integer() else v
+        if is_household_count(f):  # "我老婆和我，还有个小孩": the household named member by member
+            return count_people(text)
         return None
     if f.type == "name":
         for w in windows:
@@ -280,12 +311,25 @@ def extract_field(
             cut = re.split(r"[，,。；;]", w)[0].strip()
             if len(cut) >= 4:
                 return cut
+        for kind, verb in ADDRESS_VERBS.items():
+            if not re.search(kind, f.label):
+                continue
+            for m in re.finditer(verb + _ADDRESS_GLUE, text):
+                if self_only and OTHER_PERSON.search(text[max(0, m.start() - 4) : m.start()]):
+                    continue
+                a = ADDRESS_RE.match(text, m.end())
+                if a:
+                    return a.group(0)
         return None
     # free text: an organisation by its suffix first, else the clause after the cue
-    org = _org(f, text) if any(k in f.label for k in ORG_SUFFIX) else None
+    numbered = bool(re.search(r"号|代码|账号|卡号", f.label))
+    org = _org(f, text) if not numbered and any(k in f.label for k in ORG_SUFFIX) else None
     if org:
         return org
-    numbered = bool(re.search(r"号|代码|账号|卡号", f.label))
+    if numbered and re.search(r"账号|卡号", f.label):  # "中国建设银行 6217…": the card number after the bank
+        m = re.search(r"(?:银行|信用社|农商行|邮储|卡)[^0-9，,。；;]{0,6}?(\d[\d ]{10,26}\d)(?!\d)", text)
+        if m and not ID_RE.fullmatch(m.group(1).replace(" ", "")):
+            return m.group(1).replace(" ", "")
     for w in _window(text, f.cues, 60, self_only=self_only, others=others):
         cut = _TRAIL.sub("", _LEAD.sub("", re.split(r"[，,。；;]", w)[0].strip()))
         if cut and (not numbered or re.search(r"\d", cut)):  # an account number is digits, not a bank's name

@@ -22,20 +22,25 @@ _ROLE_REPLY = {
 }  # fmt: skip
 
 
+_INTRO = ("店名", "名字", "名称", "叫做", "他单位", "她单位", "我单位", "我们单位", "我们公司", "我们店")
 _FILLER = re.compile(r"^(?:户口|户籍|地址|住址|住|的|和|都|也|就|是|在|写|填|为|码|号|叫|：|:|，|,|\s)+")
 
 
 def clean_text_value(f: FieldSpec, value: str) -> str:
     """A text or address value without the words that introduced it ("单位湘潭市…", "地址就写长沙市…",
     "户口和住的都是长沙市…" → the value itself)."""
+    core = re.sub(r"（.*?）|\(.*?\)", "", f.label)
+    bigrams = {core[i : i + 2] for i in range(len(core) - 1)} if f.type == "text" else set()
     words = sorted(
-        {*(c for c in f.cues if len(c) >= 2), *re.split(r"[（）()/、]", f.label)}, key=len, reverse=True
+        {*(c for c in f.cues if len(c) >= 2), *re.split(r"[（）()/、]", f.label), *bigrams, *_INTRO},
+        key=len,
+        reverse=True,
     )
     v = value.strip()
     for _ in range(3):
         before = v
         for w in words:
-            if len(w) >= 2 and v.startswith(w):
+            if len(w) >= 2 and v.startswith(w) and len(v) - len(w) >= 4:
                 v = v[len(w) :]
         v = _FILLER.sub("", v)
         if v == before:

@@ -109,9 +109,14 @@ _SELF_IS = {
 }
 _GUARDIAN_ME = re.compile(r"监护人(?:就)?(?:写|填|是|为)?(?:我|本人)|我(?:就)?是(?:法定)?监护人")
 _FOR_PARENT = re.compile(
-    r"(?:帮|替|给|代)(?:我)?(?:爸|妈|父亲|母亲|老爸|老妈|老父亲|老母亲|家里老人)(?:爸|妈)?办"
+    r"(?:帮|替|给|代)(?:我)?(?:爸|妈|父亲|母亲|老爸|老妈|老父亲|老母亲|家里老人)(?:爸|妈)?(?:办|申请|弄|跑)"
+    r"|我是(?:他|她)(?:的)?(?:儿子|女儿|闺女|孩子|子女)"
 )
-_FOR_SPOUSE = re.compile(r"(?:帮|替|给|代)(?:我)?(?:老公|老婆|爱人|丈夫|妻子|媳妇)办")
+# "我爸…我帮他申请": help for a person named earlier as the speaker's father or mother
+_FOR_HIM = re.compile(r"(?:帮|替|给|代)(?:他|她)(?:老人家)?(?:办|申请|弄|跑)")
+_MY_PARENT = re.compile(r"我(?:的)?(?:爸爸|爸|妈妈|妈|父亲|母亲|老爸|老妈|家老爷子|家老太太)")
+_MY_SPOUSE = re.compile(r"我(?:的)?(?:老公|老婆|爱人|丈夫|妻子|媳妇)")
+_FOR_SPOUSE = re.compile(r"(?:帮|替|给|代)(?:我)?(?:老公|老婆|爱人|丈夫|妻子|媳妇)(?:办|申请|弄|跑)")
 _MYSELF = re.compile(r"(?:给|帮)?(?:我)?自己办|我本人办|本人办理|本人申请|我自己申请")
 RELATION_OF = {
     "mother": "母亲",
@@ -154,9 +159,10 @@ def speaker_claims(text: str) -> list[str]:
                 out.append(role)
         if "guardian" not in out and _GUARDIAN_ME.search(c):
             out.append("guardian")
-    if _FOR_PARENT.search(text):
+    helps_him = bool(_FOR_HIM.search(text))
+    if _FOR_PARENT.search(text) or helps_him and _MY_PARENT.search(text):
         out.append("parent_of_speaker")
-    if _FOR_SPOUSE.search(text):
+    elif _FOR_SPOUSE.search(text) or helps_him and _MY_SPOUSE.search(text):
         out.append("spouse_of_speaker")
     if not out and _MYSELF.search(text):
         out.append(SELF)

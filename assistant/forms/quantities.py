@@ -1,0 +1,64 @@
+"""Quantities said the way people say them: a household counted by naming its members ("我和老婆两个小孩"
+→ 4, "就我一个人" → 1) and durations in years for a field counted in months ("交了两年社保" → 24).
+
+Hand-written: these are small Chinese phrasing rules over the project's own numeral parser; no library
+counts family members named in a sentence."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.forms.spec import FieldSpec
+from assistant.text.values import numerals_to_digits
+
+_EXPLICIT = re.compile(r"(\d+)\s*(?:口人|口|个人|人)")
+_ALONE = re.compile(r"(?:就|只有|只)?(?:我|本人)(?:自己)?一个人|单身一人|一个人(?:住|过|生活)")
+_SPOUSE = re.compile(r"老婆|老公|妻子|丈夫|爱人|媳妇|配偶")
+_KIDS = re.compile(r"(\d+)?\s*个?\s*(?:小孩子|小孩|孩子|娃娃|娃|儿子|女儿|闺女)")
+_BOTH_KIDS = re.compile(r"一儿一女|儿女各一")
+_PARENTS = re.compile(r"父母|爸妈|公婆|岳父母")
+_ONE_PARENT = re.compile(r"(?<![父爸公岳])(?:爸爸|妈妈|父亲|母亲|老爸|老妈|公公|婆婆|岳父|岳母)")
+_ME = re.compile(r"我|本人")
+
+
+def is_household_count(f: FieldSpec) -> bool:
+    """A field that counts the people of a household (家庭人数, 共同申请人数…)."""
+    return f.type == "number" and f.unit == "人" and bool(re.search(r"家|户|共同申请", f.label))
+
+
+def count_people(text: str) -> int | None:
+    """How many people the speaker's household has, from an explicit count ("一家三口", "4个人") or from
+    the members named with the speaker ("我老婆和我，还有个小孩" → 3); None when the text names no household."""
+    t = numerals_to_digits(text)
+    if _ALONE.search(t):
+        return 1
+    m = _EXPLICIT.search(t)
+    if m and not re.search(r"雇|员工|工人|店员", t[max(0, m.start() - 6) : m.start()]):
+        return int(m.group(1))
+    if not _ME.search(t):
+        return None
+    others = 0
+    if _SPOUSE.search(t):
+        others += 1
+    if _BOTH_KIDS.search(text):
+        others += 2
+    else:
+        for k in _KIDS.finditer(t):
+            others += int(k.group(1)) if k.group(1) else 1
+    if _PARENTS.search(t):
+        others += 2
+    else:
+        others += len(_ONE_PARENT.findall(t))
+    return 1 + others if others else None
+
+
+def months_from_years(f: FieldSpec, text: str) -> int | float | None:
+    """ "两年", "一年半" for a field counted in months, in months; None when the text gives no years."""
+    if f.unit != "个月":
+        return None
+    t = numerals_to_digits(text)
+    m = re.search(r"(\d+(?:\.\d+)?)\s*年(半)?(?:零?(\d+)\s*个?月)?(?!\d)", t)
+    if not m or re.search(r"\d{4}\s*年", t[m.start() : m.end()]):
+        return None  # "2019年" is a date, not a duration
+    v = float(m.group(1)) * 12 + (6 if m.group(2) else 0) + (int(m.group(3)) if m.group(3) else 0)
+    return int(v) if v.is_integer() else v

@@ -1,0 +1,29 @@
+"""Everyday words for the forms' choice labels ("一般注销" for 普通注销, "老伴过世了" for 丧偶, "租来的" for
+租赁): each rule rewrites a phrase into the label words, and a choice is looked for in the text and in
+each rewrite.
+
+Hand-written: a short table of plain Chinese paraphrases of administrative labels; no library maps these."""
+
+from __future__ import annotations
+
+import re
+
+_SPOUSE = r"(?:老公|老婆|爱人|配偶|丈夫|妻子|老伴|另一半|媳妇)"
+_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"一般"), "普通"),
+    (re.compile(r"普通"), "一般"),
+    (re.compile(_SPOUSE + r".{0,6}?(?:过世|去世|走了|不在了|病故|死了|没了)"), "丧偶"),
+    (re.compile(r"离了婚|离婚|离了"), "离异"),
+    (re.compile(r"没结过婚|还没结婚|没结婚|未结婚|单身|没成家"), "未婚"),
+    (re.compile(r"结婚了|结了婚|成家了|已经结婚|结过婚了"), "已婚"),
+    (re.compile(r"租来的|租的|租别人的|租了|租房|在租"), "租赁 租住房"),
+    (re.compile(r"自己的房子?|自家的?房子?|自己家的|自己买的房"), "自有 自有产权房"),
+    (re.compile(r"一个人的公司|一人公司|就我一个股东|只有一个股东"), "一人有限责任公司"),
+    (re.compile(r"(?:跟|随|落在|上在|挂在|落到|上到)(?:他|孩子|宝宝)?(?:爸爸|爸|父亲)"), "随父"),
+    (re.compile(r"(?:跟|随|落在|上在|挂在|落到|上到)(?:她|孩子|宝宝)?(?:妈妈|妈|母亲)"), "随母"),
+]
+
+
+def synonym_variants(text: str) -> list[str]:
+    """The text rewritten by each rule that applies (the original is not included)."""
+    return [rule.sub(label, text) for rule, label in _RULES if rule.search(text)]
