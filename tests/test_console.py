@@ -39,6 +39,20 @@ def test_trace_shows_why(console):
     assert "timings_ms" in t and out["mode"] == "composer"
 
 
+def test_form_tab_reads_a_labelled_transcript(console):
+    """Staff paste a labelled transcript: only the citizen's lines are sources, the assistant's questions
+    say which field a short reply answers, and the report shows each value's source."""
+    out = console.form_from_transcript(
+        "43PCN0009",
+        "工作人员：宝宝叫什么名字？\n群众：刘一一\n工作人员：户口跟爸爸还是妈妈？\n群众：落在他爸那边\n"
+        "工作人员：请问您的联系地址？\n群众：长沙市雨花区韶山中路66号",
+    )
+    data = out["data"]
+    assert data["baby_name"] == "刘一一" and data["hukou_follow"] == "随父"
+    assert data["applicant_address"] == "长沙市雨花区韶山中路66号"
+    assert not any("名字" in str(v) or "联系地址" in str(v) for v in data.values())
+
+
 def test_guide_edit_validates_before_saving(console, tmp_path: Path, settings):
     import shutil
 

@@ -120,7 +120,12 @@ def check(
 @app.command()
 def form(
     matter_code: Annotated[str, typer.Argument(help="事项编码，如 43PCN0009")],
-    from_file: Annotated[Path, typer.Option("--from", help="对话记录文本文件，每行一条群众消息")],
+    from_file: Annotated[
+        Path,
+        typer.Option(
+            "--from", help="对话记录文本文件，每行一条；可带“用户：/助手：”等说话人标记，只取群众的话"
+        ),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
     """一表申请：从对话记录预填申请表，输出表单 JSON 与缺项、错误。"""

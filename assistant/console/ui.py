@@ -108,7 +108,10 @@ def build_blocks(console: Console, auth: StaffAuth) -> gr.Blocks:
 
         with gr.Tab("表单"):
             fm = gr.Dropdown(form_matters, label="事项")
-            ft = gr.Textbox(label="对话记录（每行一条群众消息）", lines=8)
+            ft = gr.Textbox(
+                label="对话记录（每行一条；可带“用户：/助手：”“群众：/工作人员：”“Q：/A：”标记，只取群众的话作为来源）",
+                lines=8,
+            )
             fb = gr.Button("预填")
             fo = gr.JSON(label="表单 JSON、缺项与问题")
             fb.click(lambda m, t: console.form_from_transcript(m, t), [fm, ft], fo)

@@ -250,6 +250,9 @@ def extract_field(
             m = USCC_RE.search(w.upper())
             if m:
                 return m.group(0)
+        for m in USCC_RE.finditer(text.upper()):  # no cue: a code with letters is no ID or phone number
+            if re.search(r"[A-Z]", m.group(0)[:-1]):
+                return m.group(0)
         return None
     if f.type == "date":
         for w in windows or ([text] if not f.cues else []):

@@ -83,6 +83,11 @@ def facts_in(text: str, today: date | None = None) -> list[Fact]:
         if found is not None and not clause.startswith(("我叫", "我的", "本人", "我是我")):
             current, end = found
             rest = clause[end:]
+            # "监护人写她妈妈刘畅": the role the clause fills is the first; the second only says who that is
+            who = re.match(r"(?:写|填|是|为|就是|就写)", rest)
+            again = role_at(rest[who.end() :]) if who else None
+            if again is not None:
+                rest = rest[who.end() + again[1] :]
         elif clause.startswith(("我", "本人")):
             current = SELF
         rest = rest.lstrip("的是叫：: ")
