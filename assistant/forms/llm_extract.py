@@ -9,10 +9,13 @@ from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
+from pydantic import BaseModel, create_model
 
 from assistant.config import PROJECT_ROOT
 from assistant.forms.extract import Extracted
+from assistant.forms.speakers import split_speakers
 from assistant.forms.spec import FieldSpec
+from assistant.forms.validate import check_field
 from assistant.text.matching import contains
 
 log = logging.getLogger("onething.forms")
@@ -46,9 +49,32 @@ def _source(value: Any, f: FieldSpec, messages: list[str]) -> int | None:
     return None
 
 
+def missing_model(form_model: type[BaseModel], field_ids: list[str]) -> type[BaseModel]:
+    """The form's pydantic model cut down to the fields still missing: a shorter schema to fill, and the
+    model cannot overwrite what the deterministic reading found."""
+    defs: dict[str, Any] = {
+        fid: (info.annotation, info) for fid, info in form_model.model_fields.items() if fid in field_ids
+    }
+    return create_model(f"{form_model.__name__}_missing", **defs)
+
+
 def llm_extract(
-    model: BaseChatModel, form_model: type, fields: list[FieldSpec], messages: list[str]
+    model: BaseChatModel,
+    form_model: type,
+    fields: list[FieldSpec],
+    messages: list[str],
+    taken: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> dict[str, Extracted]:
+    """Values for `fields` (the ones still missing) from the citizen's lines of the conversation. A value is
+    kept only when a citizen's line states it, it passes the field's checks (a model's guess that fails them
+    is not something the citizen said wrong), it is not already another field's value (`taken`) and the
+    model did not put it into two fields at once (a small model copies one number everywhere)."""
+    if not fields:
+        return {}
+    citizen = [u.text for u in split_speakers(messages) if u.speaker == "citizen"]
+    if citizen:
+        messages = citizen
+    form_model = missing_model(form_model, [f.id for f in fields])
     field_list = "\n".join(
         f"{f.id}：{f.label}，{f.type}" + (f"，选项：{'/'.join(f.choices)}" if f.choices else "")
         for f in fields
@@ -72,8 +98,15 @@ def llm_extract(
     values = parsed.model_dump(mode="json") if hasattr(parsed, "model_dump") else dict(parsed)
     by_id = {f.id: f for f in fields}
     result: dict[str, Extracted] = {}
+    given = [str(v) for v in values.values() if v not in (None, "")]
     for fid, value in values.items():
         if value in (None, "") or fid not in by_id:
+            continue
+        if str(value) in taken or given.count(str(value)) > 1:
+            log.info("dropped LLM value for %s: already another field's value", fid)
+            continue
+        if check_field(by_id[fid], value) is not None:
+            log.info("dropped LLM value for %s: fails the field's checks", fid)
             continue
         idx = _source(value, by_id[fid], messages)
         if idx is None:

@@ -92,7 +92,10 @@ class FormService:
         if llm is not None:
             from assistant.forms.llm_extract import llm_extract
 
-            for fid, ex in llm_extract(llm, self.catalog.model(matter_code), fields, messages).items():
+            missing = [f for f in fields if f.id not in draft.values or draft.values[f.id].origin == "default"]
+            taken = {str(v.value) for v in draft.values.values() if v.origin != "default"}
+            found = llm_extract(llm, self.catalog.model(matter_code), missing, messages, taken)
+            for fid, ex in found.items():
                 if fid not in draft.values or draft.values[fid].origin == "default":
                     draft.values[fid] = FieldValue(value=ex.value, origin="conversation", source=ex.source)
         self.revalidate(draft, today)
