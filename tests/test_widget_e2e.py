@@ -73,6 +73,23 @@ def test_widget_end_to_end(server, tmp_path: Path):
         expect(answer).to_contain_text("开办餐饮店“一件事”申请书")
         # server text is shown as text, never as markup
         assert page.locator(".ot-bot script").count() == 0
+        # the source link says what it opens; chips come before stars and sources in the keyboard order
+        expect(answer.locator("a.ot-cite").first).to_contain_text("指南页")
+        order = page.evaluate(
+            "() => Array.from(document.querySelectorAll('.ot-bot:last-child button, .ot-bot:last-child a'))"
+            ".map(x => x.className.split(' ')[0])"
+        )
+        kinds = [k for k in order if k in ("ot-chip", "ot-star", "ot-cite")]
+        assert kinds and kinds[0] == "ot-chip" and kinds.index("ot-star") < kinds.index("ot-cite")
+        assert page.locator(".ot-bot:last-child .ot-stars").count() == 1
+        # touch targets of at least 44 px
+        for sel in (".ot-bot:last-child .ot-chip", ".ot-bot:last-child .ot-star", ".ot-tool", ".ot-send"):
+            b = page.locator(sel).first.bounding_box()
+            assert b is not None and b["height"] >= 44 and b["width"] >= 44, sel
+        # focus stays inside the open panel: Tab from the last control comes back to the first
+        page.locator(".ot-send").focus()
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => document.activeElement.closest('.ot-panel') !== null")
 
         # a long answer: read from its start, the rest folded, phone numbers are links
         box.fill("长沙新生儿出生一件事要带什么材料")
@@ -133,8 +150,11 @@ def test_widget_end_to_end(server, tmp_path: Path):
         expect(page.locator(".ot-bot").last).not_to_contain_text("不在我的办事指南范围内")
 
         # 适老化: large font and high contrast toggles
-        page.get_by_role("button", name="大字模式").click()
+        tool = page.get_by_role("button", name="大字模式")
+        small = float(tool.evaluate("b => parseFloat(getComputedStyle(b).fontSize)"))
+        tool.click()
         expect(page.locator(".ot-panel")).to_have_class("ot-panel ot-big")
+        assert float(tool.evaluate("b => parseFloat(getComputedStyle(b).fontSize)")) > small  # header too
         browser.close()
 
 

@@ -46,7 +46,9 @@ def cite(g: MatterGuide, aspect: str) -> Citation:
         section=section.value,
         section_label=SECTION_LABELS[section],
         updated_at=g.updated_at,
-        url=g.online_entry,
+        # the portal publishes no page per section, so the guide's own page (else the online entry)
+        url=g.source.url or g.online_entry,
+        link_kind="guide" if g.source.url else ("online_entry" if g.online_entry else ""),
     )
 
 

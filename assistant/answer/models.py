@@ -15,6 +15,9 @@ class Citation(BaseModel):
     section_label: str = Field(..., description="section name in Chinese, e.g. 申请材料")
     updated_at: str = ""
     url: str = ""
+    link_kind: Literal["section", "guide", "online_entry", ""] = Field(
+        "", description="what `url` opens: the section's own portal page, the guide page, or the online entry"
+    )
 
 
 class Suggestion(BaseModel):

@@ -92,7 +92,9 @@ class FormService:
         if llm is not None:
             from assistant.forms.llm_extract import llm_extract
 
-            missing = [f for f in fields if f.id not in draft.values or draft.values[f.id].origin == "default"]
+            missing = [
+                f for f in fields if f.id not in draft.values or draft.values[f.id].origin == "default"
+            ]
             taken = {str(v.value) for v in draft.values.values() if v.origin != "default"}
             found = llm_extract(llm, self.catalog.model(matter_code), missing, messages, taken)
             for fid, ex in found.items():

@@ -89,7 +89,18 @@
   }
   bubble.addEventListener("click", function () { toggle(panel.hidden); });
   closeBtn.addEventListener("click", function () { toggle(false); });
-  panel.addEventListener("keydown", function (e) { if (e.key === "Escape") toggle(false); });
+  panel.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { toggle(false); return; }
+    if (e.key !== "Tab") return;
+    // focus stays inside the open panel: Tab from the last control goes to the first, Shift+Tab back
+    var items = Array.prototype.filter.call(
+      panel.querySelectorAll("button, a[href], textarea, [tabindex='0']"),
+      function (x) { return !x.disabled && x.offsetParent !== null; });
+    if (!items.length) return;
+    var first = items[0], last = items[items.length - 1];
+    if (e.shiftKey && document.activeElement === first) { e.preventDefault(); last.focus(); }
+    else if (!e.shiftKey && document.activeElement === last) { e.preventDefault(); first.focus(); }
+  });
   bigBtn.addEventListener("click", function () {
     var on = panel.classList.toggle("ot-big");
     bigBtn.setAttribute("aria-pressed", String(on));
@@ -169,29 +180,6 @@
   function renderAnswer(box, a) {
     box.textContent = "";
     box.appendChild(answerText(a));
-    if (a.citations && a.citations.length) {
-      var cites = el("div", "ot-cites");
-      cites.appendChild(el("span", "ot-cites-label", "出处："));
-      var seen = {};
-      a.citations.forEach(function (c) {
-        var key = c.guide_id + c.section;
-        if (seen[key]) return;
-        seen[key] = true;
-        var label = c.guide_name + "（" + c.region_name + "）· " + c.section_label + (c.updated_at ? " · " + c.updated_at : "");
-        var item;
-        if (c.url && /^https?:\/\//.test(c.url)) {
-          item = el("a", "ot-cite", label);
-          item.href = c.url;
-          item.target = "_blank";
-          item.rel = "noopener noreferrer";
-          item.setAttribute("aria-label", label + "，打开网上办理入口");
-        } else {
-          item = el("span", "ot-cite", label);
-        }
-        cites.appendChild(item);
-      });
-      box.appendChild(cites);
-    }
     if (a.form) box.appendChild(formCard(a.form));
     if (a.suggestions && a.suggestions.length) {
       var chips = el("div", "ot-chips");
@@ -209,6 +197,31 @@
       box.appendChild(chips);
     }
     if (a.message_id) box.appendChild(stars(a.message_id));
+    // sources last: the chips and stars come first in the keyboard order
+    if (a.citations && a.citations.length) {
+      var cites = el("div", "ot-cites");
+      cites.appendChild(el("span", "ot-cites-label", "出处："));
+      var seen = {};
+      a.citations.forEach(function (c) {
+        var key = c.guide_id + c.section;
+        if (seen[key]) return;
+        seen[key] = true;
+        var label = c.guide_name + "（" + c.region_name + "）· " + c.section_label + (c.updated_at ? " · 更新于 " + c.updated_at : "");
+        var item;
+        if (c.url && /^https?:\/\//.test(c.url)) {
+          var where = c.link_kind === "section" ? "本节原文" : c.link_kind === "guide" ? "指南页" : "网上办理入口";
+          item = el("a", "ot-cite", label + " ↗" + where);
+          item.href = c.url;
+          item.target = "_blank";
+          item.rel = "noopener noreferrer";
+          item.setAttribute("aria-label", label + "，打开" + where + (c.link_kind === "section" ? "" : "（门户没有单独的本节页面）"));
+        } else {
+          item = el("span", "ot-cite", label);
+        }
+        cites.appendChild(item);
+      });
+      box.appendChild(cites);
+    }
   }
 
   function formCard(f) {
