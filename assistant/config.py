@@ -52,6 +52,11 @@ class Settings(BaseSettings):
         "img-src 'self' data:; connect-src 'self' *; frame-ancestors *",
         description="Content-Security-Policy 响应头",
     )
+    trusted_proxies: str = Field(
+        "",
+        description="可信反向代理地址（逗号分隔）；只有来自这些地址的 X-Forwarded-For 才被采信，为空时一律不采信",
+    )
+    max_body_bytes: int = Field(65536, ge=1024, description="请求体上限（字节），超过时直接返回 413")
     rate_per_minute_client: int = Field(60, description="每个客户端每分钟最多请求数")
     rate_per_minute_session: int = Field(30, description="每个会话每分钟最多消息数")
     threads_per_worker: int = Field(4, ge=1, le=200, description="每个服务进程同时处理请求的线程数")

@@ -7,15 +7,27 @@ import re
 
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+_USCC = re.compile(r"(?<![0-9A-Z])([0-9A-HJ-NPQRTUWXY]{2})\d{6}[0-9A-HJ-NPQRTUWXY]{6}([0-9A-HJ-NPQRTUWXY]{4})(?![0-9A-Z])")
+_CARD = re.compile(r"(?<!\d)(\d{4})\d{8,11}(\d{4})(?!\d)")  # bank cards: 16–19 digits
+_LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)\d{3,4}(\d{4})(?!\d)")
+# a name after the words that introduce one ("我叫王小明", "姓名：李娜", "法人是周国平")
+_NAME = re.compile(r"((?:我叫|名叫|叫做|姓名|名字|法人|代表人|监护人|联系人|申请人)(?:是|为|叫)?[:：\s]*)([\u4e00-\u9fff·]{2,4})")
 
 
 def mask(text: str) -> str:
-    """430***********1234 for an 18-digit ID, 138****5678 for a mobile number."""
+    """430***********1234 for an 18-digit ID, 138****5678 for a mobile number, and the middle of a USCC,
+    a bank card or a landline; a name after 我叫/姓名/法人… becomes 王**."""
     text = _ID.sub(lambda m: f"{m.group(1)}{'*' * 11}{m.group(2)}", text)
-    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
+    text = _USCC.sub(lambda m: f"{m.group(1)}{'*' * 12}{m.group(2)}", text)
+    text = _CARD.sub(lambda m: f"{m.group(1)}{'*' * (len(m.group(0)) - 8)}{m.group(2)}", text)
+    text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
+    text = _LANDLINE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
+    return _NAME.sub(lambda m: m.group(1) + m.group(2)[0] + "*" * (len(m.group(2)) - 1), text)
 
 
 class MaskingFilter(logging.Filter):
+    """Masks the message and its arguments of every record it sees (for handlers we do not format)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
             record.msg = mask(record.msg)
@@ -24,11 +36,19 @@ class MaskingFilter(logging.Filter):
         return True
 
 
+class MaskingFormatter(logging.Formatter):
+    """Masks the whole formatted line, the exception text and traceback included (a pydantic error repeats
+    the input values; an argument may be a dict or an exception holding a citizen's ID)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return mask(super().format(record))
+
+
 def setup_logging(level: int = logging.INFO) -> None:
     """Structured one-line logs with personal data masked."""
     handler = logging.StreamHandler()
     handler.setFormatter(
-        logging.Formatter(
+        MaskingFormatter(
             '{"t":"%(asctime)s","level":"%(levelname)s","logger":"%(name)s","msg":"%(message)s"}'
         )
     )
@@ -37,6 +57,11 @@ def setup_logging(level: int = logging.INFO) -> None:
     root.handlers = [handler]
     root.setLevel(level)
     root.propagate = False
+    # the server's own loggers print tracebacks of errors that escape the app: masked the same way
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "fastapi"):
+        for h in logging.getLogger(name).handlers:
+            h.setFormatter(MaskingFormatter(getattr(h.formatter, "_fmt", None)))
+            h.addFilter(MaskingFilter())
 
 
 def personal_data_kinds(text: str) -> list[str]:

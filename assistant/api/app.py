@@ -6,7 +6,10 @@ import json
 import logging
 import os
 import threading
+import traceback
+import uuid
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Annotated
 
 import anyio.to_thread
@@ -132,7 +135,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # added last, so outermost: headers and the client limit apply to every response, CORS preflights too
     app.add_middleware(
-        SecurityMiddleware, csp=settings.csp, client_limit=client_limit, count=app.state.metrics.inc
+        SecurityMiddleware,
+        csp=settings.csp,
+        client_limit=client_limit,
+        count=app.state.metrics.inc,
+        max_body=settings.max_body_bytes,
     )
 
     @app.exception_handler(StarletteHTTPException)
@@ -162,10 +169,29 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
 
     @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception):  # pragma: no cover - the last line of defence
-        log.exception("unexpected error: %s", type(exc).__name__)
+    async def unexpected(request: Request, exc: Exception):
+        # the log gets an error id, the exception type and where it happened, never the message: an
+        # exception's text often repeats the request's values (a citizen's ID, phone, name)
+        error_id = uuid.uuid4().hex[:12]
+        frames = " < ".join(
+            f"{Path(f.filename).name}:{f.lineno} {f.name}"
+            for f in reversed(traceback.extract_tb(exc.__traceback__)[-6:])
+        )
+        log.error(
+            "internal error %s on %s %s: %s at %s",
+            error_id,
+            request.method,
+            request.url.path[:80],
+            type(exc).__name__,
+            frames,
+        )
         return JSONResponse(
-            {"code": "internal", "message": "服务暂时出错，请稍后再试或拨打 12345。"}, status_code=500
+            {
+                "code": "internal",
+                "message": f"服务暂时出错，请稍后再试或拨打 12345（错误编号 {error_id}）。",
+                "error_id": error_id,
+            },
+            status_code=500,
         )
 
     def session_auth(session_id: str, authorization: Annotated[str | None, Header()] = None) -> str:
@@ -293,6 +319,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def search(q: Annotated[str, "query"], region: str | None = None, k: int = 5) -> SearchResult:
         if not q.strip() or len(q) > 200:
             raise ApiError(422, "检索词应为 1–200 个字。")
+        if region is not None and len(region) > 20:
+            raise ApiError(422, "地区名称应不超过 20 个字。")
         if not 1 <= k <= 20:
             raise ApiError(422, "k 应在 1–20 之间。")
         return bot().searcher.search(q, region=region, k=k)
@@ -368,6 +396,13 @@ def _zh(err: dict) -> str:
     }.get(t, "格式不正确")
 
 
+def uvicorn_options(settings: Settings | None = None) -> dict:
+    """X-Forwarded-For is believed only from the configured proxies (uvicorn's default trusts 127.0.0.1,
+    so anyone on the machine could pick their own client address and escape the rate limit)."""
+    trusted = (settings or get_settings()).trusted_proxies.strip()
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
+
+
 def serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
@@ -386,9 +421,10 @@ def serve(host: str, port: int, workers: int = 1) -> None:
             port=port,
             workers=workers,
             log_level="warning",
+            **uvicorn_options(),
         )
     else:
-        uvicorn.run(create_app(), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(), host=host, port=port, log_level="warning", **uvicorn_options())
 
 
 if __name__ == "__main__":  # pragma: no cover

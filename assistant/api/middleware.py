@@ -11,6 +11,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.api.ratelimit import RateLimiter
 
+TOO_LARGE = json.dumps(
+    {"code": "too_large", "message": "提交的内容太大，请精简后再发。"}, ensure_ascii=False
+).encode()
 RATE_LIMITED = json.dumps(
     {"code": "rate_limited", "message": "请求太频繁，请稍后再试。"}, ensure_ascii=False
 ).encode()
@@ -24,8 +27,10 @@ class SecurityMiddleware:
         csp: str,
         client_limit: RateLimiter,
         count: Callable[[str, float], None],
+        max_body: int = 65536,
     ) -> None:
         self.app = app
+        self.max_body = max_body
         self.client_limit = client_limit
         self.count = count
         self.headers = [
@@ -41,8 +46,20 @@ class SecurityMiddleware:
             return
         client = scope["client"][0] if scope.get("client") else "unknown"
         if scope["path"].startswith("/api/") and not self.client_limit.allow(client):
-            await self._reply_429(send)
+            await self._reply(send, 429, RATE_LIMITED)
             return
+        # a body over the cap is refused before anything parses it: by its declared length, or, when it
+        # is sent in chunks, as soon as the bytes read pass the cap
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
+            await self._reply(send, 413, TOO_LARGE)
+            return
+        if declared is None and scope["method"] in ("POST", "PUT", "PATCH"):
+            body = await _read_capped(receive, self.max_body)
+            if body is None:
+                await self._reply(send, 413, TOO_LARGE)
+                return
+            receive = _replay(body, receive)
         t0 = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
@@ -56,17 +73,45 @@ class SecurityMiddleware:
 
         await self.app(scope, receive, send_with_headers)
 
-    async def _reply_429(self, send: Send) -> None:
-        self.count('onething_http_requests_total|status="429"', 1.0)
+    async def _reply(self, send: Send, status: int, body: bytes) -> None:
+        self.count(f'onething_http_requests_total|status="{status}"', 1.0)
         await send(
             {
                 "type": "http.response.start",
-                "status": 429,
+                "status": status,
                 "headers": [
                     (b"content-type", b"application/json"),
-                    (b"content-length", str(len(RATE_LIMITED)).encode()),
+                    (b"content-length", str(len(body)).encode()),
                     *self.headers,
                 ],
             }
         )
-        await send({"type": "http.response.body", "body": RATE_LIMITED})
+        await send({"type": "http.response.body", "body": body})
+
+
+async def _read_capped(receive: Receive, cap: int) -> bytes | None:
+    """The whole request body, or None as soon as it grows past `cap` bytes."""
+    body, more = b"", True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        body += message.get("body", b"")
+        more = message.get("more_body", False)
+        if len(body) > cap:
+            return None
+    return body
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive channel that hands out the already-read body first, then the real channel (disconnects)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

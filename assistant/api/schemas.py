@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field
 
 from assistant.dialog import MAX_MESSAGE_CHARS
+from assistant.dialog.state import strip_invisible
+
+Clean = Annotated[str, AfterValidator(strip_invisible)]  # no NUL or zero-width characters are stored
 
 
 class SessionCreated(BaseModel):
@@ -16,18 +21,20 @@ class SessionCreated(BaseModel):
 
 class ChatRequest(BaseModel):
     message: str = Field(..., min_length=1, max_length=MAX_MESSAGE_CHARS, examples=["长沙开饭店要带什么材料"])
-    region: str | None = Field(None, max_length=20, examples=["长沙市"], description="挂件所在地区（可选）")
+    region: Clean | None = Field(None, max_length=20, examples=["长沙市"], description="挂件所在地区（可选）")
 
 
 class FeedbackRequest(BaseModel):
     message_id: int | None = Field(None, ge=1, le=2**63 - 1, description="被评价的回答")
     stars: int = Field(..., ge=1, le=5, examples=[5])
-    tags: list[str] = Field(default_factory=list, max_length=10, examples=[["准确", "清楚"]])
-    comment: str = Field("", max_length=500)
+    tags: list[Annotated[Clean, Field(max_length=20)]] = Field(
+        default_factory=list, max_length=10, examples=[["准确", "清楚"]]
+    )
+    comment: Clean = Field("", max_length=500)
 
 
 class HandoffRequest(BaseModel):
-    note: str = Field("", max_length=500, examples=["想找工作人员确认材料"])
+    note: Clean = Field("", max_length=500, examples=["想找工作人员确认材料"])
 
 
 class ErrorBody(BaseModel):

@@ -38,7 +38,11 @@ def _worker(host: str, port: int) -> None:  # pragma: no cover - runs in the chi
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the supervisor decides; SIGTERM stops uvicorn cleanly
     sock = _listening_socket(host, port)
-    config = uvicorn.Config(APP, factory=True, log_level="warning", timeout_graceful_shutdown=10)
+    from assistant.api.app import uvicorn_options
+
+    config = uvicorn.Config(
+        APP, factory=True, log_level="warning", timeout_graceful_shutdown=10, **uvicorn_options()
+    )
     uvicorn.Server(config).run(sockets=[sock])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -38,11 +39,21 @@ class InputError(ValueError):
     """The message cannot be processed (empty or too long); the text says why, in Chinese."""
 
 
+# control characters (NUL…) and invisible format characters (zero-width spaces, joiners, BOM, bidi marks)
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def strip_invisible(text: str) -> str:
+    """The text without control and zero-width characters (tabs and line breaks are kept)."""
+    return _INVISIBLE.sub("", text)
+
+
 def check_message(text: str | None) -> str:
-    """The stripped message, or InputError with a Chinese reason."""
-    text = (text or "").strip()
+    """The message without control or invisible characters, stripped; InputError with a Chinese reason when
+    nothing visible is left or it is too long."""
+    text = strip_invisible(text or "").strip()
     if not text:
-        raise InputError("消息不能为空。")
+        raise InputError("消息不能为空（没有可见的文字）。")
     if len(text) > MAX_MESSAGE_CHARS:
         raise InputError(f"消息太长（{len(text)} 字），请控制在 {MAX_MESSAGE_CHARS} 字以内。")
     return text

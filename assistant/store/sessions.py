@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 import logging
 import secrets
@@ -53,6 +54,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")  # an acknowledged commit survives kill -9 and power loss
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=5000")
+        cur.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten with zeros, not left in free pages
         cur.close()
 
 
@@ -60,8 +62,15 @@ class Store:
     """All persistent state. Every call is its own transaction; nothing lives only in memory."""
 
     def __init__(self, url: str):
-        if url.startswith("sqlite:///"):
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        if url.startswith("sqlite:///") and ":memory:" not in url:
+            db_path = Path(url.removeprefix("sqlite:///"))
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+            # personal data: readable by the service's own user only (SQLite gives the WAL and shared-memory
+            # files the database file's permissions)
+            os.close(os.open(db_path, os.O_CREAT | os.O_RDWR, 0o600))
+            for f in (db_path, *(db_path.with_name(db_path.name + x) for x in ("-wal", "-shm", ".writelock"))):
+                if f.exists():
+                    f.chmod(0o600)
         sqlite = url.startswith("sqlite")
         # a local SQLite file needs no liveness ping; a server database does
         self.engine = create_engine(url, future=True, pool_pre_ping=not sqlite)
@@ -328,7 +337,12 @@ class Store:
             for table in (MessageRow, DraftRow, FeedbackRow, HandoffRow):
                 db.execute(delete(table).where(table.session_id.in_(ids)))
             db.execute(delete(SessionRow).where(SessionRow.id.in_(ids)))
-            return len(ids)
+        if ids and self.engine.dialect.name == "sqlite":
+            # the deleted rows must not live on in the write-ahead log: copy it into the (zeroed) pages
+            # and truncate it. PostgreSQL: the rows are gone for queries at once; VACUUM reclaims the space.
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return len(ids)
 
 
 _stores: dict[str, Store] = {}

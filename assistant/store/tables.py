@@ -38,6 +38,7 @@ class MessageRow(Base):
 
 class HandoffRow(Base):
     __tablename__ = "handoffs"
+    __table_args__ = {"sqlite_autoincrement": True}  # ticket numbers are never reused, even after a purge
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
     question: Mapped[str] = mapped_column(Text)
