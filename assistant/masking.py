@@ -7,11 +7,15 @@ import re
 
 _ID = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_USCC = re.compile(r"(?<![0-9A-Z])([0-9A-HJ-NPQRTUWXY]{2})\d{6}[0-9A-HJ-NPQRTUWXY]{6}([0-9A-HJ-NPQRTUWXY]{4})(?![0-9A-Z])")
+_USCC = re.compile(
+    r"(?<![0-9A-Z])([0-9A-HJ-NPQRTUWXY]{2})\d{6}[0-9A-HJ-NPQRTUWXY]{6}([0-9A-HJ-NPQRTUWXY]{4})(?![0-9A-Z])"
+)
 _CARD = re.compile(r"(?<!\d)(\d{4})\d{8,11}(\d{4})(?!\d)")  # bank cards: 16–19 digits
 _LANDLINE = re.compile(r"(?<!\d)(0\d{2,3}-?)\d{3,4}(\d{4})(?!\d)")
 # a name after the words that introduce one ("我叫王小明", "姓名：李娜", "法人是周国平")
-_NAME = re.compile(r"((?:我叫|名叫|叫做|姓名|名字|法人|代表人|监护人|联系人|申请人)(?:是|为|叫)?[:：\s]*)([\u4e00-\u9fff·]{2,4})")
+_NAME = re.compile(
+    r"((?:我叫|名叫|叫做|姓名|名字|法人|代表人|监护人|联系人|申请人)(?:是|为|叫)?[:：\s]*)([\u4e00-\u9fff·]{2,4})"
+)
 
 
 def mask(text: str) -> str:

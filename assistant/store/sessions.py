@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import json
 import logging
+import os
 import secrets
 import threading
 from collections.abc import Iterator
@@ -54,7 +54,9 @@ def _sqlite_pragmas(engine: Engine) -> None:
         cur.execute("PRAGMA synchronous=FULL")  # an acknowledged commit survives kill -9 and power loss
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=5000")
-        cur.execute("PRAGMA secure_delete=ON")  # deleted rows are overwritten with zeros, not left in free pages
+        cur.execute(
+            "PRAGMA secure_delete=ON"
+        )  # deleted rows are overwritten with zeros, not left in free pages
         cur.close()
 
 
@@ -68,7 +70,10 @@ class Store:
             # personal data: readable by the service's own user only (SQLite gives the WAL and shared-memory
             # files the database file's permissions)
             os.close(os.open(db_path, os.O_CREAT | os.O_RDWR, 0o600))
-            for f in (db_path, *(db_path.with_name(db_path.name + x) for x in ("-wal", "-shm", ".writelock"))):
+            for f in (
+                db_path,
+                *(db_path.with_name(db_path.name + x) for x in ("-wal", "-shm", ".writelock")),
+            ):
                 if f.exists():
                     f.chmod(0o600)
         sqlite = url.startswith("sqlite")
