@@ -57,6 +57,14 @@ class Settings(BaseSettings):
         description="可信反向代理地址（逗号分隔）；只有来自这些地址的 X-Forwarded-For 才被采信，为空时一律不采信",
     )
     max_body_bytes: int = Field(65536, ge=1024, description="请求体上限（字节），超过时直接返回 413")
+    rate_limit_storage: str = Field(
+        "",
+        description="限流与登录锁定计数的存储：memory://（单进程）、onething-sqlite:///文件（同机多进程，"
+        "--workers>1 时默认 data/ratelimit.db）、redis://…；为空时按进程数自动选择",
+    )
+    console_cookie_secure: bool = Field(
+        False, description="工作台 Cookie 加 Secure（经 HTTPS 提供时设为 true）"
+    )
     rate_per_minute_client: int = Field(60, description="每个客户端每分钟最多请求数")
     rate_per_minute_session: int = Field(30, description="每个会话每分钟最多消息数")
     threads_per_worker: int = Field(4, ge=1, le=200, description="每个服务进程同时处理请求的线程数")
@@ -67,6 +75,10 @@ class Settings(BaseSettings):
     )
     console_enabled: bool = Field(True, description="在 /console 提供工作台")
     console_secret: str = Field("", description="工作台会话签名密钥；为空时每次启动随机生成")
+
+    @property
+    def limits_storage(self) -> str:
+        return self.rate_limit_storage or "memory://"
 
     @property
     def guides_dir(self) -> Path:

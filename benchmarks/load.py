@@ -61,7 +61,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int, workers: int) -> subprocess.Popen:
+def start_server(
+    db: Path, port: int, workers: int, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "ONETHING_DATABASE_URL": f"sqlite:///{db}",
@@ -70,6 +72,8 @@ def start_server(db: Path, port: int, workers: int) -> subprocess.Popen:
         "ONETHING_CONSOLE_ENABLED": "false",
         "ONETHING_RATE_PER_MINUTE_CLIENT": "1000000",
         "ONETHING_RATE_PER_MINUTE_SESSION": "1000000",
+        "ONETHING_RATE_LIMIT_STORAGE": f"onething-sqlite:///{db.parent / 'ratelimit.db'}",
+        **(extra_env or {}),
     }
     proc = subprocess.Popen(
         [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--workers", str(workers)],

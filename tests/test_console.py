@@ -116,3 +116,60 @@ def test_console_requires_login(settings, tmp_path: Path):
         ok = c.post("/console/login", data={"username": "alice", "password": "pw"}, follow_redirects=False)
         assert ok.status_code == 303
         assert c.get("/console/app/").status_code == 200
+
+
+def test_console_resists_guessing_framing_and_cross_site_posts(settings, tmp_path: Path):
+    import time
+
+    s = settings.model_copy(
+        update={
+            "database_url": f"sqlite:///{tmp_path}/h.db",
+            "staff_accounts": f"alice:{hash_password('pw')}",
+            "rate_per_minute_client": 1000,
+        }
+    )
+    with TestClient(create_app(s)) as c:
+        page = c.get("/console/login")
+        assert page.headers["x-frame-options"] == "DENY"
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+        # a login form posted from another site's page is refused
+        evil = c.post(
+            "/console/login",
+            data={"username": "alice", "password": "pw"},
+            headers={"origin": "https://evil.example"},
+            follow_redirects=False,
+        )
+        assert evil.status_code == 403
+        # an unknown user costs as much as a wrong password (no user enumeration by timing)
+        t0 = time.perf_counter()
+        c.post("/console/login", data={"username": "nobody", "password": "x"})
+        unknown = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        c.post("/console/login", data={"username": "alice", "password": "x"})
+        known = time.perf_counter() - t0
+        assert unknown > known / 3
+        # five failures from one address lock it: even the right password is refused; every failure is audited
+        for _ in range(3):
+            c.post("/console/login", data={"username": "alice", "password": "wrong"})
+        locked = c.post("/console/login", data={"username": "alice", "password": "pw"})
+        assert locked.status_code == 429 and "锁定" in locked.text
+        bot = c.app.state.get_assistant()
+        actions = [a["action"] for a in bot.store.audit_log()]
+        assert actions.count("login_failed") == 5 and "login_locked" in actions
+
+
+def test_logout_revokes_the_session_on_the_server(settings, tmp_path: Path):
+    s = settings.model_copy(
+        update={
+            "database_url": f"sqlite:///{tmp_path}/r.db",
+            "staff_accounts": f"alice:{hash_password('pw')}",
+        }
+    )
+    with TestClient(create_app(s)) as c:
+        ok = c.post("/console/login", data={"username": "alice", "password": "pw"}, follow_redirects=False)
+        assert "samesite=strict" in ok.headers["set-cookie"].lower()
+        cookie = c.cookies.get("onething_staff")
+        assert c.get("/console/app/").status_code == 200
+        c.get("/console/logout", follow_redirects=False)
+        c.cookies.set("onething_staff", cookie, path="/console")  # the old cookie, kept by an attacker
+        assert c.get("/console/app/config").status_code == 401

@@ -154,3 +154,11 @@ def test_forged_forwarded_for_does_not_escape_the_client_limit(app_settings):
     finally:
         srv.should_exit = True
         t.join(timeout=10)
+
+
+def test_api_docs_work_offline(app_settings):
+    with TestClient(create_app(app_settings)) as c:
+        page = c.get("/docs").text
+        assert "cdn.jsdelivr" not in page and "/static/swagger/swagger-ui-bundle.js" in page
+        js = c.get("/static/swagger/swagger-ui-bundle.js")
+        assert js.status_code == 200 and "SwaggerUIBundle" in js.text[:2000]

@@ -70,3 +70,18 @@ def test_two_workers_share_sessions_restart_and_stop(settings, tmp_path: Path):
         proc.wait(timeout=30)
     for pid in workers:  # orphans would live on under init; none may
         assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+
+
+def test_rate_limits_hold_across_two_workers(tmp_path: Path):
+    """The client limit is counted in one storage for both workers: 30 per minute means 30, not 60."""
+    port = free_port()
+    proc = start_server(
+        tmp_path / "rl.db", port, workers=2, extra_env={"ONETHING_RATE_PER_MINUTE_CLIENT": "30"}
+    )
+    try:
+        assert len(_children(proc.pid)) == 2
+        codes = [httpx.get(f"http://127.0.0.1:{port}/api/v1/guides").status_code for _ in range(60)]
+        assert codes.count(200) == 30 and codes.count(429) == 30
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

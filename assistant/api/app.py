@@ -6,25 +6,23 @@ import json
 import logging
 import os
 import threading
-import traceback
-import uuid
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
+import fastapi_offline
+from fastapi import APIRouter, Depends, FastAPI, Header
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.answer.models import Answer
 from assistant.api.eligibility_routes import router as eligibility_router
+from assistant.api.errors import ERR_RESPONSES, ApiError, install_error_handlers
 from assistant.api.forms_routes import router as forms_router
 from assistant.api.middleware import SecurityMiddleware
-from assistant.api.ratelimit import RateLimiter
 from assistant.api.schemas import (
     ChatRequest,
     Created,
@@ -36,27 +34,13 @@ from assistant.api.schemas import (
 from assistant.config import PROJECT_ROOT, Settings, get_settings
 from assistant.dialog import Assistant, InputError
 from assistant.masking import setup_logging
+from assistant.ratelimit import RateLimiter
 from assistant.retrieval.search import SearchResult
 from assistant.services import build_assistant
 
 log = logging.getLogger("onething.api")
 WIDGET_DIR = PROJECT_ROOT / "ui" / "widget"
-ERRORS = {
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "too_large",
-    422: "invalid_input",
-    429: "rate_limited",
-    503: "not_ready",
-}
-ERR_RESPONSES = {c: {"model": ErrorBody} for c in (403, 404, 422, 429)}
-
-
-class ApiError(HTTPException):
-    def __init__(self, status: int, message: str):
-        super().__init__(status_code=status, detail=message)
+SWAGGER_DIR = Path(fastapi_offline.__file__).parent / "static"  # Swagger UI assets shipped on PyPI
 
 
 class Metrics:
@@ -105,25 +89,43 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # database and the embedding engine without the GIL) while dozens would only fight over the GIL
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads_per_worker
         task = asyncio.create_task(purge_daily())
+        warming = asyncio.create_task(asyncio.to_thread(warm_up))
         yield
         task.cancel()
+        warming.cancel()
 
     app = FastAPI(
         lifespan=lifespan,
         title="一件事助手 API",
         version="1.0",
         description="高效办成一件事：办事指南问答、资格预审、一表申请。会话资源需在 Authorization: Bearer <token> 中携带会话令牌。",
+        docs_url=None,  # served below with Swagger UI 5 from the fastapi-offline package: works offline
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.assistant = None
     app.state.metrics = Metrics()
-    client_limit = RateLimiter(settings.rate_per_minute_client)
-    session_limit = RateLimiter(settings.rate_per_minute_session)
+    client_limit = RateLimiter(settings.rate_per_minute_client, settings.limits_storage, "client")
+    session_limit = RateLimiter(settings.rate_per_minute_session, settings.limits_storage, "session")
+
+    build_lock = threading.Lock()
 
     def bot() -> Assistant:
         if app.state.assistant is None:
-            app.state.assistant = build_assistant(settings)
+            with build_lock:
+                if app.state.assistant is None:
+                    app.state.assistant = build_assistant(settings)
         return app.state.assistant
+
+    app.state.warmed = threading.Event()
+
+    def warm_up() -> None:
+        """Build and exercise everything lazy before /readyz says ready (the first turn is then not slow)."""
+        try:
+            bot().warm()
+            app.state.warmed.set()
+        except Exception as exc:  # noqa: BLE001 - /readyz reports why
+            log.warning("warm-up failed: %s", type(exc).__name__)
 
     app.state.get_assistant = bot
 
@@ -142,57 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body=settings.max_body_bytes,
     )
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException):
-        message = exc.detail if isinstance(exc.detail, str) else "请求有误。"
-        if exc.status_code == 404 and message == "Not Found":
-            message = "找不到请求的资源。"
-        if exc.status_code == 405:
-            message = "不支持该请求方法。"
-        return JSONResponse(
-            {"code": ERRORS.get(exc.status_code, "error"), "message": message}, status_code=exc.status_code
-        )
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, exc: RequestValidationError):
-        parts = []
-        for e in exc.errors()[:5]:
-            field = ".".join(str(x) for x in e.get("loc", []) if x not in ("body", "query", "path"))
-            if e.get("type") == "string_too_long":
-                return JSONResponse(
-                    {"code": "too_large", "message": f"{field or '内容'}太长，请精简后再发。"},
-                    status_code=413,
-                )
-            parts.append(f"{field or '请求'}：{_zh(e)}")
-        return JSONResponse(
-            {"code": "invalid_input", "message": "；".join(parts) or "请求格式有误。"}, status_code=422
-        )
-
-    @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception):
-        # the log gets an error id, the exception type and where it happened, never the message: an
-        # exception's text often repeats the request's values (a citizen's ID, phone, name)
-        error_id = uuid.uuid4().hex[:12]
-        frames = " < ".join(
-            f"{Path(f.filename).name}:{f.lineno} {f.name}"
-            for f in reversed(traceback.extract_tb(exc.__traceback__)[-6:])
-        )
-        log.error(
-            "internal error %s on %s %s: %s at %s",
-            error_id,
-            request.method,
-            request.url.path[:80],
-            type(exc).__name__,
-            frames,
-        )
-        return JSONResponse(
-            {
-                "code": "internal",
-                "message": f"服务暂时出错，请稍后再试或拨打 12345（错误编号 {error_id}）。",
-                "error_id": error_id,
-            },
-            status_code=500,
-        )
+    install_error_handlers(app)
 
     def session_auth(session_id: str, authorization: Annotated[str | None, Header()] = None) -> str:
         token = (authorization or "").removeprefix("Bearer ").strip()
@@ -337,11 +289,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def readyz() -> JSONResponse:
         try:
             b = bot()
-            return JSONResponse(
-                {"status": "ready", "chunks": len(b.searcher.chunks), "guides": len(b.searcher.guides)}
-            )
         except Exception as exc:  # noqa: BLE001
             return JSONResponse({"code": "not_ready", "message": f"索引未就绪：{exc}"}, status_code=503)
+        if not app.state.warmed.wait(timeout=10):
+            return JSONResponse({"code": "not_ready", "message": "服务正在预热，请稍候。"}, status_code=503)
+        return JSONResponse(
+            {"status": "ready", "chunks": len(b.searcher.chunks), "guides": len(b.searcher.guides)}
+        )
 
     @app.get("/metrics", tags=["运维"], response_class=PlainTextResponse)
     def metrics() -> str:
@@ -370,30 +324,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.staff_auth = mount_console(app, console_factory, settings)
 
     app.mount("/widget", StaticFiles(directory=WIDGET_DIR), name="widget")
+    app.mount("/static/swagger", StaticFiles(directory=SWAGGER_DIR), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="一件事助手 API 文档",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon.png",
+        )
 
     @app.get("/", include_in_schema=False)
     def demo() -> FileResponse:
         return FileResponse(WIDGET_DIR / "demo.html")
 
     return app
-
-
-def _zh(err: dict) -> str:
-    t = err.get("type", "")
-    ctx = err.get("ctx") or {}
-    return {
-        "missing": "必填",
-        "string_too_short": "不能为空",
-        "greater_than_equal": f"不能小于 {ctx.get('ge')}",
-        "less_than_equal": f"不能大于 {ctx.get('le')}",
-        "int_parsing": "应为整数",
-        "json_invalid": "JSON 格式错误",
-        "model_attributes_type": "应为 JSON 对象",
-        "dict_type": "应为 JSON 对象",
-        "list_type": "应为列表",
-        "string_type": "应为文字",
-        "too_long": "条目太多",
-    }.get(t, "格式不正确")
 
 
 def uvicorn_options(settings: Settings | None = None) -> dict:
@@ -406,6 +353,12 @@ def uvicorn_options(settings: Settings | None = None) -> dict:
 def serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
+    if workers > 1 and not get_settings().rate_limit_storage:
+        # limits hold across the workers: their counters live in one file (inherited through the environment)
+        os.environ["ONETHING_RATE_LIMIT_STORAGE"] = (
+            f"onething-sqlite:///{get_settings().data_dir / 'ratelimit.db'}"
+        )
+        get_settings.cache_clear()
     if workers > 1:  # separate processes share nothing but the database: sessions live in the store
         # one OpenMP thread per worker for the embedding engine, so N workers never oversubscribe the cores
         os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))

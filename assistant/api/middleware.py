@@ -4,12 +4,13 @@ BaseHTTPMiddleware costs a task and a stream per request; this one only wraps `s
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assistant.api.ratelimit import RateLimiter
+from assistant.ratelimit import RateLimiter
 
 TOO_LARGE = json.dumps(
     {"code": "too_large", "message": "提交的内容太大，请精简后再发。"}, ensure_ascii=False
@@ -17,6 +18,15 @@ TOO_LARGE = json.dumps(
 RATE_LIMITED = json.dumps(
     {"code": "rate_limited", "message": "请求太频繁，请稍后再试。"}, ensure_ascii=False
 ).encode()
+
+
+_DOWNLOAD = re.compile(r"/forms/[^/]+/(?:json|html|pdf)$")
+
+
+def _counted(scope: Scope) -> bool:
+    """API requests count against the client limit; the widget's static files and form downloads do not."""
+    path = scope["path"]
+    return path.startswith("/api/") and not (scope["method"] == "GET" and _DOWNLOAD.search(path))
 
 
 class SecurityMiddleware:
@@ -45,7 +55,7 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         client = scope["client"][0] if scope.get("client") else "unknown"
-        if scope["path"].startswith("/api/") and not self.client_limit.allow(client):
+        if _counted(scope) and not self.client_limit.allow(client):
             await self._reply(send, 429, RATE_LIMITED)
             return
         # a body over the cap is refused before anything parses it: by its declared length, or, when it

@@ -27,6 +27,11 @@ def serve(
             "建议 API 多进程运行时设 ONETHING_CONSOLE_ENABLED=false，另用单进程启动工作台：\n"
             "  ONETHING_CONSOLE_SECRET=… onething serve --workers 1 --port 8001[/yellow]"
         )
+    if "*" in settings.cors_origins and settings.console_enabled:
+        console.print(
+            "[yellow]注意：ONETHING_CORS_ORIGINS 为 *（任何网站都可调用本服务的接口），同时启用了工作台。"
+            "生产环境请把它设为嵌入挂件的网站，例如 ONETHING_CORS_ORIGINS='[\"https://zwfw.example.gov.cn\"]'。[/yellow]"
+        )
     console.print(
         f"一件事助手已启动：http://{h}:{p}/  （挂件演示页）  接口文档 http://{h}:{p}/docs  工作台 http://{h}:{p}/console"
     )

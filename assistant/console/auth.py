@@ -7,6 +7,9 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Callable
+
+from assistant.ratelimit import Lockout
 
 COOKIE = "onething_staff"
 SESSION_SECONDS = 8 * 3600
@@ -38,33 +41,66 @@ def parse_accounts(spec: str) -> dict[str, str]:
     return out
 
 
+class LockedOutError(Exception):
+    """Too many failed logins for this user or address; try again after the window."""
+
+
+_DUMMY_HASH = hash_password("unknown-user", "0" * 16)  # verified for unknown users: same time as a real one
+
+
 class StaffAuth:
-    def __init__(self, accounts_spec: str, secret: str = "", session_seconds: int = SESSION_SECONDS):
+    """Logins, signed cookies that name a server-side session (revoked on logout), and lockouts after
+    repeated failures (per user and per address, counted in the shared rate-limit storage)."""
+
+    def __init__(
+        self,
+        accounts_spec: str,
+        secret: str = "",
+        session_seconds: int = SESSION_SECONDS,
+        lockout: Lockout | None = None,
+        revoked: Callable[[str], bool] | None = None,
+    ):
         self.accounts = parse_accounts(accounts_spec)
         self.secret = (secret or secrets.token_hex(32)).encode()
         self.session_seconds = session_seconds
+        self.lockout = lockout or Lockout("memory://")
+        self.revoked = revoked or (lambda _sid: False)
 
-    def login(self, user: str, password: str) -> str | None:
-        """A signed cookie value for valid credentials, else None."""
+    def login(self, user: str, password: str, address: str = "") -> str | None:
+        """A signed cookie value for valid credentials, else None; LockedOutError after too many failures."""
+        keys = (f"user:{user[:64]}", f"ip:{address}")
+        if self.lockout.locked(*keys):
+            raise LockedOutError(user)
         stored = self.accounts.get(user)
-        if stored is None or not verify_password(password, stored):
+        ok = verify_password(password, stored or _DUMMY_HASH) and stored is not None
+        if not ok:
+            self.lockout.failed(*keys)
             return None
-        return self.sign(user, int(time.time()) + self.session_seconds)
+        self.lockout.succeeded(keys[0])
+        return self.sign(user, int(time.time()) + self.session_seconds, secrets.token_hex(12))
 
-    def sign(self, user: str, expires: int) -> str:
-        payload = f"{user}|{expires}"
+    def sign(self, user: str, expires: int, sid: str = "") -> str:
+        payload = f"{user}|{expires}|{sid}"
         mac = hmac.new(self.secret, payload.encode(), hashlib.sha256).hexdigest()
         return base64.urlsafe_b64encode(f"{payload}|{mac}".encode()).decode()
 
-    def user_from_cookie(self, value: str | None) -> str | None:
-        """The staff user of a valid, unexpired cookie."""
+    def session_of(self, value: str | None) -> tuple[str, str] | None:
+        """(user, session id) of a valid, unexpired, not revoked cookie."""
         if not value:
             return None
         try:
-            user, expires, mac = base64.urlsafe_b64decode(value.encode()).decode().split("|")
+            user, expires, sid, mac = base64.urlsafe_b64decode(value.encode()).decode().split("|")
+            expires_at = int(expires)
         except (ValueError, UnicodeDecodeError):
             return None
-        good = hmac.new(self.secret, f"{user}|{expires}".encode(), hashlib.sha256).hexdigest()
-        if not hmac.compare_digest(good, mac) or int(expires) < time.time() or user not in self.accounts:
+        good = hmac.new(self.secret, f"{user}|{expires}|{sid}".encode(), hashlib.sha256).hexdigest()
+        if not hmac.compare_digest(good, mac) or expires_at < time.time() or user not in self.accounts:
             return None
-        return user
+        if self.revoked(sid):
+            return None
+        return user, sid
+
+    def user_from_cookie(self, value: str | None) -> str | None:
+        """The staff user of a valid, unexpired, not revoked cookie."""
+        found = self.session_of(value)
+        return found[0] if found else None

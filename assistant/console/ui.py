@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import html
 import json
+from urllib.parse import urlparse
 
 import gradio as gr
 import pandas as pd
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from assistant.console.auth import COOKIE, StaffAuth
+from assistant.console.auth import COOKIE, LockedOutError, StaffAuth
 from assistant.console.handlers import Console
+from assistant.ratelimit import Lockout
 
 LOGIN_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>工作台登录</title>
 <style>body{{font-family:sans-serif;max-width:360px;margin:12vh auto}}label{{display:block;margin:.8em 0 .2em}}
@@ -198,9 +200,57 @@ def build_blocks(console: Console, auth: StaffAuth) -> gr.Blocks:
     return demo
 
 
+# the console is never framed; its charts and Gradio's own code are served from this origin
+CONSOLE_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+)
+_CONSOLE_HEADERS = {
+    "content-security-policy": CONSOLE_CSP,
+    "x-frame-options": "DENY",
+    "cache-control": "no-store",
+}
+
+
+def _same_origin(request: Request) -> bool:
+    """A state-changing request from another site's page is refused (login CSRF, clickjacking helpers)."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin:
+        return True  # not sent by a browser form on another page (curl, tests)
+    return urlparse(origin).netloc == request.headers.get("host", "")
+
+
 def mount_console(app: FastAPI, console_factory, settings) -> StaffAuth:
     """/console/login (form), /console/logout, and the Gradio app at /console/app behind the staff cookie."""
-    auth = StaffAuth(settings.staff_accounts, settings.console_secret)
+    store = console_factory().store
+    revoked_cache: set[str] = set()  # an explicit cache: a revoked session never becomes valid again
+
+    def revoked(sid: str) -> bool:
+        if sid in revoked_cache:
+            return True
+        if sid and store.audited("logout", sid):
+            revoked_cache.add(sid)
+            return True
+        return not sid  # cookies from before sessions had ids are not accepted
+
+    auth = StaffAuth(
+        settings.staff_accounts,
+        settings.console_secret,
+        lockout=Lockout(settings.limits_storage),
+        revoked=revoked,
+    )
+
+    def set_cookie(resp, token: str) -> None:
+        resp.set_cookie(
+            COOKIE,
+            token,
+            max_age=auth.session_seconds,
+            httponly=True,
+            samesite="strict",
+            secure=settings.console_cookie_secure,
+            path="/console",
+        )
 
     @app.get("/console", include_in_schema=False)
     def console_root(request: Request):
@@ -218,19 +268,31 @@ def mount_console(app: FastAPI, console_factory, settings) -> StaffAuth:
         return LOGIN_PAGE.format(error=html.escape(note))
 
     @app.post("/console/login", include_in_schema=False)
-    def login(username: str = Form(...), password: str = Form(...)):
-        token = auth.login(username, password)
+    def login(
+        request: Request, username: str = Form(..., max_length=64), password: str = Form(..., max_length=256)
+    ):
+        address = request.client.host if request.client else ""
+        try:
+            token = auth.login(username, password, address)
+        except LockedOutError:
+            store.audit(username[:64], "login_locked", address)
+            return HTMLResponse(
+                LOGIN_PAGE.format(error="登录失败次数过多，已暂时锁定，请 15 分钟后再试。"), status_code=429
+            )
         if token is None:
+            store.audit(username[:64], "login_failed", address)
             return HTMLResponse(LOGIN_PAGE.format(error="用户名或密码错误。"), status_code=401)
-        console_factory().store.audit(username, "login")
+        store.audit(username, "login", address)
         resp = RedirectResponse("/console/app/", status_code=303)
-        resp.set_cookie(
-            COOKIE, token, max_age=auth.session_seconds, httponly=True, samesite="lax", path="/console"
-        )
+        set_cookie(resp, token)
         return resp
 
     @app.get("/console/logout", include_in_schema=False)
-    def logout():
+    def logout(request: Request):
+        found = auth.session_of(request.cookies.get(COOKIE))
+        if found is not None:  # the session ends on the server too: the old cookie is refused from now on
+            store.audit(found[0], "logout", found[1])
+            revoked_cache.add(found[1])
         resp = RedirectResponse("/console/login", status_code=303)
         resp.delete_cookie(COOKIE, path="/console")
         return resp
@@ -238,15 +300,28 @@ def mount_console(app: FastAPI, console_factory, settings) -> StaffAuth:
     @app.middleware("http")
     async def require_staff(request: Request, call_next):
         path = request.url.path
-        if path.startswith("/console/app") and not auth.user_from_cookie(request.cookies.get(COOKIE)):
-            if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
-                return RedirectResponse("/console/login", status_code=303)
-            return HTMLResponse(
-                json.dumps({"code": "unauthorized", "message": "请先登录工作台。"}, ensure_ascii=False),
-                status_code=401,
+        if not path.startswith("/console"):
+            return await call_next(request)
+        if request.method not in ("GET", "HEAD", "OPTIONS") and not _same_origin(request):
+            resp = HTMLResponse(
+                json.dumps({"code": "forbidden", "message": "拒绝来自其他网站的请求。"}, ensure_ascii=False),
+                status_code=403,
                 media_type="application/json",
             )
-        return await call_next(request)
+        elif path.startswith("/console/app") and not auth.user_from_cookie(request.cookies.get(COOKIE)):
+            if request.method == "GET" and "text/html" in request.headers.get("accept", ""):
+                resp = RedirectResponse("/console/login", status_code=303)
+            else:
+                resp = HTMLResponse(
+                    json.dumps({"code": "unauthorized", "message": "请先登录工作台。"}, ensure_ascii=False),
+                    status_code=401,
+                    media_type="application/json",
+                )
+        else:
+            resp = await call_next(request)
+        for k, v in _CONSOLE_HEADERS.items():
+            resp.headers[k] = v
+        return resp
 
     blocks = build_blocks(console_factory(), auth)
     gr.mount_gradio_app(app, blocks, path="/console/app")

@@ -51,6 +51,19 @@ class Assistant:
         self.form_flow = FormFlow(settings, forms, searcher, store, self.understander) if forms else None
         self.router = Router(self.consult, self.handoff, self.eligibility_flow, self.form_flow)
 
+    def warm(self) -> None:
+        """Load and exercise every lazily built part (embedding engine, word tagger, scope model, BM25, the
+        form reader) on throwaway input, so that the first citizen's turn is as fast as the others. Nothing
+        is stored."""
+        for text in ("长沙开饭店要带什么材料，几天能办好", "我叫王小明，电话13907311234，想问公司注销"):
+            ctx = self.understander.understand("", text, DialogState(), None)
+            self.scope.features(text, ctx.result(5))  # the word tagger loads its dictionary on first use
+        if self.forms is not None:
+            for code in list(self.forms.catalog.forms)[:1]:
+                self.forms.build(
+                    code, ["用户：我是孩子妈妈，叫陈静", "助手：联系电话？", "用户：13907311234"]
+                )
+
     def new_session(self) -> tuple[str, str]:
         return self.store.create_session(DialogState().model_dump())
 

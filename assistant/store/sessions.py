@@ -302,6 +302,16 @@ class Store:
         with self._tx() as db:
             db.add(AuditRow(actor=actor, action=action, target=target, detail=detail))
 
+    def audited(self, action: str, target: str) -> bool:
+        """Whether an audit record of `action` on `target` exists (a revoked console session)."""
+        with self._sessions() as db:
+            return (
+                db.scalar(
+                    select(AuditRow.id).where(AuditRow.action == action, AuditRow.target == target).limit(1)
+                )
+                is not None
+            )
+
     def audit_log(self, limit: int = 200) -> list[dict[str, Any]]:
         with self._sessions() as db:
             rows = db.scalars(select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)).all()
