@@ -85,3 +85,32 @@ def test_rate_limits_hold_across_two_workers(tmp_path: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_concurrent_turns_on_one_session_are_all_kept_across_two_workers(tmp_path: Path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from assistant.store import Store
+
+    port = free_port()
+    proc = start_server(tmp_path / "turns.db", port, workers=2)
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        s = httpx.post(f"{base}/sessions").json()
+        auth = {"Authorization": f"Bearer {s['token']}"}
+
+        def send(i: int) -> int:
+            return httpx.post(
+                f"{base}/sessions/{s['session_id']}/chat",
+                json={"message": f"开饭店要带什么材料{i}"},
+                headers=auth,
+                timeout=60,
+            ).status_code
+
+        with ThreadPoolExecutor(10) as pool:
+            assert list(pool.map(send, range(10))) == [200] * 10
+        assert len(httpx.get(f"{base}/sessions/{s['session_id']}/messages", headers=auth).json()) == 20
+        assert Store(f"sqlite:///{tmp_path / 'turns.db'}").get_state(s["session_id"])["turns"] == 10
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

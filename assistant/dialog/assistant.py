@@ -77,6 +77,12 @@ class Assistant:
         """One turn. `on_token` receives generated text as it streams (LLM mode only); the returned Answer
         is what was verified and stored, which may be the composer's answer when generation failed checks."""
         text = check_message(text)
+        with self.store.turn_lock(session_id):  # concurrent turns on one session: one after the other
+            return self._turn(session_id, text, region, on_token)
+
+    def _turn(
+        self, session_id: str, text: str, region: str | None, on_token: Callable[[str], None] | None
+    ) -> Answer:
         t0 = time.perf_counter()
         state = DialogState.model_validate(self.store.get_state(session_id))
         if region and not state.region_code:
@@ -101,13 +107,15 @@ class Assistant:
     def eligibility_start(self, session_id: str, matter_code: str, region: str | None = None) -> Answer:
         if self.eligibility_flow is None:
             raise KeyError(matter_code)
-        return self.eligibility_flow.start(session_id, matter_code, region)
+        with self.store.turn_lock(session_id):
+            return self.eligibility_flow.start(session_id, matter_code, region)
 
     def eligibility_answer(self, session_id: str, question_id: str, value: Any) -> Answer:
         """Set or change one answer (by question id) and return the next step."""
         if self.eligibility_flow is None:
             raise LookupError("当前会话没有进行中的资格预审。")
-        return self.eligibility_flow.set_answer(session_id, question_id, value)
+        with self.store.turn_lock(session_id):
+            return self.eligibility_flow.set_answer(session_id, question_id, value)
 
     def eligibility_status(self, session_id: str) -> dict:
         if self.eligibility_flow is None:
@@ -118,19 +126,22 @@ class Assistant:
         """(draft, report) of the session's form for a matter, built from the conversation when new."""
         if self.form_flow is None:
             raise KeyError(matter_code)
-        return self.form_flow.draft(session_id, matter_code)
+        with self.store.turn_lock(session_id):
+            return self.form_flow.draft(session_id, matter_code)
 
     def form_patch(
         self, session_id: str, matter_code: str, field: str, value: Any
     ) -> tuple[FormDraft, FormReport]:
         if self.form_flow is None:
             raise KeyError(matter_code)
-        return self.form_flow.patch(session_id, matter_code, field, value)
+        with self.store.turn_lock(session_id):
+            return self.form_flow.patch(session_id, matter_code, field, value)
 
     def request_handoff(self, session_id: str, note: str = "") -> Answer:
         """The citizen asked for a human (转人工 button)."""
-        state = DialogState.model_validate(self.store.get_state(session_id))
-        answer = self.handoff.open_ticket(session_id, state, note or "用户请求转人工")
+        with self.store.turn_lock(session_id):
+            state = DialogState.model_validate(self.store.get_state(session_id))
+            answer = self.handoff.open_ticket(session_id, state, note or "用户请求转人工")
         answer.session_id = session_id
         answer.message_id = self.store.add_message(
             session_id, "assistant", answer.text, answer.model_dump(exclude={"trace"})

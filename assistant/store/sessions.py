@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
-from assistant.store.lock import WriteLock
+from assistant.store.lock import TurnLocks, WriteLock
 from assistant.store.tables import (
     _ADD_MESSAGE,
     _SET_STATE,
@@ -87,10 +87,12 @@ class Store:
         # writers (threads and server processes) queue on a lock instead and are woken as soon as it is free;
         # other writers (a purge from cron) still meet the busy timeout.
         self._write_lock: WriteLock | nullcontext = nullcontext()
+        self._turn_locks: TurnLocks | None = None  # PostgreSQL: advisory locks (turn_lock)
         if sqlite:
             db_file = url.removeprefix("sqlite:///")
             real_file = url.startswith("sqlite:///") and db_file and ":memory:" not in db_file
             self._write_lock = WriteLock(Path(db_file + ".writelock") if real_file else None)
+            self._turn_locks = TurnLocks(Path(db_file + ".turnlock") if real_file else None)
 
     @contextmanager
     def _tx(self) -> Iterator[OrmSession]:
@@ -301,6 +303,22 @@ class Store:
     def audit(self, actor: str, action: str, target: str = "", detail: str = "") -> None:
         with self._tx() as db:
             db.add(AuditRow(actor=actor, action=action, target=target, detail=detail))
+
+    @contextmanager
+    def turn_lock(self, session_id: str) -> Iterator[None]:
+        """Hold while a turn reads, changes and writes a session's state: concurrent turns on one session
+        (two tabs, a double click, two workers) run one after the other and none is lost."""
+        if self._turn_locks is not None:
+            with self._turn_locks.hold(session_id):
+                yield
+            return
+        key = int.from_bytes(hashlib.blake2b(session_id.encode(), digest_size=8).digest(), signed=True)
+        with self.engine.connect() as conn:  # PostgreSQL: a session-level advisory lock on this connection
+            conn.exec_driver_sql(f"SELECT pg_advisory_lock({key})")
+            try:
+                yield
+            finally:
+                conn.exec_driver_sql(f"SELECT pg_advisory_unlock({key})")
 
     def audited(self, action: str, target: str) -> bool:
         """Whether an audit record of `action` on `target` exists (a revoked console session)."""
