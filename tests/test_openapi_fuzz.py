@@ -8,6 +8,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck
 from hypothesis import settings as hsettings
+from schemathesis import GenerationMode
 
 from assistant.api.app import create_app
 from assistant.config import Settings
@@ -38,3 +39,34 @@ def test_api_never_returns_5xx(case):
     if response.status_code >= 400 and ctype.startswith("application/json"):
         body = response.json()
         assert "code" in body and "message" in body, body
+
+
+# negative data: values that break the schema (wrong types, out of range, too long, missing) — 4xx, never 5xx
+negative = schemathesis.openapi.from_asgi("/openapi.json", _app)
+negative.config.generation.update(modes=[GenerationMode.NEGATIVE])
+
+
+@negative.parametrize()
+@hsettings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+def test_api_rejects_bad_input_without_server_errors(case):
+    response = case.call()
+    assert response.status_code < 500, (
+        f"{case.method} {case.path} → {response.status_code}: {response.text[:200]}"
+    )
+
+
+# stateful: sequences of calls linked through their responses (a session, then its chat, feedback, forms…)
+APIWorkflow = schema.as_state_machine()
+
+
+class TestAPIWorkflow(APIWorkflow.TestCase):
+    settings = hsettings(
+        max_examples=20, stateful_step_count=6, deadline=None, suppress_health_check=list(HealthCheck)
+    )
+
+
+def _no_server_error(response, case) -> None:
+    assert response.status_code < 500, f"{case.method} {case.path} → {response.status_code}"
+
+
+APIWorkflow.validate_response = lambda self, response, case, **kw: _no_server_error(response, case)

@@ -22,8 +22,10 @@ from assistant.answer.models import Answer
 from assistant.api.eligibility_routes import router as eligibility_router
 from assistant.api.errors import ERR_RESPONSES, ApiError, install_error_handlers
 from assistant.api.forms_routes import router as forms_router
+from assistant.api.metrics import Metrics
 from assistant.api.middleware import SecurityMiddleware
 from assistant.api.schemas import (
+    SESSION_LINKS,
     ChatRequest,
     Created,
     ErrorBody,
@@ -41,26 +43,6 @@ from assistant.services import build_assistant
 log = logging.getLogger("onething.api")
 WIDGET_DIR = PROJECT_ROOT / "ui" / "widget"
 SWAGGER_DIR = Path(fastapi_offline.__file__).parent / "static"  # Swagger UI assets shipped on PyPI
-
-
-class Metrics:
-    """Prometheus text exposition of a few counters (requests, turns by mode, latency sums)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.counters: dict[str, float] = {}
-
-    def inc(self, name: str, value: float = 1.0) -> None:
-        with self.lock:
-            self.counters[name] = self.counters.get(name, 0.0) + value
-
-    def render(self) -> str:
-        with self.lock:
-            lines = []
-            for key, v in sorted(self.counters.items()):
-                name, _, labels = key.partition("|")
-                lines.append(f"{name}{{{labels}}} {v}" if labels else f"{name} {v}")
-            return "\n".join(lines) + "\n"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -159,7 +141,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix="/api/v1")
 
-    @api.post("/sessions", response_model=SessionCreated, status_code=201, tags=["会话"])
+    @api.post(
+        "/sessions",
+        response_model=SessionCreated,
+        status_code=201,
+        tags=["会话"],
+        responses={201: {"description": "新会话", "links": SESSION_LINKS}},
+    )
     def create_session() -> SessionCreated:
         sid, token = bot().new_session()
         return SessionCreated(session_id=sid, token=token)

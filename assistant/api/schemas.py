@@ -44,3 +44,26 @@ class ErrorBody(BaseModel):
 
 class Created(BaseModel):
     id: int
+
+
+# OpenAPI links: the session (and its token) a client gets here is what the session's operations take,
+# so a stateful client or fuzzer can follow them
+_SESSION_OPS = {
+    "Chat": "chat_api_v1_sessions__session_id__chat_post",
+    "Messages": "messages_api_v1_sessions__session_id__messages_get",
+    "Feedback": "feedback_api_v1_sessions__session_id__feedback_post",
+    "Handoff": "handoff_api_v1_sessions__session_id__handoff_post",
+    "EligibilityStart": "start_api_v1_sessions__session_id__eligibility__matter_code__post",
+    "FormDraft": "draft_api_v1_sessions__session_id__forms__matter_code__get",
+    "FormPatch": "patch_api_v1_sessions__session_id__forms__matter_code__patch",
+}
+SESSION_LINKS = {
+    name: {
+        "operationId": op,
+        "parameters": {
+            "path.session_id": "$response.body#/session_id",
+            "header.authorization": "Bearer {$response.body#/token}",
+        },
+    }
+    for name, op in _SESSION_OPS.items()
+}
