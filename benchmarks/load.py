@@ -62,7 +62,7 @@ def free_port() -> int:
 
 
 def start_server(
-    db: Path, port: int, workers: int, extra_env: dict[str, str] | None = None
+    db: Path, port: int, workers: int, extra_env: dict[str, str] | None = None, log: Path | None = None
 ) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -79,7 +79,7 @@ def start_server(
         [sys.executable, "-m", "assistant", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=log.open("ab") if log is not None else subprocess.DEVNULL,
         cwd=ROOT,
     )
     deadline = time.time() + 180
