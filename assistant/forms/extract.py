@@ -9,6 +9,7 @@ from datetime import date
 from pydantic import BaseModel
 
 from assistant.forms.quantities import count_people, is_household_count, months_from_years
+from assistant.forms.roles import ROLE_WORDS
 from assistant.forms.spec import FieldSpec
 from assistant.text.names import looks_like_name
 from assistant.text.numerals import to_digits
@@ -28,7 +29,8 @@ MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 LANDLINE_RE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 USCC_RE = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
 DATE_RE = re.compile(
-    r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*[日号]?|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|今天|昨天|前天|大前天"
+    r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*[日号]?|(?<!\d)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]?"
+    r"|\d{1,2}\s*月\s*\d{1,2}\s*[日号]|今天|昨天|前天|大前天"
 )
 ADDRESS_RE = re.compile(
     r"(?:[\u4e00-\u9fff]{2,6}省)?(?:[\u4e00-\u9fff]{2,6}[市州](?:[\u4e00-\u9fff]{1,6}[区县市])?|[\u4e00-\u9fff]{2,4}[县区])"
@@ -45,6 +47,9 @@ ADDRESS_VERBS = {
 _ADDRESS_GLUE = r"(?:的|在|是|都是|也是|地址|地址是|就是|就在|：|:|\s)*"
 NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}")
 _STOP_AFTER_NAME = re.compile(r"[，,。；;\s、]|身份证|电话|手机|今年|出生|是|的")
+
+
+PERSON_WORDS = [w for words in ROLE_WORDS.values() for w in words] + ["经营者", "负责人", "申请人", "代理人"]
 
 
 class Extracted(BaseModel):
@@ -98,6 +103,8 @@ def _after_cues(
                 continue
             if others and _inside_longer_cue(text, m.start(), m.end(), others):
                 continue
+            if _inside_longer_cue(text, m.start(), m.end(), PERSON_WORDS):
+                continue  # "经营" in "我是经营者": a person, not the business items
             rest = text[m.end() :].lstrip("：: 是为")
             if rest:
                 out.append(rest)
@@ -294,7 +301,7 @@ def extract_field(
                 v = float(m.group(0))
                 return int(v) if v.is_integer() else v
         if is_household_count(f):  # "我老婆和我，还有个小孩": the household named member by member
-            return count_people(text)
+            return count_people(text, listed=True)
         return None
     if f.type == "name":
         for w in windows:
@@ -334,7 +341,8 @@ def extract_field(
         if m and not ID_RE.fullmatch(m.group(1).replace(" ", "")):
             return m.group(1).replace(" ", "")
     for w in _window(text, f.cues, 60, self_only=self_only, others=others):
-        cut = _TRAIL.sub("", _LEAD.sub("", re.split(r"[，,。；;]", w)[0].strip()))
+        # a clause ends at punctuation, and at a space (chat messages list facts separated by spaces)
+        cut = _TRAIL.sub("", _LEAD.sub("", re.split(r"[，,。；;]|\s+", w.strip())[0].strip()))
         if cut and (not numbered or re.search(r"\d", cut)):  # an account number is digits, not a bank's name
             return cut
     return None

@@ -26,16 +26,21 @@ def is_household_count(f: FieldSpec) -> bool:
     return f.type == "number" and f.unit == "人" and bool(re.search(r"家|户|共同申请", f.label))
 
 
-def count_people(text: str) -> int | None:
+_TOGETHER = re.compile(r"(?:我|本人).{0,4}?(?:和|跟|与|加上?|带着?|还有)|(?:和|跟|与)(?:我|本人)|我们")
+
+
+def count_people(text: str, listed: bool = False) -> int | None:
     """How many people the speaker's household has, from an explicit count ("一家三口", "4个人") or from
-    the members named with the speaker ("我老婆和我，还有个小孩" → 3); None when the text names no household."""
+    the members named with the speaker ("我老婆和我，还有个小孩" → 3); None when the text names no household.
+    With `listed`, members count only when the text lists them together ("我和…", "…跟我"): a spouse merely
+    mentioned ("我爱人也是环卫工") says nothing about the household's size."""
     t = numerals_to_digits(text)
     if _ALONE.search(t):
         return 1
     m = _EXPLICIT.search(t)
     if m and not re.search(r"雇|员工|工人|店员", t[max(0, m.start() - 6) : m.start()]):
         return int(m.group(1))
-    if not _ME.search(t):
+    if not _ME.search(t) or listed and not _TOGETHER.search(t):
         return None
     others = 0
     if _SPOUSE.search(t):
