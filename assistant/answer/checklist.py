@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.guides.material_region import applies_in, region_note
 from assistant.guides.schema import Material, MatterGuide
 
 # remarks the portal puts on nearly every material: they tell the citizen nothing to do
@@ -40,7 +41,10 @@ def plain_note(m: Material) -> str:
 
 def checklist_lines(g: MatterGuide) -> tuple[list[str], list[str]]:
     """(the checklist, the full portal remarks) for a guide's materials."""
-    req, sit = g.required_materials, g.situational_materials
+    here = [m for m in g.materials if applies_in(m, g)]
+    elsewhere = [m for m in g.materials if m not in here]
+    req = [m for m in here if m.required]
+    sit = [m for m in here if not m.required]
     lines: list[str] = []
     if req or sit:
         lines.append(f"需准备 {len(req)} 项" + (f"，另有 {len(sit)} 项视情形提交：" if sit else "："))
@@ -59,4 +63,9 @@ def checklist_lines(g: MatterGuide) -> tuple[list[str], list[str]]:
         if (m.situation and not _BOILERPLATE.match(m.situation.strip()) and len(m.situation) > NOTE_CHARS)
         or m.waiver
     ]
+    if elsewhere:  # listed by the portal, but its note limits it to another region: not asked here
+        remarks.append(
+            "以下材料指南注明只在其他地区提交，本地不需要："
+            + "；".join(f"{m.name}（{region_note(m)}）" for m in elsewhere)
+        )
     return lines, (["原文备注（指南原文）："] + remarks if remarks else [])

@@ -39,16 +39,19 @@ FIRST_SCREEN = 300
 
 def cite(g: MatterGuide, aspect: str) -> Citation:
     section = ASPECT_TO_SECTION.get(aspect, Section.OVERVIEW)
+    section_date = g.source.section_updated.get(section.value)
+    url = g.source.url or g.online_entry
     return Citation(
         guide_id=g.id,
         guide_name=g.name,
         region_name=g.region_name,
         section=section.value,
         section_label=SECTION_LABELS[section],
-        updated_at=g.updated_at,
-        # the portal publishes no page per section, so the guide's own page (else the online entry)
-        url=g.source.url or g.online_entry,
-        link_kind="guide" if g.source.url else ("online_entry" if g.online_entry else ""),
+        updated_at=section_date.isoformat() if section_date else g.updated_at,
+        updated_scope="section" if section_date else "guide",
+        # the portal publishes no page per section: its theme guide page (专题解读 ztjd_…), else the entry
+        url=url,
+        link_kind=("guide" if "ztjd" in url else "online_entry") if url else "",
     )
 
 
@@ -121,8 +124,13 @@ def _contacts(g: MatterGuide) -> list[str]:
     lines.append(
         f"咨询电话：{'、'.join(g.contact.consultation)}" if g.contact.consultation else f"咨询电话{NOT_GIVEN}"
     )
+    if g.contact.consultation_address:
+        lines.append(f"咨询地点：{g.contact.consultation_address}")
     if g.contact.complaint:
         lines.append(f"监督投诉电话：{'、'.join(g.contact.complaint)}")
+    if g.contact.complaint_address and g.contact.complaint_address != g.contact.consultation_address:
+        lines.append(f"监督投诉地点：{g.contact.complaint_address}")
+    lines += [f"{link.kind}：{link.url}" for link in g.links if link.kind in ("咨询页面", "投诉页面")]
     return lines
 
 
@@ -149,6 +157,7 @@ def _online(g: MatterGuide) -> list[str]:
     if g.online:
         lines.append(f"网办程度：{g.online}")
     lines.append(f"网上办理入口：{g.online_entry}" if g.online_entry else f"网上办理入口{NOT_GIVEN}")
+    lines += [f"{link.kind}：{link.url}" for link in g.links if link.kind not in ("咨询页面", "投诉页面")]
     return lines
 
 

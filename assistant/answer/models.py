@@ -14,6 +14,9 @@ class Citation(BaseModel):
     section: str = Field(..., description="section key, e.g. materials")
     section_label: str = Field(..., description="section name in Chinese, e.g. 申请材料")
     updated_at: str = ""
+    updated_scope: Literal["section", "guide"] = Field(
+        "guide", description="updated_at is this section's own update date, or the guide's latest"
+    )
     url: str = ""
     link_kind: Literal["section", "guide", "online_entry", ""] = Field(
         "", description="what `url` opens: the section's own portal page, the guide page, or the online entry"

@@ -250,7 +250,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @api.get("/guides/{guide_id}", tags=["办事指南"], responses={404: {"model": ErrorBody}})
     def guide(guide_id: str) -> dict:
-        g = bot().searcher.guides.get(guide_id)
+        guides = bot().searcher.guides
+        g = guides.get(guide_id) or next(  # or by either of the portal's ids for it
+            (x for x in guides.values() if guide_id in (x.source.portal_guide_id, x.source.portal_index_id)),
+            None,
+        )
         if g is None:
             raise ApiError(404, f"没有编号为 {guide_id[:40]} 的办事指南。")
         return g.model_dump(mode="json")

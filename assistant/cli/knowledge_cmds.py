@@ -31,17 +31,26 @@ def ingest(
         list[Path], typer.Argument(help="文件或目录：项目 YAML/JSON、门户 JSON、Markdown、txt/html/pdf/docx")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
-    check: Annotated[
+    self_check: Annotated[
         bool,
         typer.Option(
-            "--check/--no-check", help="导入后更新索引，并检查每份新指南能否被自己的联办事项和章节名找到"
+            "--self-check/--no-self-check",
+            help="导入后更新索引，并检查每份新指南能否被自己的联办事项和章节名找到",
         ),
     ] = True,
+    compare: Annotated[
+        bool,
+        typer.Option("--check", help="不导入：把知识库里的指南 YAML 与门户原文逐字段比较，列出所有不同之处"),
+    ] = False,
 ) -> None:
     """导入办事指南或参考文档到知识库；坏文件报告原因，其余照常导入。"""
     from assistant.guides.ingest import ingest as run_ingest
 
     settings = get_settings()
+    if compare:
+        _report_drift(paths, settings.knowledge_dir, as_json)
+        return
+    check = self_check
     results = run_ingest(paths, settings.knowledge_dir)
     failed = [r for r in results if r.status == "failed"]
     checks = []
@@ -160,3 +169,22 @@ def calibrate(
     )
     console.print(params.model_dump())
     console.print(report)
+
+
+def _report_drift(paths: list[Path], knowledge_dir: Path, as_json: bool) -> None:
+    from assistant.guides.drift import drift
+
+    found, missing = drift(paths, knowledge_dir)
+    if as_json:
+        print_json({"differences": [d.model_dump() for d in found], "not_imported": missing})
+    else:
+        table = Table("指南", "字段", "知识库 YAML", "门户原文")
+        for d in found:
+            table.add_row(d.guide_id, d.field, d.in_yaml[:60], d.in_portal[:60])
+        if found:
+            console.print(table)
+        for m in missing:
+            console.print(f"[yellow]尚未导入：{m}[/yellow]")
+        console.print(f"与门户原文不同的字段 {len(found)} 个；尚未导入的门户文件 {len(missing)} 个。")
+    if found or missing:
+        raise typer.Exit(1)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from assistant.eligibility.expr import UNKNOWN, evaluate, names
 from assistant.eligibility.parsing import Unparsed, parse_answer
 from assistant.eligibility.rules import Outcome, Question, RuleFileError, RuleSet
+from assistant.guides.material_region import applies_in
 from assistant.guides.regions import RegionRegistry
 from assistant.guides.schema import MatterGuide
 
@@ -217,7 +218,7 @@ class Engine:
                 name=m.name, required=m.required, situation=m.situation, waiver=m.waiver, source=m.source
             )
             for m in guide.materials
-            if (m.required and m.name not in conditional) or m.name in situational
+            if ((m.required and m.name not in conditional) or m.name in situational) and applies_in(m, guide)
         ]
         steps = []
         if rule.outcome == Outcome.INELIGIBLE:  # nothing to apply for: the reason, and whom to ask

@@ -63,6 +63,19 @@ def apply_curation(
     return MatterGuide.model_validate({**guide.model_dump(), **update})
 
 
+def portal_index_id(path: Path) -> str:
+    """The portal's guide id for a downloaded file, from the download's INDEX.tsv (column 4, by file name)
+    beside the file or one folder up; empty when there is no index."""
+    for index in (path.parent / "INDEX.tsv", path.parent.parent / "INDEX.tsv"):
+        if not index.exists():
+            continue
+        for line in index.read_text(encoding="utf-8").splitlines()[1:]:
+            cols = line.split("\t")
+            if len(cols) >= 6 and Path(cols[5]).stem == path.stem:
+                return cols[3].strip()
+    return ""
+
+
 def _expand(paths: list[Path]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
@@ -123,7 +136,9 @@ def _ingest_one(
             raise GuideFileError(path, [("", f"JSON 语法错误，第 {exc.lineno} 行：{exc.msg}")]) from exc
         if looks_like_portal(payload):
             kind = "portal"
-            guide = parse_portal_guide(payload, file_stem=path.stem, registry=registry)
+            guide = parse_portal_guide(
+                payload, file_stem=path.stem, registry=registry, index_id=portal_index_id(path)
+            )
             target = guides_dir / guide_filename(guide)
             try:
                 existing = load_guide_file(target) if target.exists() else None

@@ -6,12 +6,14 @@ import re
 from datetime import UTC, date, datetime
 from typing import Any
 
+from assistant.guides.portal_contacts import PHONE_ONLY, STD_LINKS, merge, place_or_link
 from assistant.guides.regions import RegionRegistry
 from assistant.guides.schema import (
     FAQ,
     Audience,
     Condition,
     Contact,
+    EntryLink,
     Fee,
     FeeItem,
     LinkedMatter,
@@ -20,6 +22,7 @@ from assistant.guides.schema import (
     MatterGuide,
     Necessity,
     ReformEffect,
+    Section,
     Source,
     region_code_from_portal,
 )
@@ -124,6 +127,33 @@ def _latest_update(node: Any) -> date | None:
     return best
 
 
+def _section_dates(data: dict[str, Any]) -> dict[str, date]:
+    """Each section's update date: the latest `gxsj` of the records it was imported from."""
+    std = data.get("onethingCatalogStandServiceGuide") or {}
+    sources = {
+        Section.MATERIALS: data.get("materialList"),
+        Section.CONDITIONS: data.get("guideCondition"),
+        Section.LINKED_MATTERS: data.get("approveList"),
+        Section.FAQ: data.get("questionInfo"),
+        Section.LOCATIONS: data.get("guidePoint"),
+        Section.FEE: data.get("chargelist"),
+    }
+    out: dict[str, date] = {}
+    for section, records in sources.items():
+        d = _latest_update(records or [])
+        if d:
+            out[section.value] = d
+    std_date = _date_from_ms(std.get("gxsj"))
+    basic_date = _date_from_ms((data.get("basicInfo") or {}).get("gxsj"))
+    for section in (Section.PROCESS, Section.TIME_LIMIT, Section.ONLINE_ENTRY, Section.OVERVIEW):
+        if std_date:
+            out[section.value] = std_date
+    contact_dates = [d for d in (std_date, basic_date) if d]
+    if contact_dates:
+        out[Section.CONTACTS.value] = max(contact_dates)
+    return out
+
+
 def _materials(items: list[dict[str, Any]]) -> list[Material]:
     out: list[Material] = []
     seen: set[tuple[str, str]] = set()
@@ -136,7 +166,7 @@ def _materials(items: list[dict[str, Any]]) -> list[Material]:
         if key in seen:  # the portal sometimes lists the same material twice
             continue
         seen.add(key)
-        necessity = {"1": Necessity.REQUIRED, "2": Necessity.SITUATIONAL}.get(
+        necessity = {"1": Necessity.REQUIRED, "2": Necessity.SITUATIONAL, "3": Necessity.DEFERRABLE}.get(
             str(m.get("clbyx")), Necessity.OTHER
         )
         source = clean(m.get("cllyqdsm")) or _SOURCE_CODES.get(str(m.get("cllyqd")), "")
@@ -178,12 +208,25 @@ def _content_flags(guide: MatterGuide, registry: RegionRegistry) -> list[str]:
         + [m.name + m.situation for m in guide.materials]
         + [f.question + f.answer for f in guide.faqs]
         + [loc.address for loc in guide.locations]
+        + [guide.contact.consultation_address, guide.contact.complaint_address]
     )
-    foreign = sorted(
+    foreign_cities = {
         r.name
         for r in registry.cities()
         if r.name not in own and any(n in text for n in (r.name, *r.short) if len(n) >= 2)
-    )
+    }
+    # a county or district of another city ("攸县发展中心…" in a 长沙 guide) names that city's content too
+    for r in registry.all():
+        city = registry.get(r.parent) if r.parent else None
+        if (
+            city is not None
+            and city.name not in own
+            and r.name not in own
+            and len(r.name) >= 2
+            and r.name in text
+        ):
+            foreign_cities.add(f"{city.name}{r.name}")
+    foreign = sorted(foreign_cities)
     return [f"内容提及其他地区：{'、'.join(foreign)}（按门户原文导入，未作更正）"] if foreign else []
 
 
@@ -193,6 +236,7 @@ def parse_portal_guide(
     file_stem: str = "",
     registry: RegionRegistry | None = None,
     imported: date | None = None,
+    index_id: str = "",
 ) -> MatterGuide:
     """Turn one portal response into a MatterGuide, carrying every fact over unchanged."""
     if not looks_like_portal(payload):
@@ -208,8 +252,16 @@ def parse_portal_guide(
     region = registry.get(region_code)
     region_name = region.name if region else clean(basic.get("areaName"))
 
-    phones_consult = _split_phones(basic.get("zxdh"))
-    phones_complaint = _split_phones(basic.get("jdtsdh"))
+    # phones and places from the basic block and from the standard guide block (they differ in some guides)
+    links: list[EntryLink] = []
+    consult_place = place_or_link(clean(std.get("zxdz")), "咨询页面", links)
+    complaint_place = place_or_link(clean(std.get("jdtsdz")), "投诉页面", links)
+    phones_consult = merge(_split_phones(basic.get("zxdh")), _split_phones(std.get("zxdh")))
+    phones_complaint = merge(
+        _split_phones(basic.get("jdtsdh")),
+        _split_phones(std.get("jdtsdh")),
+        _split_phones(std.get("jdtsdz")) if PHONE_ONLY.match(clean(std.get("jdtsdz"))) else [],
+    )
     fee_items = [
         FeeItem(
             name=clean(c.get("FEENAME")) or "收费项目",
@@ -233,6 +285,10 @@ def parse_portal_guide(
     online_entry = clean(std.get("zcblqdWbdz"))
     if online_entry and not online_entry.startswith("http"):
         online_entry = ""  # e.g. "政务服务网": a name, not an entry address
+    for key, kind in STD_LINKS.items():
+        url = clean(std.get(key))
+        if url.startswith("http") and url != online_entry and all(link.url != url for link in links):
+            links.append(EntryLink(kind=kind, url=url))
     visits = _num(std.get("dbsxccs"))
     guide = MatterGuide(
         id=f"{matter_code}-{region_code}",
@@ -270,8 +326,14 @@ def parse_portal_guide(
             for p in sorted(data.get("guidePoint") or [], key=lambda x: _num(x.get("pxh")) or 0)
             if clean(p.get("bldmc") or p.get("pointName") or p.get("xxdz"))
         ],
-        contact=Contact(consultation=phones_consult, complaint=phones_complaint),
+        contact=Contact(
+            consultation=phones_consult,
+            complaint=phones_complaint,
+            consultation_address=consult_place,
+            complaint_address=complaint_place,
+        ),
         online_entry=online_entry,
+        links=links,
         faqs=[
             FAQ(question=clean(q.get("problem") or q.get("wt")), answer=clean(q.get("answer") or q.get("da")))
             for q in sorted(data.get("questionInfo") or [], key=lambda x: _num(x.get("pxh")) or 0)
@@ -281,8 +343,10 @@ def parse_portal_guide(
         source=Source(
             origin=PORTAL_ORIGIN,
             portal_guide_id=str(basic.get("yjsssqdbsznid") or std.get("yjsbsznId") or ""),
+            portal_index_id=index_id,
             url=online_entry,
             updated=_latest_update(data),
+            section_updated=_section_dates(data),
             imported=imported,
         ),
     )

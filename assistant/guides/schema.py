@@ -24,9 +24,15 @@ class Audience(StrEnum):
 
 
 class Necessity(StrEnum):
+    """The portal's material necessity code (`clbyx`): "1" required; "2" needed only in the situation its
+    note (`tbxz`) names; "3" may be handed in later (容缺后补): the national guide standard's third value,
+    and what the notes of the portal's code-3 materials say where they say anything ("若以个人承诺方式备案，
+    需6个月内补齐资料"). Anything else is kept as 其他."""
+
     REQUIRED = "必要"
-    SITUATIONAL = "容缺或情形"  # needed only in a named situation
-    OTHER = "其他"  # the portal's third, unexplained category
+    SITUATIONAL = "情形"  # portal code 2
+    DEFERRABLE = "容缺后补"  # portal code 3
+    OTHER = "其他"
 
 
 class Section(StrEnum):
@@ -71,7 +77,7 @@ class Condition(_Strict):
 
 class Material(_Strict):
     name: str = Field(..., min_length=1, description="材料名称（与门户一致）")
-    necessity: Necessity = Field(Necessity.REQUIRED, description="必要 / 容缺或情形 / 其他")
+    necessity: Necessity = Field(Necessity.REQUIRED, description="必要 / 情形 / 容缺后补 / 其他")
     situation: str = Field("", description="需要提交的情形或填写说明")
     source: str = Field("", description="材料来源，如 申请人自备、政府部门核发")
     copies: int | None = Field(None, ge=0, description="纸质份数")
@@ -98,6 +104,19 @@ class Location(_Strict):
 class Contact(_Strict):
     consultation: list[str] = Field(default_factory=list, description="咨询电话")
     complaint: list[str] = Field(default_factory=list, description="监督投诉电话")
+    consultation_address: str = Field("", description="咨询地点（门户标准指南的 zxdz）")
+    complaint_address: str = Field("", description="监督投诉地点（门户标准指南的 jdtsdz）")
+
+
+class EntryLink(_Strict):
+    """A web address the portal gives for the matter besides the online entry."""
+
+    kind: str = Field(
+        ...,
+        min_length=1,
+        description="电脑端入口 / 移动端入口 / 自助终端入口 / 线下窗口链接 / 咨询页面 / 投诉页面",
+    )
+    url: str = Field(..., min_length=1)
 
 
 class FeeItem(_Strict):
@@ -119,9 +138,13 @@ class FAQ(_Strict):
 
 class Source(_Strict):
     origin: str = Field(..., description="来源，如 湖南省政务服务网（门户数据）")
-    portal_guide_id: str = ""
+    portal_guide_id: str = Field("", description="门户 basicInfo 中的指南编号")
+    portal_index_id: str = Field("", description="门户发布清单（INDEX.tsv 第 4 列）中的指南编号")
     url: str = ""
-    updated: date | None = Field(None, description="指南更新日期")
+    updated: date | None = Field(None, description="指南更新日期（各节中最新的）")
+    section_updated: dict[str, date] = Field(
+        default_factory=dict, description="各节的更新日期（来源记录的 gxsj），键为章节名"
+    )
     imported: date | None = None
     flags: list[str] = Field(default_factory=list, description="数据质量提示，如 内容疑似来自其他地区")
 
@@ -163,6 +186,7 @@ class MatterGuide(_Strict):
     locations: list[Location] = Field(default_factory=list)
     contact: Contact = Field(default_factory=Contact)
     online_entry: str = Field("", description="网上办理入口 URL")
+    links: list[EntryLink] = Field(default_factory=list, description="门户给出的其他网址")
     faqs: list[FAQ] = Field(default_factory=list)
     legal_basis: list[str] = Field(default_factory=list)
     reform: ReformEffect | None = None

@@ -73,7 +73,8 @@ def section_texts(g: MatterGuide) -> list[tuple[Section, str, str]]:
             (
                 Section.CONTACTS,
                 "contacts",
-                f"咨询电话：{'、'.join(g.contact.consultation)}；投诉电话：{'、'.join(g.contact.complaint)}",
+                f"咨询电话：{'、'.join(g.contact.consultation)}；投诉电话：{'、'.join(g.contact.complaint)}"
+                + (f"；咨询地点：{g.contact.consultation_address}" if g.contact.consultation_address else ""),
             )
         )
     fee = "收费 费用 要钱吗；" + (

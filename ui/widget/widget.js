@@ -206,7 +206,7 @@
         var key = c.guide_id + c.section;
         if (seen[key]) return;
         seen[key] = true;
-        var label = c.guide_name + "（" + c.region_name + "）· " + c.section_label + (c.updated_at ? " · 更新于 " + c.updated_at : "");
+        var label = c.guide_name + "（" + c.region_name + "）· " + c.section_label + (c.updated_at ? (c.updated_scope === "section" ? " · 本节更新于 " : " · 指南更新于 ") + c.updated_at : "");
         var item;
         if (c.url && /^https?:\/\//.test(c.url)) {
           var where = c.link_kind === "section" ? "本节原文" : c.link_kind === "guide" ? "指南页" : "网上办理入口";
