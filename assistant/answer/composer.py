@@ -223,14 +223,44 @@ def compose_aspects(g: MatterGuide, aspects: list[str]) -> tuple[str, list[Citat
     """Several aspects asked in one question, in the order asked, each with its own citation, after a lead
     line that answers them directly ("在各分娩机构办理，不收费。")."""
     leads = [x for a in aspects if (x := _lead(g, a))]
-    parts, citations = [], []
-    if leads:
-        parts.append("；".join(leads) + "。")
+    lead = "；".join(leads) + "。" if leads else ""
+    bodies, citations = [], []
     for a in aspects:
         body, cites = compose_aspect(g, a)
-        parts.append(body)
+        bodies.append(body)
         citations += [c for c in cites if c not in citations]
-    return "\n\n".join(parts), citations
+    if len(bodies) == 1:
+        return "\n\n".join(x for x in (lead, bodies[0]) if x), citations
+    # every aspect starts on the first screen: each gets its share of the budget, its rest is folded
+    share = max(60, (FIRST_SCREEN - len(lead)) // len(bodies))
+    heads, tails = [], []
+    for body in bodies:
+        head, tail = _split_head(body, share)
+        heads.append(head)
+        if tail:
+            tails.append(f"{body.split(chr(10), 1)[0]}（续）\n{tail}")
+    text = "\n\n".join(x for x in (lead, *heads) if x)
+    if tails:
+        text += FOLD + "\n\n" + "\n\n".join(tails)
+    return text, citations
+
+
+def _split_head(body: str, budget: int) -> tuple[str, str]:
+    """(the first lines of an aspect's text within `budget` characters, the rest): at the aspect's own
+    fold mark when it comes first; at least the heading and one line."""
+    own, mark, rest = body.partition(FOLD)
+    lines = own.split("\n")
+    head: list[str] = []
+    for i, line in enumerate(lines):
+        if i >= 2 and sum(len(x) + 1 for x in head) + len(line) > budget:
+            break
+        head.append(line)
+    while len(head) > 2 and head[-1].rstrip().endswith(("：", ":")):  # never end on a heading
+        head.pop()
+    tail = "\n".join(lines[len(head) :]).strip()
+    if mark:
+        tail = (tail + "\n" + rest.strip()).strip()
+    return "\n".join(head).rstrip(), tail
 
 
 def compose_faq(g: MatterGuide, index: int) -> tuple[str, list[Citation]]:
