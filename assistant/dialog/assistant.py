@@ -58,6 +58,10 @@ class Assistant:
         for text in ("长沙开饭店要带什么材料，几天能办好", "我叫王小明，电话13907311234，想问公司注销"):
             ctx = self.understander.understand("", text, DialogState(), None)
             self.scope.features(text, ctx.result(5))  # the word tagger loads its dictionary on first use
+        from assistant.answer.checklist import checklist_lines
+
+        for guide in self.searcher.guides.values():  # material notes are read once (region-only materials)
+            checklist_lines(guide)
         if self.forms is not None:
             for code in list(self.forms.catalog.forms)[:1]:
                 self.forms.build(

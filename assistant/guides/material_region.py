@@ -16,15 +16,34 @@ def _registry() -> RegionRegistry:
     return RegionRegistry.load()
 
 
-def material_regions(m: Material, registry: RegionRegistry | None = None) -> set[str]:
+@lru_cache(maxsize=1)
+def _region_names() -> tuple[tuple[str, str], ...]:
+    """(name, code) of every city and county, longest names first (an explicit cache: the registry is
+    read once per process)."""
+    return tuple(
+        sorted(
+            (
+                (n, r.code)
+                for r in _registry().all()
+                if r.level != "province"
+                for n in r.names()
+                if len(n) >= 2
+            ),
+            key=lambda x: -len(x[0]),
+        )
+    )
+
+
+def material_regions(m: Material) -> frozenset[str]:
     """The codes of the regions a material's note restricts it to: the region names the note opens with
     ("长沙市、株洲市不是已婚的提供"), or one it says 仅/只/限 of; empty when it applies everywhere."""
-    registry = registry or _registry()
-    names = sorted(
-        ((n, r.code) for r in registry.all() if r.level != "province" for n in r.names() if len(n) >= 2),
-        key=lambda x: -len(x[0]),
-    )
-    note, codes = m.situation.strip(), set()
+    return _regions_in_note(m.situation.strip())
+
+
+@lru_cache(maxsize=4096)
+def _regions_in_note(note: str) -> frozenset[str]:
+    names = _region_names()
+    codes: set[str] = set()
     pos = 0
     while True:
         hit = next(((n, c) for n, c in names if note.startswith(n, pos)), None)
@@ -34,22 +53,20 @@ def material_regions(m: Material, registry: RegionRegistry | None = None) -> set
         pos += len(hit[0])
         while pos < len(note) and note[pos] in "、和及与,，":
             pos += 1
-    if not codes:
+    if not codes and re.search(r"仅|只|限", note):
         for n, c in names:
             if re.search(rf"(?:仅|只|限)(?:在)?{re.escape(n)}", note):
                 codes.add(c)
-    return codes
+    return frozenset(codes)
 
 
-def applies_in(m: Material, guide: MatterGuide, registry: RegionRegistry | None = None) -> bool:
+def applies_in(m: Material, guide: MatterGuide) -> bool:
     """Whether the material applies in the guide's region (the named region or one inside it)."""
-    registry = registry or _registry()
-    codes = material_regions(m, registry)
-    return not codes or bool(codes & {r.code for r in registry.lineage(guide.region_code)})
+    codes = material_regions(m)
+    return not codes or bool(codes & {r.code for r in _registry().lineage(guide.region_code)})
 
 
-def region_note(m: Material, registry: RegionRegistry | None = None) -> str:
-    """ "仅长沙市" for a region-only material, else ""."""
-    registry = registry or _registry()
-    regions = [r for c in sorted(material_regions(m, registry)) if (r := registry.get(c))]
+def region_note(m: Material) -> str:
+    """The note "仅长沙市" for a region-only material, else ""."""
+    regions = [r for c in sorted(material_regions(m)) if (r := _registry().get(c))]
     return f"仅{'、'.join(r.name for r in regions)}" if regions else ""
