@@ -229,3 +229,27 @@ def test_sse_streams_llm_tokens_then_the_verified_answer(settings, tmp_path: Pat
         assert "".join(json.loads(d) for k, d in events if k == "token") == _FakeOpenAI.reply
         final = json.loads(events[-1][1])
         assert final["mode"] == "llm" and "来源：" in final["text"] and "trace" not in final
+
+
+def test_a_multi_aspect_question_gets_one_source_per_aspect_and_every_aspect_must_be_cited(
+    settings, searcher, tmp_path: Path, fake_openai, monkeypatch
+):
+    s = settings.model_copy(update={"llm": "openai", "openai_base_url": fake_openai})
+    bot = build_assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/m.db"))
+    # the model answers only the first aspect: the verifier refuses it and the composer's answer stays
+    monkeypatch.setattr(_FakeOpenAI, "reply", "【申请材料】需要父母身份证[1]和居民户口簿[1]。")
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, "长沙新生儿出生一件事要带什么材料，收费吗", region="长沙市")
+    prompt = json.dumps(_FakeOpenAI.requests[-1]["messages"], ensure_ascii=False)
+    assert "【申请材料】、【收费标准】" in prompt or ("【申请材料】" in prompt and "顺序逐项回答" in prompt)
+    assert "[1]" in prompt and "[2]" in prompt  # one numbered source per aspect
+    assert a.mode == "composer" and any("没有回答" in p for p in a.trace["llm"]["problems"])
+    # both aspects answered and cited: served, with its length in the trace
+    monkeypatch.setattr(
+        _FakeOpenAI,
+        "reply",
+        "要带父母身份证等材料，不收费。\n【申请材料】需要父母身份证[1]。\n【收费标准】不收费[2]。",
+    )
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, "长沙新生儿出生一件事要带什么材料，收费吗", region="长沙市")
+    assert a.mode == "llm" and a.trace["llm"]["verified"] and a.trace["llm"]["chars"] > 0

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 from assistant.answer.composer import ASPECT_LABELS, section_text, source_line
-from assistant.answer.generator import Generator
+from assistant.answer.generator import Generator, answer_shape
 from assistant.answer.models import Answer
 from assistant.answer.verifier import verify
 from assistant.config import Settings
@@ -46,24 +46,29 @@ class AnswerGenerator:
         faqs: list[int],
         fallback: bool,
         on_token: Callable[[str], None] | None = None,
+        aspects: list[str] | None = None,
     ) -> None:
-        """Generate from the guide's section (and matched FAQs); keep the composer's text unless verified."""
+        """Generate from the guide's sections, one per aspect asked (and matched FAQs), in the composer's
+        shape; keep the composer's text unless the verifier passes every fact and every aspect."""
         label = f"{guide.name}·{guide.region_name}·{{}}·更新于{guide.updated_at}"
+        asked = aspects if aspects and len(aspects) > 1 else [aspect]
         sources = [
-            (
-                label.format(ASPECT_LABELS.get(aspect, aspect)),
-                section_text(guide, aspect) if aspect != "faq" else "",
-            )
+            (label.format(ASPECT_LABELS.get(a, a)), section_text(guide, a) if a != "faq" else "")
+            for a in asked
         ]
         if aspect == "faq" or faqs:
             qa = "\n".join(f"问：{guide.faqs[i].question}\n答：{guide.faqs[i].answer}" for i in faqs)
             sources.append((label.format("常见问题"), qa))
-        sources = [(lab, txt) for lab, txt in sources if txt.strip()]
+        kept = [i for i, (_lab, txt) in enumerate(sources) if txt.strip()]
+        # 1-based positions, after dropping empty sections, of the aspects asked (each must be cited)
+        required = [n for n, i in enumerate(kept, 1) if i < len(asked)] if len(asked) > 1 else None
+        sources = [sources[i] for i in kept]
         t0 = time.perf_counter()
         first: list[float] = []
         try:
             parts = []
-            for tok in self._chain().stream(question, sources):
+            shape = answer_shape([ASPECT_LABELS.get(a, a) for a in asked if a != "faq"])
+            for tok in self._chain().stream(question, sources, shape):
                 if not first:
                     first.append(time.perf_counter())
                 parts.append(tok)
@@ -74,11 +79,13 @@ class AnswerGenerator:
             log.warning("generation failed, composer answer served: %s", exc)
             answer.trace["llm"] = {"error": str(exc)}
             return
-        verdict = verify(generated, [f"{lab}\n{t}" for lab, t in sources], self.known_materials)
+        verdict = verify(generated, [f"{lab}\n{t}" for lab, t in sources], self.known_materials, required)
         answer.trace["llm"] = {
             "first_token_ms": round((first[0] - t0) * 1000, 1) if first else None,
             "total_ms": round((time.perf_counter() - t0) * 1000, 1),
             "verified": verdict.ok,
+            "chars": len(generated),
+            "aspects": asked,
             "problems": verdict.problems,
             "generated": generated,
         }

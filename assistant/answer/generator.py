@@ -31,5 +31,19 @@ class Generator:
     def __init__(self, model: BaseChatModel, prompt: ChatPromptTemplate | None = None):
         self.chain = (prompt or load_prompt()) | model | StrOutputParser()
 
-    def stream(self, question: str, sources: list[tuple[str, str]]) -> Iterator[str]:
-        yield from self.chain.stream({"question": question, "sources": format_sources(sources)})
+    def stream(self, question: str, sources: list[tuple[str, str]], shape: str = "") -> Iterator[str]:
+        yield from self.chain.stream(
+            {"question": question, "sources": format_sources(sources), "shape": shape}
+        )
+
+
+def answer_shape(aspect_labels: list[str]) -> str:
+    """The shape the composer gives an answer, asked of the model too: a direct lead line, then each aspect
+    asked, in the order asked, each with its citation; materials as a checklist."""
+    if len(aspect_labels) <= 1:
+        return "先用一句话直接回答，再给细节；材料写成清单，每行一项。"
+    order = "、".join(f"【{x}】" for x in aspect_labels)
+    return (
+        f"先用一句话直接回答全部问题；再按 {order} 的顺序逐项回答，每项一段、以该标题开头、"
+        "标注该项片段的出处编号；材料写成清单，每行一项。"
+    )

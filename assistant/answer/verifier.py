@@ -21,9 +21,12 @@ class Verdict(BaseModel):
     problems: list[str] = Field(default_factory=list)
 
 
-def verify(answer: str, sources: list[str], known_materials: list[str]) -> Verdict:
+def verify(
+    answer: str, sources: list[str], known_materials: list[str], required: list[int] | None = None
+) -> Verdict:
     """Every fact-like token of `answer` must occur in `sources` (after normalisation). Material names the
-    knowledge base knows must not appear unless a source has them; at least one valid citation is required."""
+    knowledge base knows must not appear unless a source has them; at least one valid citation is required,
+    and each source in `required` (1-based: one per aspect asked) must be cited: every aspect is answered."""
     problems: list[str] = []
     joined = "\n".join(sources)
     norm_src = normalize_for_match(joined)
@@ -49,4 +52,8 @@ def verify(answer: str, sources: list[str], known_materials: list[str]) -> Verdi
         )  # with a single source the citation is that source, attached by the system
     elif any(n < 1 or n > len(sources) for n in cites):
         problems.append(f"出处编号超出范围：{sorted(set(cites))}")
+    if required and len(sources) > 1:
+        unanswered = [n for n in required if n not in cites]
+        if unanswered:
+            problems.append(f"有方面没有回答（未引用 {unanswered}）")
     return Verdict(ok=not problems, problems=problems)

@@ -256,8 +256,8 @@ class ConsultFlow:
                 "aspects_answered": several or [aspect],
             },
         )
-        if self.generator is not None and len(several) <= 1:  # the generator answers one section
-            self.generator.improve(text, answer, guide, aspect, faqs, fallback, ctx.on_token)
+        if self.generator is not None:  # the same shape: one source per aspect asked, each must be cited
+            self.generator.improve(text, answer, guide, aspect, faqs, fallback, ctx.on_token, several)
         return answer
 
     def _city_of(self, region_code: str) -> str:

@@ -57,6 +57,7 @@ class QAScores(BaseModel):
     refusal_confusion: dict[str, int] = Field(default_factory=dict)
     llm_first_token_p50_ms: float | None = None
     llm_total_p50_ms: float | None = None
+    llm_answer_chars_median: float | None = Field(None, description="length of the generated answers")
     llm_fallback_rate: float | None = Field(
         None, description="share of generated answers the verifier rejected"
     )
@@ -238,6 +239,9 @@ def evaluate_qa(
         else None,
         llm_total_p50_ms=round(percentile([x["total_ms"] for x in llm_stats if x.get("total_ms")], 50), 1)
         if llm_stats
+        else None,
+        llm_answer_chars_median=round(percentile([x["chars"] for x in llm_stats if x.get("chars")], 50), 1)
+        if llm_stats and any(x.get("chars") for x in llm_stats)
         else None,
         llm_fallback_rate=round(sum(1 for x in llm_stats if not x.get("verified")) / len(llm_stats), 4)
         if llm_stats
