@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from assistant.dialog import Assistant
 from assistant.evaluation.datasets import MultiAspectItem, Split, load_split
-from assistant.evaluation.metrics import mean
+from assistant.evaluation.metrics import mean, percentile
 from assistant.evaluation.qa_eval import ask
 from assistant.text.matching import contains
 
@@ -26,6 +26,10 @@ class MultiAspectScores(BaseModel):
     matter_accuracy: float
     refused: int
     must_not_violations: int
+    llm_verified_rate: float | None = Field(
+        None, description="LLM mode: share of generated answers the verifier passed (the rest: composer)"
+    )
+    llm_answer_chars_median: float | None = None
     failures: list[dict] = Field(default_factory=list)
 
 
@@ -34,8 +38,13 @@ def evaluate_qa_multi(
     mode: str = "composer",
     progress: Callable[[int], None] | None = None,
     split: Split = "test",
+    limit: int | None = None,
 ) -> MultiAspectScores:
+    """`limit` takes an evenly spread sample (for the slow LLM mode); None scores every item."""
     items = load_split("qa_multi", MultiAspectItem, split)
+    if limit:
+        items = items[:: max(1, len(items) // limit)][:limit]
+    llm_stats: list[dict] = []
     all_ok, aspect_ok, kp, matter_ok = [], [], [], []
     refused = violations = 0
     failures = []
@@ -43,6 +52,8 @@ def evaluate_qa_multi(
         sid, _ = bot.new_session()
         ans = ask(bot, sid, it.question, it.region)
         refused += 1 if ans.mode == "refusal" else 0
+        if "llm" in ans.trace:
+            llm_stats.append(ans.trace["llm"])
         missing: dict[str, list[str]] = {}
         for aspect in it.aspects:
             points = it.key_points.get(aspect, [])
@@ -78,5 +89,11 @@ def evaluate_qa_multi(
         matter_accuracy=round(mean(matter_ok), 4),
         refused=refused,
         must_not_violations=violations,
+        llm_verified_rate=round(mean([1.0 if x.get("verified") else 0.0 for x in llm_stats]), 4)
+        if llm_stats
+        else None,
+        llm_answer_chars_median=round(percentile([x["chars"] for x in llm_stats if x.get("chars")], 50), 1)
+        if any(x.get("chars") for x in llm_stats)
+        else None,
         failures=failures,
     )

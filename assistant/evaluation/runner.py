@@ -335,8 +335,10 @@ def run_suites(
                         bot, mode=m, progress=lambda n, t=task: bar.advance(t, n), limit=limit, split=split
                     )
                 )
+                report.qa_multi.append(
+                    evaluate_qa_multi(bot, mode=m, split=split, limit=limit // 2 if limit else None)
+                )
                 if m == "composer":
-                    report.qa_multi.append(evaluate_qa_multi(bot, mode=m, split=split))
                     report.own_data.append(evaluate_own_data(bot, split=split))
                 if limit:
                     report.notes.append(f"LLM 模式只评测了均匀抽取的 {limit} 道问答题（本地模型每题数秒）。")
