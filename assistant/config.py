@@ -26,6 +26,10 @@ class Settings(BaseSettings):
         "", description="sentence-transformers 本地模型目录；为空时使用随包发布的 all-MiniLM-L6-v2"
     )
     dense_weight: float = Field(0.6, description="混合检索中向量得分的权重（其余为 BM25）")
+    cascade: bool = Field(True, description="级联检索：词面（BM25+名称）已能确定事项时跳过向量化")
+    cascade_gap: float = Field(
+        0.6, description="级联：词面第一名领先第二名至少这么多（在开发集上选定）才算确定"
+    )
     query_cache_size: int = Field(4096, description="内存中缓存最近多少个问题的向量（0 为不缓存）")
     query_cache_disk: bool = Field(True, description="问题向量另存磁盘（各服务进程共享，重启后仍在）")
     query_cache_dir: Path | None = Field(

@@ -93,7 +93,12 @@ class ScopeModel:
         top = res.matters[0] if res.matters else None
         mtext = self.matter_text.get(top.matter_code, "") if top else ""
         covered = [w for w in words if w in mtext]
-        top_dense = max((h.dense for h in res.hits), default=0.0)
+        # the lexical stage skipped the encoder: its similarity is unknown, taken as the neutral centre
+        top_dense = (
+            self.searcher.settings.conf_dense_center
+            if res.stage == "lexical"
+            else max((h.dense for h in res.hits), default=0.0)
+        )
         top_bm25 = max((h.bm25 for h in res.hits), default=0.0)
         return ScopeFeatures(
             confidence=res.confidence,

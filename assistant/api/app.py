@@ -163,6 +163,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except InputError as exc:
             raise ApiError(422, str(exc)) from exc
         app.state.metrics.inc(f'onething_turns_total|mode="{ans.mode}"')
+        if ans.trace.get("stage"):  # the cascade: turns answered without the encoder, and the rest
+            app.state.metrics.inc(f'onething_search_stage_total|stage="{ans.trace["stage"]}"')
         return ans
 
     @api.post(

@@ -80,6 +80,8 @@ class ConsultFlow:
                 **feats.model_dump(include={"unknown_words", "coverage", "unknown_ratio"}),
             },
             "timings_ms": res.timings_ms,
+            "stage": res.stage,
+            "stage_reason": res.stage_reason,
         }
         top = res.matters[0] if res.matters else None
 

@@ -130,7 +130,11 @@ class Understander:
 
     def search(self, ctx: TurnContext, text: str, region: str | None) -> SearchResult:
         ctx.searches += 1
-        return self.searcher.search(text, region=region, k=SEARCH_K)
+        # the cascade may skip the encoder only when the answer is a named section (materials, time limit…):
+        # a free-text question ("交不满15年怎么办") is answered from the section or FAQ that ranks best,
+        # which needs the dense similarity
+        lexical_ok = bool(ctx.aspects) and text == ctx.text
+        return self.searcher.search(text, region=region, k=SEARCH_K, lexical_ok=lexical_ok)
 
     def looks_like_new_question(self, ctx: TurnContext) -> bool:
         """A question of its own in the middle of a walkthrough or form (not an answer to what was asked)."""

@@ -22,6 +22,9 @@ class RetrievalScores(BaseModel):
     section_hit_at_3: float
     latency_p50_ms: float
     latency_p95_ms: float
+    lexical_share: float = Field(
+        0.0, description="share of searches the cascade answered without the encoder"
+    )
     hit_at_1_by_style: dict[str, float] = Field(
         default_factory=dict, description="matter hit@1 per question style (no_alias: neither name nor alias)"
     )
@@ -30,14 +33,35 @@ class RetrievalScores(BaseModel):
 
 
 def evaluate_retrieval(
-    searcher: Searcher, items: list[RetrievalItem] | None = None, mode: Mode = "hybrid", split: Split = "test"
+    searcher: Searcher,
+    items: list[RetrievalItem] | None = None,
+    mode: Mode = "hybrid",
+    split: Split = "test",
+    cascade: bool | None = None,
 ) -> RetrievalScores:
+    """`cascade`: score the hybrid with the cascade forced on or off (None: as configured); the row is
+    labelled "hybrid" or "hybrid_no_cascade"."""
     items = items if items is not None else load_split("retrieval", RetrievalItem, split)
+    configured = searcher.settings
+    if cascade is not None:
+        searcher.settings = configured.model_copy(update={"cascade": cascade})
+    try:
+        scores = _evaluate(searcher, items, mode)
+    finally:
+        searcher.settings = configured
+    if mode == "hybrid" and not (configured.cascade if cascade is None else cascade):
+        scores.mode = "hybrid_no_cascade"
+    return scores
+
+
+def _evaluate(searcher: Searcher, items: list[RetrievalItem], mode: Mode) -> RetrievalScores:
     by_style: dict[str, list[float]] = {}
     h1, h3, h5, rr, nd, s3, lat = [], [], [], [], [], [], []
     misses, conf = [], Counter()
+    lexical = 0
     for it in items:
         res = searcher.search(it.question, k=5, mode=mode)
+        lexical += res.stage == "lexical"
         ranked = [m.matter_code for m in res.matters]
         h1.append(hit_at_k(ranked, it.matter_code, 1))
         by_style.setdefault(it.style or "unlabelled", []).append(h1[-1])
@@ -67,6 +91,7 @@ def evaluate_retrieval(
         section_hit_at_3=round(mean(s3), 4),
         latency_p50_ms=round(percentile(lat, 50), 2),
         latency_p95_ms=round(percentile(lat, 95), 2),
+        lexical_share=round(lexical / len(items), 4) if items else 0.0,
         hit_at_1_by_style={k: round(mean(v), 4) for k, v in sorted(by_style.items())},
         misses=misses,
         confusions=[(a, b, c) for (a, b), c in conf.most_common(10)],

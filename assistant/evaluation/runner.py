@@ -65,8 +65,12 @@ class EvalReport(BaseModel):
                     "section_hit_at_3",
                     "latency_p50_ms",
                     "latency_p95_ms",
+                    "lexical_share",
                 ):
                     out[f"retrieval.{k}"] = getattr(r, k)
+            if r.mode == "hybrid_no_cascade":
+                out["retrieval.no_cascade_hit_at_1"] = r.matter_hit_at_1
+                out["retrieval.no_cascade_latency_p50_ms"] = r.latency_p50_ms
         for q in self.qa:
             prefix = "qa" if q.mode == "composer" else f"qa_{q.mode}"
             for k in (
@@ -314,9 +318,14 @@ def run_suites(
     ):
         store = Store(f"sqlite:///{tmp}/eval.db")  # eval conversations never mix with real ones
         if "retrieval" in names:
-            task = bar.add_task("检索评测", total=3)
+            task = bar.add_task("检索评测", total=4)
             for m in ("dense", "bm25", "hybrid"):
                 report.retrieval.append(evaluate_retrieval(searcher, mode=m, split=split))
+                bar.advance(task)
+            if settings.cascade:  # the same hybrid without the cascade, so both are in every report
+                report.retrieval.append(
+                    evaluate_retrieval(searcher, mode="hybrid", split=split, cascade=False)
+                )
                 bar.advance(task)
         for m in modes if {"qa", "dialog", "forms"} & set(names) else []:
             if m == "llm" and settings.llm == "none":

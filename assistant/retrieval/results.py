@@ -53,6 +53,10 @@ class SearchResult(BaseModel):
     region_name: str | None = None
     region_source: Literal["given", "query", "none"] = "none"
     mode: Mode = "hybrid"
+    stage: Literal["lexical", "hybrid", "dense", "bm25"] = Field(
+        "hybrid", description="lexical: the words decided and the encoder was skipped (cascade)"
+    )
+    stage_reason: str = ""
     hits: list[SectionHit]
     matters: list[MatterScore]
     confidence: float = Field(..., description="confidence that the top matter is what the user means (0–1)")

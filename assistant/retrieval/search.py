@@ -14,6 +14,7 @@ from assistant.config import Settings, get_settings
 from assistant.guides.loader import load_guides
 from assistant.guides.regions import Region, RegionRegistry
 from assistant.guides.schema import MatterGuide
+from assistant.retrieval.cascade import lexical_decision
 from assistant.retrieval.chunking import OTHER_SECTION
 from assistant.retrieval.embeddings import get_embeddings
 from assistant.retrieval.index import ChunkRecord, current_dir, faiss_index, read_stored
@@ -181,8 +182,15 @@ class Searcher:
 
     # -- search ------------------------------------------------------------------------------
     def search(
-        self, query: str, region: str | None = None, k: int = 5, mode: Mode = "hybrid"
+        self,
+        query: str,
+        region: str | None = None,
+        k: int = 5,
+        mode: Mode = "hybrid",
+        lexical_ok: bool = True,
     ) -> SearchResult:
+        """Matters and sections for a query. With the cascade on (and `lexical_ok`), a query whose words
+        decide the matter skips the encoder (`stage="lexical"`)."""
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
         reg = self.resolve_region(region)
@@ -194,11 +202,6 @@ class Searcher:
         n = len(self.chunks)
         dense = np.zeros(n, np.float32)
         sparse = np.zeros(n, np.float32)
-        if mode in ("hybrid", "dense"):
-            qv, cached = self.query_vectors.get_or_compute(query, self._embed_query)
-            timings["embed_cached" if cached else "embed"] = (time.perf_counter() - t0) * 1000
-            sims, ids = self.faiss.search(qv[None, :].astype(np.float32), n)
-            dense[ids[0]] = sims[0]
         t1 = time.perf_counter()
         if mode in ("hybrid", "bm25"):
             tokens = tokenize(query)
@@ -206,14 +209,31 @@ class Searcher:
                 with self._lock:
                     sparse = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
         timings["bm25"] = (time.perf_counter() - t1) * 1000
-        w = self.settings.dense_weight if mode == "hybrid" else (1.0 if mode == "dense" else 0.0)
-        d_norm = _minmax(dense) if mode != "bm25" else dense
         s_norm = sparse / sparse.max() if sparse.max() > 0 else sparse
-        combined = w * d_norm + (1 - w) * s_norm
-
         names = self.name_matches(query) if mode == "hybrid" else {}
         linked = self.linked_matches(query) if mode == "hybrid" else set()
-        matters = self._rank_matters(combined, dense, sparse, names, reg, mode, linked)
+        stage, reason = mode, ""
+        matters: list[MatterScore] = []
+        if mode == "hybrid" and self.settings.cascade and lexical_ok:
+            # lexical stage: BM25 and the matter names alone; when they decide clearly, the encoder is skipped
+            matters = self._rank_matters(
+                s_norm, dense, sparse, names, reg, "bm25", linked, neutral_dense=True
+            )
+            reason = lexical_decision(matters, names, self.settings.cascade_gap)
+            stage = "lexical" if reason else "hybrid"
+        if stage == "lexical":
+            combined = s_norm
+        else:
+            if mode in ("hybrid", "dense"):
+                t2 = time.perf_counter()
+                qv, cached = self.query_vectors.get_or_compute(query, self._embed_query)
+                timings["embed_cached" if cached else "embed"] = (time.perf_counter() - t2) * 1000
+                sims, ids = self.faiss.search(qv[None, :].astype(np.float32), n)
+                dense[ids[0]] = sims[0]
+            w = self.settings.dense_weight if mode == "hybrid" else (1.0 if mode == "dense" else 0.0)
+            d_norm = _minmax(dense) if mode != "bm25" else dense
+            combined = w * d_norm + (1 - w) * s_norm
+            matters = self._rank_matters(combined, dense, sparse, names, reg, mode, linked)
         # section ranking: chunks of the guide chosen for each matter (and reference text), boosted by the
         # rank of their matter, so the top hits come from the top matter first
         allowed = [self._chunk_idx_by_guide[m.guide_id] for m in matters] + [self._reference_idx]
@@ -246,6 +266,8 @@ class Searcher:
             region_name=reg.name if reg else None,
             region_source=source,
             mode=mode,
+            stage=stage,
+            stage_reason=reason,
             hits=hits,
             matters=matters[: max(k, 5)],
             confidence=round(top_conf, 4),
@@ -263,6 +285,7 @@ class Searcher:
         reg: Region | None,
         mode: Mode,
         linked: set[str] = frozenset(),  # type: ignore[assignment]
+        neutral_dense: bool = False,
     ) -> list[MatterScore]:
         # matter score = best section + a little of the second best (breadth of support)
         #   + the dense match of the overview chunk (name, aliases, summary: "is this the matter at all")
@@ -292,8 +315,10 @@ class Searcher:
         top_dense = float(max(dense)) if mode != "bm25" else 0.0
         top_sparse = float(max(sparse)) if mode != "dense" else 0.0
         # absolute evidence that the question is about any guide at all
+        # (the lexical stage has no dense score: its term counts as neutral, neither for nor against)
+        dense_term = 0.0 if neutral_dense else top_dense - self.settings.conf_dense_center
         evidence = _sigmoid(
-            self.settings.conf_dense_scale * (top_dense - self.settings.conf_dense_center)
+            self.settings.conf_dense_scale * dense_term
             + self.settings.conf_bm25_scale * (math.log1p(top_sparse) - self.settings.conf_bm25_center)
             + (1.5 if names else 0.0)
         )
