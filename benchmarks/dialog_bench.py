@@ -39,6 +39,18 @@ def bench_dialog() -> dict[str, float]:
         t = time.perf_counter()
         bot.respond(sid, items[-1].question, region=items[-1].region)
         same_later = (time.perf_counter() - t) * 1000
+        # the same fresh turns with the retrieval cascade off (every question embedded)
+        off = build_assistant(
+            Settings(query_cache_size=0, query_cache_disk=False, cascade=False),
+            store=Store(f"sqlite:///{tmp}/b_off.db"),
+        )
+        off.warm()
+        lat_off = []
+        for it in items:
+            sid, _ = off.new_session()
+            t = time.perf_counter()
+            off.respond(sid, it.question, region=it.region)
+            lat_off.append((time.perf_counter() - t) * 1000)
         steps = []
         if bot.eligibility:
             guide = bot.searcher.guides["43TCN0008-430100"]
@@ -60,6 +72,7 @@ def bench_dialog() -> dict[str, float]:
         return {
             "form_extract_10_turns_p95_ms": round(percentile(extract, 95), 1) if extract else 0.0,
             "turn_p50_ms": round(percentile(lat, 50), 1),
+            "turn_p50_no_cascade_ms": round(percentile(lat_off, 50), 1),
             "first_turn_after_warm_ms": round(first_turn, 1),
             "same_turn_later_ms": round(same_later, 1),
             "turn_p95_ms": round(percentile(lat, 95), 1),

@@ -118,6 +118,7 @@ class Tally:
     errors: int = 0
     cached: int = 0
     embedded: int = 0
+    lexical: int = 0  # answered by the cascade's lexical stage: no encoder
 
 
 class Questions:
@@ -175,7 +176,9 @@ async def citizen(
                 break
             t.acked.append((s["session_id"], ans.get("message_id")))
             timings = ans.get("trace", {}).get("timings_ms", {})
-            if "embed_cached" in timings:
+            if ans.get("trace", {}).get("stage") == "lexical":
+                t.lexical += 1
+            elif "embed_cached" in timings:
                 t.cached += 1
             elif "embed" in timings:
                 t.embedded += 1
@@ -237,11 +240,12 @@ def load_test(
     questions: QuestionMode = "popular",
     warmup: float = 15,
     think: float = 0.0,
+    cascade: bool = True,
 ) -> dict:
     with tempfile.TemporaryDirectory(prefix="onething-load-") as tmp:
         db = Path(tmp) / "load.db"
         port = free_port()
-        proc = start_server(db, port, workers)
+        proc = start_server(db, port, workers, extra_env={"ONETHING_CASCADE": str(cascade).lower()})
         try:
             out = _run_loop(
                 run(
@@ -257,7 +261,11 @@ def load_test(
             proc.terminate()
             proc.wait(timeout=30)
         t: Tally = out["tally"]
-        p = f"load_{questions}_{sessions}s" + (f"_think{think:g}s" if think else "")
+        p = (
+            f"load_{questions}_{sessions}s"
+            + (f"_think{think:g}s" if think else "")
+            + ("" if cascade else "_no_cascade")
+        )
         return {
             f"{p}_turns_per_s": round(len(t.acked) / out["elapsed"], 1),
             f"{p}_p50_ms": round(percentile(t.lat, 50), 1),
@@ -266,6 +274,7 @@ def load_test(
             f"{p}_lost_messages": lost_messages(db, t.acked),
             f"{p}_turns": len(t.acked),
             f"{p}_query_cache_hit_share": round(t.cached / max(1, t.cached + t.embedded), 3),
+            f"{p}_lexical_share": round(t.lexical / max(1, t.lexical + t.cached + t.embedded), 3),
             f"{p}_client_cpu_cores": round(out["client_cpu_share"], 2),
         }
 
