@@ -40,9 +40,11 @@ def bench_dialog() -> dict[str, float]:
         bot.respond(sid, items[-1].question, region=items[-1].region)
         same_later = (time.perf_counter() - t) * 1000
         # the same fresh turns with the retrieval cascade off (every question embedded)
-        off = build_assistant(
-            Settings(query_cache_size=0, query_cache_disk=False, cascade=False),
-            store=Store(f"sqlite:///{tmp}/b_off.db"),
+        from assistant.retrieval.search import Searcher
+
+        off_settings = Settings(query_cache_size=0, query_cache_disk=False, cascade=False)
+        off = build_assistant(  # its own searcher: the cached one has the cascade on
+            off_settings, searcher=Searcher(off_settings), store=Store(f"sqlite:///{tmp}/b_off.db")
         )
         off.warm()
         lat_off = []
