@@ -84,5 +84,5 @@ def test_cli_eval_retrieval_json(settings):
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
     modes = {r["mode"]: r for r in data["retrieval"]}
-    assert set(modes) == {"dense", "bm25", "hybrid"}
+    assert set(modes) == {"dense", "bm25", "hybrid", "hybrid_no_cascade"}  # the cascade on and off
     assert 0 <= modes["hybrid"]["matter_hit_at_1"] <= 1
