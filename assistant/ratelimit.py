@@ -7,6 +7,7 @@ bucket counts a whole table per bucket (one table per client would be needed).""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -28,6 +29,8 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         self.path = uri.split("://", 1)[1] or ":memory:"
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            # client addresses are kept here for a minute: readable by the service's own user only
+            os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
         self._local = threading.local()
         with self._db() as db:
             db.execute("CREATE TABLE IF NOT EXISTS hits (key TEXT NOT NULL, at REAL NOT NULL)")
