@@ -162,3 +162,21 @@ def test_api_docs_work_offline(app_settings):
         assert "cdn.jsdelivr" not in page and "/static/swagger/swagger-ui-bundle.js" in page
         js = c.get("/static/swagger/swagger-ui-bundle.js")
         assert js.status_code == 200 and "SwaggerUIBundle" in js.text[:2000]
+
+
+def test_a_number_patched_into_a_form_field_is_not_a_server_error(app_settings):
+    """Found by the stateful fuzzer: a float value met the text length bound and raised TypeError."""
+    with TestClient(create_app(app_settings), raise_server_exceptions=False) as c:
+        sid, auth = _session(c)
+        url = f"/api/v1/sessions/{sid}/forms/43PCP0002"
+        assert c.patch(url, json={"field": "monthly_income", "value": 0.12}, headers=auth).status_code == 200
+        assert c.patch(
+            url, json={"field": "applicant_name", "value": "x" * 501}, headers=auth
+        ).status_code in (
+            413,
+            422,
+        )
+        assert c.patch(url, json={"field": "no_such_field", "value": 1.5}, headers=auth).status_code in (
+            404,
+            422,
+        )

@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field
 
 class PatchRequest(BaseModel):
     field: str = Field(..., max_length=64, examples=["applicant_phone"])
-    value: str | float | None = Field(
-        ..., max_length=500, examples=["13812345678"], description="字段的新值：文字或数字"
+    # the length bound belongs to the text alternative only (on a number, pydantic would raise TypeError)
+    value: Annotated[str, Field(max_length=500)] | float | None = Field(
+        ..., examples=["13812345678"], description="字段的新值：文字（≤ 500 字）或数字"
     )
 
 
