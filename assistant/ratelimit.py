@@ -11,6 +11,8 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from limits import RateLimitItemPerMinute, parse
@@ -54,24 +56,29 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         return sqlite3.Error
 
     # -- moving window (what we use) --------------------------------------------------------------------
+    @contextmanager
+    def _immediate(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction taken at once: no other process counts in between."""
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
     def acquire_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
         if amount > limit:
             return False
         now = time.time()
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._immediate() as db:
             db.execute("DELETE FROM hits WHERE key = ? AND at <= ?", (key, now - expiry))
             (count,) = db.execute("SELECT COUNT(*) FROM hits WHERE key = ?", (key,)).fetchone()
             if count + amount > limit:
-                db.execute("COMMIT")
                 return False
             db.executemany("INSERT INTO hits (key, at) VALUES (?, ?)", [(key, now)] * amount)
-            db.execute("COMMIT")
             return True
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def get_moving_window(self, key: str, limit: int, expiry: int) -> tuple[float, int]:
         now = time.time()
@@ -85,18 +92,12 @@ class SQLiteStorage(Storage, MovingWindowSupport):
     # -- fixed window (the Storage interface) -----------------------------------------------------------
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._immediate() as db:
             row = db.execute("SELECT value, expires FROM counters WHERE key = ?", (key,)).fetchone()
             value = amount if row is None or row[1] <= now else row[0] + amount
             expires = now + expiry if row is None or row[1] <= now else row[1]
             db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?, ?)", (key, value, expires))
-            db.execute("COMMIT")
             return value
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     def get(self, key: str) -> int:
         row = self._db().execute("SELECT value, expires FROM counters WHERE key = ?", (key,)).fetchone()

@@ -11,6 +11,17 @@ from assistant.evaluation.datasets import EVAL_DIR, QAItem, read_jsonl
 from assistant.evaluation.metrics import percentile
 
 
+def _turn_latencies(bot, items: list[QAItem]) -> list[float]:
+    """Milliseconds per turn, each question the first turn of a new session."""
+    out = []
+    for it in items:
+        sid, _ = bot.new_session()
+        t = time.perf_counter()
+        bot.respond(sid, it.question, region=it.region)
+        out.append((time.perf_counter() - t) * 1000)
+    return out
+
+
 def bench_dialog() -> dict[str, float]:
     from assistant.services import build_assistant
     from assistant.store import Store
@@ -22,23 +33,10 @@ def bench_dialog() -> dict[str, float]:
         items = read_jsonl(EVAL_DIR / "dev" / "qa.jsonl", QAItem)
         # a citizen's first turn after /readyz: the worker warmed up (as the server does before ready)
         bot.warm()
-        sid, _ = bot.new_session()
-        t = time.perf_counter()
-        bot.respond(sid, items[-1].question, region=items[-1].region)
-        first_turn = (time.perf_counter() - t) * 1000
-        sid, _ = bot.new_session()
-        for it in items[:10]:
-            bot.respond(sid, it.question, region=it.region)
-        lat = []
-        for it in items:
-            sid, _ = bot.new_session()
-            t = time.perf_counter()
-            bot.respond(sid, it.question, region=it.region)
-            lat.append((time.perf_counter() - t) * 1000)
-        sid, _ = bot.new_session()  # the same first question once everything has run many times
-        t = time.perf_counter()
-        bot.respond(sid, items[-1].question, region=items[-1].region)
-        same_later = (time.perf_counter() - t) * 1000
+        (first_turn,) = _turn_latencies(bot, items[-1:])
+        _turn_latencies(bot, items[:10])
+        lat = _turn_latencies(bot, items)
+        (same_later,) = _turn_latencies(bot, items[-1:])  # the first question once everything ran many times
         # the same fresh turns with the retrieval cascade off (every question embedded)
         from assistant.retrieval.search import Searcher
 
@@ -47,12 +45,7 @@ def bench_dialog() -> dict[str, float]:
             off_settings, searcher=Searcher(off_settings), store=Store(f"sqlite:///{tmp}/b_off.db")
         )
         off.warm()
-        lat_off = []
-        for it in items:
-            sid, _ = off.new_session()
-            t = time.perf_counter()
-            off.respond(sid, it.question, region=it.region)
-            lat_off.append((time.perf_counter() - t) * 1000)
+        lat_off = _turn_latencies(off, items)
         steps = []
         if bot.eligibility:
             guide = bot.searcher.guides["43TCN0008-430100"]

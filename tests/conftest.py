@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -10,6 +15,16 @@ import pytest
 from assistant.config import PROJECT_ROOT, Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+# 公租房 (43PCP0002) eligibility answers of an unmarried local applicant who qualifies
+PUBLIC_HOUSING_UNMARRIED = {
+    "adult_capable": True,
+    "housing": "none",
+    "sold_house_2y": False,
+    "applicant_type": "local",
+    "had_housing_benefit": False,
+    "income_ok": "yes",
+    "marital_status": "unmarried",
+}
 SMALL_SET = ["43PCN0009-430100", "43PCN0009-430200", "43TCN0003-430100", "43PCP0002-430100"]
 
 
@@ -43,3 +58,31 @@ def make_knowledge(root: Path, guide_ids: list[str]) -> Settings:
 def small_kb(tmp_path: Path) -> Settings:
     """A temporary knowledge folder with a few real guides and its own data folder."""
     return make_knowledge(tmp_path, SMALL_SET)
+
+
+@contextmanager
+def serving(app) -> Iterator[str]:
+    """A real uvicorn server for `app` on a free local port, in a thread, with the options `onething serve`
+    uses (no X-Forwarded-For unless proxies are configured); yields its base URL."""
+    import uvicorn
+
+    from assistant.api.app import uvicorn_options
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options(app.state.settings)
+    )
+    srv = uvicorn.Server(config)
+    t = threading.Thread(target=srv.run, daemon=True)
+    t.start()
+    for _ in range(300):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        t.join(timeout=10)

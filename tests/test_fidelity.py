@@ -16,6 +16,7 @@ from assistant.config import PROJECT_ROOT
 from assistant.guides.drift import drift
 from assistant.guides.loader import load_guide_file, load_guides
 from assistant.guides.schema import Necessity, region_code_from_portal
+from tests.conftest import PUBLIC_HOUSING_UNMARRIED
 
 SHARED = PROJECT_ROOT.parent / "shared" / "data" / "hunan"
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
@@ -103,15 +104,7 @@ def test_region_only_materials_are_asked_only_in_their_region(settings, searcher
     assert any("单身声明具结书" in x and "仅长沙市" in x for x in zz_folded)  # still reachable, with why
     assert any("入户调查表" in x for x in zz_lines) and not any("入户调查表" in x for x in cs_lines)
     engine = load_eligibility_engine(settings, searcher)
-    answers = {
-        "adult_capable": True,
-        "housing": "none",
-        "sold_house_2y": False,
-        "applicant_type": "local",
-        "had_housing_benefit": False,
-        "income_ok": "yes",
-        "marital_status": "unmarried",
-    }
+    answers = PUBLIC_HOUSING_UNMARRIED
     for guide, expected in ((changsha, True), (zhuzhou, False)):
         step, _ = engine.evaluate_answers("43PCP0002", answers, guide)
         assert step.result is not None, step

@@ -3,10 +3,7 @@ purge that leaves nothing on disk, ticket numbers never reused, forged X-Forward
 
 from __future__ import annotations
 
-import socket
 import stat
-import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -14,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from stdnum.cn import ric
 
-from assistant.api.app import create_app, uvicorn_options
+from assistant.api.app import create_app
 from assistant.store import Store
+from tests.conftest import serving
 
 ID = next("43010419900110093" + d for d in "0123456789X" if ric.is_valid("43010419900110093" + d))
 PHONE = "13907311234"
@@ -121,39 +119,15 @@ def test_purge_leaves_no_personal_data_on_disk_and_ticket_numbers_are_not_reused
     assert store.create_handoff(sid2, "再问", "asked", "", "") > first
 
 
-def _serve(app) -> tuple[str, object, threading.Thread]:
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options(app.state.settings)
-        )
-    )
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    return f"http://127.0.0.1:{port}", srv, t
-
-
 def test_forged_forwarded_for_does_not_escape_the_client_limit(app_settings):
     app = create_app(app_settings.model_copy(update={"rate_per_minute_client": 5}))
-    url, srv, t = _serve(app)
-    try:
+    with serving(app) as url:
         codes = [
             httpx.get(f"{url}/api/v1/guides", headers={"X-Forwarded-For": f"10.0.0.{i}"}).status_code
             for i in range(8)
         ]
         assert codes.count(200) == 5 and codes.count(429) == 3
         assert httpx.get(f"{url}/widget/widget.js").status_code == 200  # static files are not counted
-    finally:
-        srv.should_exit = True
-        t.join(timeout=10)
 
 
 def test_api_docs_work_offline(app_settings):

@@ -13,6 +13,7 @@ from stdnum.cn import ric
 from assistant.services import build_assistant, load_eligibility_engine, load_form_service
 from assistant.store import Store
 from assistant.text.values import Unparsed, numerals_to_digits, parse_choice, parse_yesno
+from tests.conftest import PUBLIC_HOUSING_UNMARRIED
 
 TODAY = date(2026, 12, 4)
 
@@ -171,15 +172,7 @@ def test_facts_given_turn_by_turn_fill_the_same_draft_as_the_transcript(settings
 def test_eligibility_outcomes_agree_with_the_answers(settings, searcher):
     engine = load_eligibility_engine(settings, searcher)
     guide = searcher.guides["43PCP0002-430100"]
-    answers = {
-        "adult_capable": True,
-        "housing": "none",
-        "sold_house_2y": False,
-        "applicant_type": "local",
-        "had_housing_benefit": False,
-        "income_ok": "yes",
-        "marital_status": "unmarried",
-    }
+    answers = PUBLIC_HOUSING_UNMARRIED
     step, _ = engine.evaluate_answers("43PCP0002", answers, guide)
     names = {c.name for c in step.result.checklist}
     assert "结婚证" not in names and "离婚协议/离婚判决书" not in names

@@ -6,12 +6,11 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import serving
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.slow
@@ -19,27 +18,14 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def server(settings, tmp_path_factory):
-    import uvicorn
-
     from assistant.api.app import create_app
 
     db = tmp_path_factory.mktemp("e2e") / "e2e.db"
     app = create_app(
         settings.model_copy(update={"database_url": f"sqlite:///{db}", "console_enabled": False})
     )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    t.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 def test_widget_end_to_end(server, tmp_path: Path):
@@ -162,7 +148,6 @@ def test_console_login_and_trace_tab(settings, tmp_path: Path):
     """Staff console smoke test in the real browser: log in, open 会话调试, ask, see the trace."""
     if CHROMIUM is None:
         pytest.fail("Chromium is not installed; `make test` installs it (apt-get install chromium)")
-    import uvicorn
     from playwright.sync_api import expect, sync_playwright
 
     from assistant.api.app import create_app
@@ -175,32 +160,20 @@ def test_console_login_and_trace_tab(settings, tmp_path: Path):
         }
     )
     app = create_app(s)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    t = threading.Thread(target=srv.run, daemon=True)
-    t.start()
-    while not srv.started:
-        time.sleep(0.1)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{port}/console")
-            expect(page).to_have_url(f"http://127.0.0.1:{port}/console/login")
-            page.get_by_label("用户名").fill("alice")
-            page.get_by_label("密码").fill("pw")
-            page.get_by_role("button", name="登录").click()
-            page.get_by_role("tab", name="会话调试").click()
-            page.get_by_label("以群众口吻提问").fill("株洲开饭店要带什么材料")
-            page.get_by_role("button", name="提问").click()
-            expect(page.get_by_label("回答")).to_have_value(re.compile("开办餐饮店"), timeout=60000)
-            expect(page.get_by_text("43TCN0003").first).to_be_visible(timeout=30000)
-            browser.close()
-    finally:
-        srv.should_exit = True
-        t.join(timeout=10)
+    with serving(app) as base, sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        page.goto(f"{base}/console")
+        expect(page).to_have_url(f"{base}/console/login")
+        page.get_by_label("用户名").fill("alice")
+        page.get_by_label("密码").fill("pw")
+        page.get_by_role("button", name="登录").click()
+        page.get_by_role("tab", name="会话调试").click()
+        page.get_by_label("以群众口吻提问").fill("株洲开饭店要带什么材料")
+        page.get_by_role("button", name="提问").click()
+        expect(page.get_by_label("回答")).to_have_value(re.compile("开办餐饮店"), timeout=60000)
+        expect(page.get_by_text("43TCN0003").first).to_be_visible(timeout=30000)
+        browser.close()

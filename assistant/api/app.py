@@ -111,6 +111,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.get_assistant = bot
 
+    def count_turn(ans: Answer) -> None:
+        """Turns by answer mode, and by search stage (the cascade: answered without the encoder or not)."""
+        app.state.metrics.inc(f'onething_turns_total|mode="{ans.mode}"')
+        if ans.trace.get("stage"):
+            app.state.metrics.inc(f'onething_search_stage_total|stage="{ans.trace["stage"]}"')
+
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
@@ -162,9 +168,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ans = bot().respond(session_id, body.message, region=body.region)
         except InputError as exc:
             raise ApiError(422, str(exc)) from exc
-        app.state.metrics.inc(f'onething_turns_total|mode="{ans.mode}"')
-        if ans.trace.get("stage"):  # the cascade: turns answered without the encoder, and the rest
-            app.state.metrics.inc(f'onething_search_stage_total|stage="{ans.trace["stage"]}"')
+        count_turn(ans)
         return ans
 
     @api.post(
@@ -192,7 +196,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 if ans.mode != "llm":  # composer answers stream line by line
                     for line in ans.text.splitlines(keepends=True):
                         put(("token", line))
-                app.state.metrics.inc(f'onething_turns_total|mode="{ans.mode}"')
+                count_turn(ans)
                 put(("answer", ans.model_dump(mode="json", exclude={"trace"})))
             except InputError as exc:
                 put(("error", {"code": "invalid_input", "message": str(exc)}))

@@ -16,7 +16,8 @@ from assistant.console.handlers import Console
 from assistant.ratelimit import Lockout
 
 LOGIN_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>工作台登录</title>
-<style>body{{font-family:sans-serif;max-width:360px;margin:12vh auto}}label{{display:block;margin:.8em 0 .2em}}
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<style>*{{box-sizing:border-box}}body{{font-family:sans-serif;max-width:360px;margin:12vh auto;padding:0 1em}}label{{display:block;margin:.8em 0 .2em}}
 input{{width:100%;padding:.5em;font-size:1em}}button{{margin-top:1em;padding:.6em 1.4em;font-size:1em}}.err{{color:#b00}}</style>
 </head><body><h1>一件事助手 · 工作台</h1><p class="err">{error}</p>
 <form method="post" action="/console/login"><label for="u">用户名</label><input id="u" name="username" autocomplete="username" required>

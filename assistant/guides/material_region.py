@@ -7,13 +7,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.config import get_settings
 from assistant.guides.regions import RegionRegistry
 from assistant.guides.schema import Material, MatterGuide
 
 
 @lru_cache(maxsize=1)
 def _registry() -> RegionRegistry:
-    return RegionRegistry.load()
+    """The regions of the configured knowledge folder (read once per process: an explicit cache)."""
+    return RegionRegistry.load(get_settings().knowledge_dir / "regions.yaml")
 
 
 @lru_cache(maxsize=1)
