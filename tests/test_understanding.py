@@ -72,6 +72,54 @@ def test_a_transcript_takes_values_only_from_the_citizen_and_reads_replies_again
     assert not any("什么名字" in str(x[0]) or "联系地址" in str(x[0]) for x in v.values())
 
 
+def test_a_question_that_names_nobody_is_about_the_person_asked_before(forms):
+    kid = _id("43010220150612401")
+    v = _values(
+        forms,
+        "43PCN0010",
+        [
+            "用户：给孩子报名上小学",
+            "助手：我来帮您填。孩子叫什么名字？",
+            "用户：周语桐",
+            "助手：身份证号码和出生日期？",
+            f"用户：{kid}，2015年6月12日",
+            "助手：户籍和居住地址？",
+            "用户：户口长沙市芙蓉区五一大道100号，住长沙市芙蓉区八一路20号",
+            "助手：监护人姓名、身份证号？您是？",
+            f"用户：周强，{DAD}，爸爸",
+        ],
+    )
+    assert v["student_name"][0] == "周语桐"  # "您" in the first sentence is not who "叫什么名字" asks about
+    assert v["student_id_number"][0] == kid and str(v["student_birth_date"][0]) == "2015-06-12"
+    assert v["guardian_name"][0] == "周强" and v["guardian_id_number"][0] == DAD
+    assert "applicant_id_number" not in v or v["applicant_id_number"][0] == DAD
+    assert v["student_hukou_address"][0].startswith("长沙市芙蓉区五一大道")
+    assert v["residence_address"][0].startswith("长沙市芙蓉区八一路")
+
+
+def test_yes_no_fields_named_together_share_one_verb(forms):
+    v = _values(
+        forms,
+        "43TCN0008",
+        [
+            "用户：公司不开了要注销",
+            "助手：银行账户、社保、公积金、海关备案、公章？",
+            "用户：银行和社保都一起注销，公积金没开过户，海关没备案过，公章也销掉",
+        ],
+    )
+    assert v["close_bank_account"][0] == "是" and v["close_social_insurance"][0] == "是"
+    assert v["close_housing_fund"][0] == "否" and v["customs_filing"][0] == "否"
+    assert v["cancel_seal"][0] == "是"
+    told = _values(forms, "43TCN0008", ["清税证明还没拿到，银行账户先留着，社保也注销"])
+    assert told["tax_cleared"][0] == "否" and told["close_bank_account"][0] == "否"
+    assert told["close_social_insurance"][0] == "是"
+
+
+def test_a_question_offering_choices_asks_that_field(forms):
+    v = _values(forms, "43PCP0002", ["用户：想申请公租房", "助手：实物配租还是租赁补贴？", "用户：补贴"])
+    assert v["guarantee_type"][0] == "租赁补贴"
+
+
 def test_choices_numbers_and_corrections_in_other_words(forms):
     housing = _values(
         forms,

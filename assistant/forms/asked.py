@@ -12,6 +12,7 @@ from assistant.forms.quantities import count_people, is_household_count
 from assistant.forms.roles import RELATION_OF, ROLE_WORDS, SELF, field_person, role_at
 from assistant.forms.spec import FieldSpec
 from assistant.forms.statements import clauses, name_in
+from assistant.forms.toggles import mention_terms, toggles_in
 from assistant.text.names import looks_like_name
 from assistant.text.values import Unparsed, parse_yesno
 
@@ -67,41 +68,123 @@ def _shared(question: str, label: str) -> tuple[int, int]:
     return best
 
 
-def asked_fields(question: str, fields: list[FieldSpec]) -> list[FieldSpec]:
+_PERSON_WORDS = [w for ws in ROLE_WORDS.values() for w in ws] + [
+    "经营者",
+    "负责人",
+    "申请人",
+    "代理人",
+    "投资人",
+]
+_SENTENCE_END = re.compile(r"[？?。！!；;]")
+_WHERE = re.compile(r"地址|地方|哪里|哪儿|在哪|住哪")
+# the kind of an address field (from its label) and the words a question uses for that kind
+_ADDRESS_KINDS = [
+    (r"居住|现住|住址", r"住"),
+    (r"户籍|落户", r"户口|户籍|落户"),
+    (r"经营|营业", r"店|经营|营业|门面|铺面"),
+    (r"注册|住所", r"注册|住所|执照"),
+    (r"邮寄", r"寄"),
+    (r"联系", r"联系"),
+]
+
+
+def _form_role(role: str, roles_in_form: set[str]) -> str:
+    """A person the question names, as one of the form's persons: the citizen's father or mother is the
+    insured person of a form that has no father or mother ("您父亲的姓名" in a retirement form)."""
+    if role in roles_in_form:
+        return role
+    if role in ("father", "mother", "speaker_parent") and "insured" in roles_in_form:
+        return "insured"
+    return role
+
+
+def _role_spans(question: str) -> list[tuple[int, str]]:
+    """(position, role) of every person the question names, the citizen ("您") included; a shorter role
+    word inside a longer one ("父亲" in "孩子父亲") is not counted twice."""
+    spans: list[tuple[int, int, str]] = []
+    words = [(w, role) for role, ws in ROLE_WORDS.items() for w in ws] + [(w, SELF) for w in _SELF_WORDS]
+    for w, role in sorted(words, key=lambda x: -len(x[0])):
+        for m in re.finditer(re.escape(w), question):
+            if any(a <= m.start() and m.end() <= b for a, b, _ in spans):
+                continue
+            spans.append((m.start(), m.end(), role))
+    return sorted((a, r) for a, _, r in spans)
+
+
+def question_subject(question: str, fields: list[FieldSpec]) -> str | None:
+    """The person a question is about at its end (the last person it names), for the next question that
+    names nobody ("孩子姓名？" then "身份证号码和出生日期？")."""
+    roles_in_form = {p[0] for f in fields if (p := field_person(f)) is not None}
+    spans = _role_spans(re.sub(r"（[^）]*）|\([^)]*\)", "", question))
+    return _form_role(spans[-1][1], roles_in_form) if spans else None
+
+
+def _subject_at(question: str, pos: int, spans: list[tuple[int, str]], context: str | None) -> str | None:
+    """Who a word at `pos` asks about: the nearest person named before it in its sentence; else the
+    citizen when an earlier sentence of the question addressed them ("您是宝宝的？请提供姓名"), else the
+    last person named earlier in the question, else the previous question's subject."""
+    start = max((m.end() for m in _SENTENCE_END.finditer(question, 0, pos)), default=0)
+    same = [r for p, r in spans if start <= p < pos]
+    if same:
+        return same[-1]
+    earlier = [(p, r) for p, r in spans if p < start]
+    if earlier:
+        first_of_last = max((m.end() for m in _SENTENCE_END.finditer(question, 0, earlier[-1][0])), default=0)
+        opening = [r for p, r in earlier if p >= first_of_last]
+        return SELF if opening and opening[0] == SELF else earlier[-1][1]
+    return context
+
+
+def asked_fields(question: str, fields: list[FieldSpec], context: str | None = None) -> list[FieldSpec]:
     """The fields an assistant's question asks for, ordered by where the question mentions them. Option lists
-    and counters in brackets ("（本人/父亲/母亲…）", "（还差 3 项）") are not what is asked."""
+    and counters in brackets ("（本人/父亲/母亲…）", "（还差 3 项）") are not what is asked. `context` is the
+    person the previous question was about (see `question_subject`)."""
     question = re.sub(r"（[^）]*）|\([^)]*\)", "", question)
+    roles_in_form = {p[0] for f in fields if (p := field_person(f)) is not None}
     found: dict[str, tuple[int, FieldSpec]] = {}
-    fuzzy: dict[
-        str, tuple[int, FieldSpec]
-    ] = {}  # label words shared with the question: only when nothing else
-    role_spans = sorted(
-        (m.start(), role)
-        for role, words in ROLE_WORDS.items()
-        for w in words
-        for m in re.finditer(w, question)
-    )
+    # label words shared with the question: only when nothing else
+    fuzzy: dict[str, tuple[int, FieldSpec]] = {}
+    spans = [(p, _form_role(r, roles_in_form)) for p, r in _role_spans(question)]
+    role_spans = [(p, r) for p, r in spans if r != SELF]
+    person_words = [(m.start(), m.end()) for w in _PERSON_WORDS for m in re.finditer(re.escape(w), question)]
+    unclaimed: dict[str, int] = {}  # person attributes asked of someone without such a field
     for f in fields:
         person = field_person(f)
         if person is not None:
             role, attr = person
             for w in ATTR_WORDS.get(attr, []):
                 for m in re.finditer(w, question):
-                    before = [r for pos, r in role_spans if pos < m.start()]
-                    nearest = before[-1] if before else None
-                    own = nearest == role or (
-                        role == SELF and (nearest is None or any(s in question for s in _SELF_WORDS))
-                    )
-                    if own:
+                    subject = _subject_at(question, m.start(), spans, context)
+                    if subject == role or (role == SELF and subject is None):
                         found.setdefault(f.id, (m.start(), f))
+                    elif not any(field_person(g) == (subject or SELF, attr) for g in fields):
+                        unclaimed.setdefault(attr, m.start())
         if person is None and f.id not in found:
             # the field's own cue words in the question ("家里有车吗？" asks 机动车; a one-character cue only
-            # in a short question)
+            # in a short question); a cue inside a person word ("监护人") names that person, not this field
             for c in sorted(f.cues, key=len, reverse=True):
                 i = question.find(c)
+                if i >= 0 and any(a <= i and i + len(c) < b for a, b in person_words):
+                    continue
+                if i >= 0 and any(
+                    len(o) > len(c) and o.find(c) >= 0 and question.find(o) == i - o.find(c)
+                    for g in fields
+                    if g.id != f.id
+                    for o in (*g.cues, g.label)
+                ):
+                    continue  # "经营" inside "经营场所" asks for the premises, not the business items
                 if i >= 0 and (len(c) >= 2 or len(question) <= 12):
                     found[f.id] = (i, f)
                     break
+            named = [c for c in f.choices if len(c) >= 2 and c in question]
+            if f.type == "choice" and len(named) >= 2:
+                # "实物配租还是租赁补贴？": the question offers this field's choices
+                found.setdefault(f.id, (min(question.find(c) for c in named), f))
+            if f.type == "address" and f.id not in found and _WHERE.search(question):
+                for kind, words in _ADDRESS_KINDS:
+                    if re.search(kind, f.label) and (m := re.search(words, question)):
+                        found[f.id] = (m.start(), f)
+                        break
             if f.id not in found and len(question) <= 40:  # "用哪个银行？" asks 开户银行
                 n, pos = _shared(question, re.sub(r"[（）()/、]", "", f.label))
                 if n >= 2:
@@ -110,13 +193,18 @@ def asked_fields(question: str, fields: list[FieldSpec]) -> list[FieldSpec]:
             i = question.find(piece)
             if i >= 0 and (person is None or f.id not in found):
                 if person is not None:  # "宝宝父亲的姓名": a person's field only when it is that person's
-                    before = [r for pos, r in role_spans if pos <= i]
+                    if piece in _GENERIC:
+                        continue
+                    before = [r for pos, r in spans if pos <= i]
                     if before and before[-1] != person[0]:
                         continue
                 found.setdefault(f.id, (i, f))
                 break
-    if not found:
-        found.update(fuzzy)
+    # "出生日期？" in a form where only the child has a birth date
+    for attr, pos in unclaimed.items():
+        holders = [f for f in fields if (p := field_person(f)) is not None and p[1] == attr]
+        if len(holders) == 1 and holders[0].id not in found:
+            found[holders[0].id] = (pos, holders[0])
     # "法定监护人？", "父亲呢？": a person named without saying what of them: their name and ID
     if not found:
         for pos, role in role_spans:
@@ -124,6 +212,14 @@ def asked_fields(question: str, fields: list[FieldSpec]) -> list[FieldSpec]:
                 p = field_person(f)
                 if p is not None and p[0] == role and p[1] in ("name", "id_number"):
                     found.setdefault(f.id, (pos + (p[1] == "id_number"), f))
+    # "地址？" in a form with one address of its own (besides the applicant's contact address)
+    if not found and re.fullmatch(r"(?:请问)?(?:详细)?地址[？?]?", question.strip()):
+        own = [f for f in fields if f.type == "address" and field_person(f) is None]
+        own = [f for f in own if not f.id.startswith("applicant_")]
+        if len(own) == 1:
+            found[own[0].id] = (0, own[0])
+    if not found:
+        found.update(fuzzy)
     if "关系" in question or "您是" in question:
         rel = next((f for f in fields if f.id == "applicant_relation"), None)
         if rel is not None:
@@ -192,6 +288,13 @@ def bind_reply(
             return {f.id: no if echo.group(1) else binary[0]}
     parts = clauses(reply)
     free = list(asked)
+    # "银行社保都注销，没有海关备案": yes/no fields named in the reply, several sharing one verb
+    toggled = toggles_in(asked, reply)
+    if toggled:
+        out.update(toggled)
+        free = [f for f in free if f.id not in toggled]
+        terms = [t for f in asked if f.id in toggled for t in mention_terms(f)]
+        parts = [p for p in parts if not any(t in p for t in terms)]
     for f in asked:  # "我跟我媳妇，还有两个娃": a household counted across the reply's clauses
         if is_household_count(f) and (people := count_people(reply)) is not None:
             out[f.id] = people

@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from assistant.forms.asked import asked_fields, bind_reply
+from assistant.forms.asked import asked_fields, bind_reply, question_subject
 from assistant.forms.extract import CORRECTION_RE, Extracted, extract_field, value_from_reply
 from assistant.forms.roles import SELF, fact_targets, field_person, relation_of, self_roles, speaker_claims
 from assistant.forms.speakers import split_speakers
 from assistant.forms.spec import FieldSpec
 from assistant.forms.statements import facts_in
+from assistant.forms.toggles import toggles_in
 
 _ROLE_REPLY = {
     "妈妈": "mother", "妈": "mother", "母亲": "mother", "宝妈": "mother",
@@ -61,9 +62,13 @@ def read_conversation(
     strength: dict[str, int] = {}  # 3: answer to what was asked, 2: a fact about a person, 1: a field cue
     cues_of = {f.id: [c for g in fields if g.id != f.id for c in g.cues] for f in fields}
     question = ""
+    subject: str | None = None  # the person the assistant's questions are about, carried over
+    asked: list[FieldSpec] = []
     for u in utterances:
         if u.speaker == "assistant":
             question = u.text
+            asked = asked_fields(question, fields, subject)
+            subject = question_subject(question, fields) or subject
             continue
         found: dict[str, str | float] = {}
         tier: dict[str, int] = {}
@@ -72,11 +77,14 @@ def read_conversation(
             v = extract_field(f, u.text, today, cues_of[f.id])
             if v is not None:
                 found[f.id], tier[f.id] = v, 1
+        # yes/no fields named with a verb ("银行社保都注销"): the clause's reading wins over a cue's
+        for fid, v in toggles_in(fields, u.text).items():
+            found[fid], tier[fid] = v, 1
         # 2) facts bound to the person they are about (a bare value in a reply belongs to what was asked)
         said = speaker_claims(u.text)
         claims = said + [c for c in claims if c not in said]
         selves = self_roles(claims, roles_in_form)
-        asked = asked_fields(question, fields) if question else []
+        asked = asked if question else []
         for fact in facts_in(u.text, today):
             if asked and not fact.explicit:
                 continue

@@ -1,0 +1,71 @@
+"""Yes/no fields read from the clause that names them: "银行社保都注销" (both yes), "海关没备案过" (no),
+"公章也注销" (yes), "清税证明还没拿到" (no).
+
+Hand-written: a yes/no field of a form (是否同步撤销银行账户) is named in speech by its noun (银行, 社保,
+公章) and answered by a verb in the same clause; one verb often answers several nouns listed before it.
+No library reads that; the words are the forms' own cues and labels."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.forms.spec import FieldSpec
+
+BINARY_CHOICES = ({"是", "否"}, {"有", "无"})
+_LABEL_VERBS = re.compile(r"^(?:是否|有无)?(?:已经|已)?(?:同步|一并)?(?:撤销|注销|提取|取得|办理|有)?")
+# a clause also ends at a contrast ("银行注销，但公章先留着")
+_CLAUSE = re.compile(r"[，,。；;！!？?\n、]*(?:但是|但|不过|可是)|[，,。；;！!？?\n]+|\s+")
+_NEGATED = re.compile(r"不|没|未|无|别|保留|留着|暂缓")
+_ACTION = re.compile(
+    r"注销|销|撤销|撤|关|停|办|提取|提|取|拿到|取得|领到|开了|有|备案过|做过|报关|同步|一起|一并|都要|也要|要"
+)
+_UNSURE = re.compile(r"不知道|不清楚|不确定|记不清|忘了|不记得|看情况|再说|考虑")
+
+
+def is_binary(f: FieldSpec) -> bool:
+    return f.type == "choice" and set(f.choices) in BINARY_CHOICES
+
+
+def mention_terms(f: FieldSpec) -> list[str]:
+    """What a citizen calls the field's thing: its cues of two characters or more and the noun of its
+    label ("是否同步撤销银行账户" → 银行账户, 银行)."""
+    label = re.sub(r"（.*?）|\(.*?\)", "", f.label)
+    core = _LABEL_VERBS.sub("", "是否" + label.split("是否", 1)[1]) if "是否" in label else ""
+    terms = {c for c in f.cues if len(c) >= 2}
+    if len(core) >= 2:
+        terms |= {core, core[:2]}
+    return sorted(terms, key=len, reverse=True)
+
+
+def _answer(f: FieldSpec, yes: bool) -> str:
+    return ("是" if "是" in f.choices else "有") if yes else ("否" if "否" in f.choices else "无")
+
+
+def toggles_in(fields: list[FieldSpec], text: str) -> dict[str, str]:
+    """Field id → 是/否 (有/无) for every yes/no field a clause of `text` names with a verb that answers it.
+    Several fields named before one verb share it ("银行社保公积金都同步注销")."""
+    binaries = [f for f in fields if is_binary(f)]
+    out: dict[str, str] = {}
+    for clause in _CLAUSE.split(text):
+        if not clause or _UNSURE.search(clause):
+            continue
+        named: list[tuple[int, int, FieldSpec]] = []
+        for f in binaries:
+            for t in mention_terms(f):
+                i = clause.find(t)
+                if i >= 0:
+                    named.append((i, i + len(t), f))
+                    break
+        if not named:
+            continue
+        # what the clause says about them: the words outside the names ("都同步注销", "没…备案过")
+        rest = clause
+        for a, b, _ in sorted(named, key=lambda x: -x[0]):
+            rest = rest[:a] + " " + rest[b:]
+        rest = rest.replace(" ", "")
+        if not _ACTION.search(rest) and not _NEGATED.search(rest):
+            continue
+        yes = not _NEGATED.search(rest)
+        for _, _, f in named:
+            out.setdefault(f.id, _answer(f, yes))
+    return out
