@@ -115,6 +115,23 @@ def test_yes_no_fields_named_together_share_one_verb(forms):
     assert told["close_social_insurance"][0] == "是"
 
 
+def test_a_reply_that_says_it_is_me_makes_the_speaker_that_person(forms):
+    v = _values(
+        forms,
+        "43PCN0010",
+        ["用户：孩子报名读小学", "助手：监护人姓名、身份证号码？", f"用户：邓立新，孩子爸爸，就是我，{DAD}"],
+    )
+    assert v["guardian_name"][0] == "邓立新" and v["applicant_name"][0] == "邓立新"
+    assert v["applicant_id_number"][0] == DAD and v["applicant_relation"][0] == "父亲"
+    agent = _values(
+        forms,
+        "43TCN0003",
+        ["我是店里的会计，老板让我帮忙办开餐馆的手续，我叫邹敏，手机13975345120", "老板叫龙飞，身份证" + DAD],
+    )
+    assert agent["applicant_name"][0] == "邹敏" and agent["applicant_relation"][0] == "委托代理人"
+    assert agent["legal_representative"][0] == "龙飞" and "applicant_id_number" not in agent
+
+
 def test_a_question_offering_choices_asks_that_field(forms):
     v = _values(forms, "43PCP0002", ["用户：想申请公租房", "助手：实物配租还是租赁补贴？", "用户：补贴"])
     assert v["guarantee_type"][0] == "租赁补贴"

@@ -230,6 +230,7 @@ def asked_fields(question: str, fields: list[FieldSpec], context: str | None = N
 def accepts(f: FieldSpec, part: str, today: date | None, value_of) -> Any:
     """The value `part` gives for field `f`, or None when the part cannot be this field's value."""
     if f.type == "name":
+        part = re.sub(r"^我(?:叫)?(?=[\u4e00-\u9fff]{2,3}$)", "", part)  # "我何俊"
         return part if looks_like_name(part) else name_in(part)
     if f.id == "applicant_relation":  # "孩子爸爸", "妈妈", "我是法人"
         found = role_at(part.removeprefix("我是").removeprefix("我"))

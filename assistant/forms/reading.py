@@ -9,11 +9,21 @@ from datetime import date
 
 from assistant.forms.asked import asked_fields, bind_reply, question_subject
 from assistant.forms.extract import CORRECTION_RE, Extracted, extract_field, value_from_reply
-from assistant.forms.roles import SELF, fact_targets, field_person, relation_of, self_roles, speaker_claims
+from assistant.forms.roles import (
+    SELF,
+    SELF_MARK,
+    fact_targets,
+    field_person,
+    relation_of,
+    role_at,
+    self_roles,
+    speaker_claims,
+)
 from assistant.forms.speakers import split_speakers
 from assistant.forms.spec import FieldSpec
-from assistant.forms.statements import facts_in
+from assistant.forms.statements import clauses, facts_in
 from assistant.forms.toggles import toggles_in
+from assistant.text.names import looks_like_name
 
 _ROLE_REPLY = {
     "妈妈": "mother", "妈": "mother", "母亲": "mother", "宝妈": "mother",
@@ -47,6 +57,34 @@ def clean_text_value(f: FieldSpec, value: str) -> str:
         if v == before:
             break
     return v.strip()
+
+
+_I_NAME = re.compile(r"我(?:叫)?([\u4e00-\u9fff]{2,3})")  # "我何俊" answering "监护人的姓名？"
+
+
+def _self_marked(text: str, asked: list[FieldSpec], roles_in_form: set[str]) -> list[str]:
+    """ "罗建军，孩子爸爸，就是我" or "我何俊" to "监护人姓名？", "法人曾宪平，就是我": the person the reply
+    is about is the speaker. Their kinship word first (it says the relation), then the role they fill."""
+    parts = clauses(text)
+    asked_roles = {p[0] for f in asked if (p := field_person(f)) is not None and p[0] != SELF}
+    role = None
+    for i, p in enumerate(parts):
+        if SELF_MARK.search(p):
+            if len(asked_roles) == 1:
+                role = next(iter(asked_roles))
+            else:  # the person named in the clause just before ("法人曾宪平，就是我")
+                before = role_at(parts[i - 1]) if i else None
+                role = before[0] if before else None
+        elif (m := _I_NAME.fullmatch(p)) and looks_like_name(m.group(1)) and len(asked_roles) == 1:
+            role = next(iter(asked_roles))
+        if role is not None:
+            break
+    if role is None or role not in roles_in_form:
+        return []
+    kin = [
+        r[0] for p in parts if (r := role_at(p)) is not None and r[0] in ("father", "mother") and r[0] != role
+    ]
+    return [*kin, role]
 
 
 def read_conversation(
@@ -83,8 +121,9 @@ def read_conversation(
         # 2) facts bound to the person they are about (a bare value in a reply belongs to what was asked)
         said = speaker_claims(u.text)
         claims = said + [c for c in claims if c not in said]
-        selves = self_roles(claims, roles_in_form)
         asked = asked if question else []
+        claims = _self_marked(u.text, asked, roles_in_form) + claims
+        selves = self_roles(claims, roles_in_form)
         for fact in facts_in(u.text, today):
             if asked and not fact.explicit:
                 continue
@@ -93,6 +132,12 @@ def read_conversation(
                 p = field_person(f)
                 if p is not None and p[0] in targets and p[1] == fact.attr:
                     found[f.id], tier[f.id] = fact.value, 2
+            if targets and not targets & selves:
+                # "老板叫龙飞，身份证…": a value about someone else is not the speaker's, whatever cue follows
+                for f in fields:
+                    p = field_person(f)
+                    if p is not None and p[0] in selves and tier.get(f.id) == 1 and found[f.id] == fact.value:
+                        del found[f.id], tier[f.id]
         # 1) the reply to what the assistant just asked (strongest)
         if question:
             if "applicant_relation" in {f.id for f in asked}:

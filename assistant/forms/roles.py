@@ -132,12 +132,20 @@ _FOR_HIM = re.compile(r"(?:帮|替|给|代)(?:他|她)(?:老人家)?(?:办|申�
 _MY_PARENT = re.compile(r"我(?:的)?(?:爸爸|爸|妈妈|妈|父亲|母亲|老爸|老妈|家老爷子|家老太太)")
 _MY_SPOUSE = re.compile(r"我(?:的)?(?:老公|老婆|爱人|丈夫|妻子|媳妇)")
 _FOR_SPOUSE = re.compile(r"(?:帮|替|给|代)(?:我)?(?:老公|老婆|爱人|丈夫|妻子|媳妇)(?:办|申请|弄|跑)")
+# someone acting for the business or person on their instruction ("老板让我帮忙办", "她委托我来办")
+_AGENT = re.compile(
+    r"委托我|受(?:其|他|她|公司|企业)?委托|让我(?:来|帮忙|帮他|帮她|去)?(?:办|跑|弄)|叫我(?:来|去)?办|我是(?:经办人|代理人|委托代理人)"
+    r"|帮(?:老板|公司|单位|朋友|亲戚|客户|东家)(?:办|跑|弄|申请)|我是(?:公司|单位|企业)?的?(?:会计|出纳|员工|文员|代理律师|律师)"
+)
+# "法人曾宪平，就是我": the person just named is the speaker
+SELF_MARK = re.compile(r"(?:就|也)?是我(?:本人|自己)?(?![们的爸妈老])|^(?:我本人|本人)$")
 _MYSELF = re.compile(r"(?:给|帮)?(?:我)?自己办|我本人办|本人办理|本人申请|我自己申请")
 RELATION_OF = {
     "mother": "母亲",
     "father": "父亲",
     "guardian": "其他监护人",
     "legal_rep": "法定代表人",
+    "agent": "委托代理人",
     "parent_of_speaker": "子女",
     "spouse_of_speaker": "配偶",
     SELF: "本人",
@@ -174,6 +182,8 @@ def speaker_claims(text: str) -> list[str]:
                 out.append(role)
         if "guardian" not in out and _GUARDIAN_ME.search(c):
             out.append("guardian")
+    if _AGENT.search(text) and "agent" not in out:
+        out.insert(0, "agent")  # acting for someone else: whatever role words follow are theirs
     helps_him = bool(_FOR_HIM.search(text))
     if _FOR_PARENT.search(text) or helps_him and _MY_PARENT.search(text):
         out.append("parent_of_speaker")
@@ -186,14 +196,15 @@ def speaker_claims(text: str) -> list[str]:
 
 def relation_of(claims: list[str]) -> str | None:
     """The applicant's relation to the person or business the form is for, from what the speaker said."""
-    return next((RELATION_OF[c] for c in claims if c in RELATION_OF), None)
+    kin = [c for c in claims if c in ("mother", "father")]  # a mother who is the guardian is the 母亲
+    return RELATION_OF[kin[0]] if kin else next((RELATION_OF[c] for c in claims if c in RELATION_OF), None)
 
 
 def self_roles(claims: list[str], roles_in_form: set[str]) -> set[str]:
     """The form's persons the speaker is: always the applicant; a mother filling a newborn form is also the
     mother; someone retiring (not for a parent or spouse) is the insured person."""
     out = {SELF} | {c for c in claims if c in roles_in_form}
-    if "insured" in roles_in_form and not {"parent_of_speaker", "spouse_of_speaker"} & set(claims):
+    if "insured" in roles_in_form and not {"parent_of_speaker", "spouse_of_speaker", "agent"} & set(claims):
         out.add("insured")
     return out
 
