@@ -132,6 +132,28 @@ def test_a_reply_that_says_it_is_me_makes_the_speaker_that_person(forms):
     assert agent["legal_representative"][0] == "龙飞" and "applicant_id_number" not in agent
 
 
+def test_values_said_by_their_shape_alone_fill_the_one_field_of_that_shape(forms):
+    v = _values(
+        forms,
+        "43TCN0003",
+        [
+            "开了家米粉店，个体户",
+            "店面在长沙市天心区书院路8号",
+            "长沙市天心区书院路8号 租的 三十平 热食类食品制售、自制饮品制售 请了3个人",
+        ],
+    )
+    assert v["business_area"][0] == 30 and v["employee_count"][0] == 3
+    assert v["business_items"][0] == "热食类食品制售、自制饮品制售"
+    assert v["premises_ownership"][0] == "租赁"
+    # an address led by 住 is where someone lives, not the form's own address
+    retire = _values(forms, "43PCN0013", [f"我是他女儿罗敏，身份证{MUM}，住长沙市天心区书院路8号"])
+    assert "hukou_address" not in retire and retire["applicant_name"][0] == "罗敏"
+    # "经营者是我妈王桂芝": the speaker's mother is the operator, the speaker is not
+    dereg = _values(forms, "43TCN0008", ["我叫李娜，她委托我来办", f"经营者是我妈王桂芝，身份证{MUM}"])
+    assert dereg["applicant_name"][0] == "李娜" and dereg["applicant_relation"][0] == "委托代理人"
+    assert dereg.get("applicant_id_number", (None,))[0] != MUM
+
+
 def test_a_question_offering_choices_asks_that_field(forms):
     v = _values(forms, "43PCP0002", ["用户：想申请公租房", "助手：实物配租还是租赁补贴？", "用户：补贴"])
     assert v["guarantee_type"][0] == "租赁补贴"

@@ -231,6 +231,8 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
     if re.search(r"账号|卡号", f.label):  # "中国建设银行 6217…": the number, not the bank's name
         m = re.search(r"\d[\d ]{10,26}\d", t)
         return m.group(0).replace(" ", "") if m else None
+    if f.type == "text" and (org := _org(f, t)):  # "养老金用中国工商银行": the bank, not the sentence
+        return org
     t = re.sub(r"^(是|在|地址是|住在|住|就是)", "", t).strip("。 ")
     return t or None
 

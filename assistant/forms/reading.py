@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 from assistant.forms.asked import asked_fields, bind_reply, question_subject
+from assistant.forms.bare_values import bare_values
 from assistant.forms.extract import CORRECTION_RE, Extracted, extract_field, value_from_reply
 from assistant.forms.roles import (
     SELF,
@@ -115,6 +116,10 @@ def read_conversation(
             v = extract_field(f, u.text, today, cues_of[f.id])
             if v is not None:
                 found[f.id], tier[f.id] = v, 1
+        # values said by their shape alone ("长沙市…12号 25平 热食类食品制售"): only for fields nothing else fills
+        for fid, v in bare_values(fields, u.text).items():
+            if fid not in found and fid not in out:
+                found[fid], tier[fid] = v, 0
         # yes/no fields named with a verb ("银行社保都注销"): the clause's reading wins over a cue's
         for fid, v in toggles_in(fields, u.text).items():
             found[fid], tier[fid] = v, 1

@@ -26,6 +26,7 @@ class FieldSpec(BaseModel):
     keywords: dict[str, list[str]] = Field(default_factory=dict)
     default: str | None = None
     unit: str = ""
+    pattern: str = Field("", description="裸值的正则：群众不带提示词直接说出的值（如“热食类食品制售”）")
     max_age_days: int | None = None
     not_future: bool = False
     expect_gender: Literal["男", "女"] | None = None

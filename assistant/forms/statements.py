@@ -68,6 +68,9 @@ def _numbers(clause: str, cue: re.Pattern, strict: list[re.Pattern]) -> str | No
     return None
 
 
+_MY_RELATION = re.compile(r"我(?:就)?是(?:他|她)(?:的)?(?:儿子|女儿|闺女|孩子|子女|老婆|老公|爱人|妻子|丈夫)")
+
+
 def facts_in(text: str, today: date | None = None) -> list[Fact]:
     """Every (person, attribute, value) the text states. A clause opening with a role word talks about that
     person, and so do the clauses after it until another person (or 我) is named."""
@@ -81,7 +84,10 @@ def facts_in(text: str, today: date | None = None) -> list[Fact]:
         )
         explicit = named
         rest = clause
-        if found is not None and not clause.startswith(("我叫", "我的", "本人", "我是我")):
+        if _MY_RELATION.match(clause):  # "我是他女儿龙婷": the speaker, described by their tie to someone
+            current = SELF
+            rest = clause[_MY_RELATION.match(clause).end() :]
+        elif found is not None and not clause.startswith(("我叫", "我的", "本人", "我是我")):
             current, end = found
             rest = clause[end:]
             # "监护人写她妈妈刘畅": the role the clause fills is the first; the second only says who that is
