@@ -114,6 +114,7 @@ class Searcher:
             else None,
             model_id=getattr(self.embeddings, "model_id", self.settings.embedding_backend),
             expire_s=self.settings.retention_days * 86400.0,
+            redis_url=self.settings.redis_url if self.settings.query_cache_disk else "",
         )
 
     def _embed_query(self, text: str) -> np.ndarray:
@@ -379,14 +380,19 @@ def _matter_boost(rank: int | None) -> float:
     return {0: 1.0, 1: 0.4, 2: 0.2}.get(rank, 0.0) if rank is not None else 0.0
 
 
-_searchers: dict[tuple[str, str, bool], Searcher] = {}
+_searchers: dict[tuple[str, str, bool, str], Searcher] = {}
 _searchers_lock = threading.Lock()
 
 
 def get_searcher(settings: Settings | None = None) -> Searcher:
     """A loaded Searcher per (knowledge, index) pair, cached for the process; reload after re-indexing."""
     settings = settings or get_settings()
-    key = (str(settings.knowledge_dir), str(current_dir(settings).resolve()), settings.query_cache_disk)
+    key = (
+        str(settings.knowledge_dir),
+        str(current_dir(settings).resolve()),
+        settings.query_cache_disk,
+        settings.redis_url,
+    )
     with _searchers_lock:
         if key not in _searchers:
             _searchers[key] = Searcher(settings)
