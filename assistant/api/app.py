@@ -2,8 +2,6 @@
 the widget's static files and its demo page."""
 
 import asyncio
-import hmac
-import ipaddress
 import json
 import logging
 import os
@@ -16,17 +14,18 @@ from typing import Annotated
 
 import anyio.to_thread
 import fastapi_offline
-from fastapi import APIRouter, Depends, FastAPI, Header, Request
+from fastapi import APIRouter, Depends, FastAPI, Header
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from assistant.answer.models import Answer
 from assistant.api.eligibility_routes import router as eligibility_router
 from assistant.api.errors import ERR_RESPONSES, ApiError, install_error_handlers
 from assistant.api.forms_routes import router as forms_router
-from assistant.api.metrics import CONTENT_TYPE, Metrics, prepare_multiprocess_dir
+from assistant.api.metrics import Metrics, prepare_multiprocess_dir
+from assistant.api.metrics_route import metrics_router
 from assistant.api.middleware import SecurityMiddleware
 from assistant.api.schemas import (
     SESSION_LINKS,
@@ -303,28 +302,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"status": "ready", "chunks": len(b.searcher.chunks), "guides": len(b.searcher.guides)}
         )
 
-    @app.get(
-        "/metrics",
-        tags=["运维"],
-        response_class=Response,
-        responses={
-            200: {"content": {"text/plain": {}}, "description": "Prometheus 文本格式"},
-            401: {"model": ErrorBody},
-            403: {"model": ErrorBody},
-        },
-        description="Prometheus 指标。设置了 ONETHING_METRICS_TOKEN 时需携带 Authorization: Bearer <令牌>；"
-        "未设置时只允许本机（127.0.0.1、::1）读取。",
-    )
-    def metrics(request: Request, authorization: Annotated[str | None, Header()] = None) -> Response:
-        if settings.metrics_token:
-            given = (authorization or "").removeprefix("Bearer ").strip()
-            if not hmac.compare_digest(given.encode(), settings.metrics_token.encode()):
-                raise ApiError(
-                    401, "读取指标需要有效的令牌（Authorization: Bearer <ONETHING_METRICS_TOKEN>）。"
-                )
-        elif not _loopback(request.client.host if request.client else ""):
-            raise ApiError(403, "指标只对本机开放；远程读取请设置 ONETHING_METRICS_TOKEN 并携带该令牌。")
-        return Response(metrics_.render(), media_type=CONTENT_TYPE)
+    app.include_router(metrics_router(metrics_, settings.metrics_token))
 
     if settings.console_enabled:
         from assistant.console.handlers import Console
@@ -357,15 +335,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(WIDGET_DIR / "demo.html")
 
     return app
-
-
-def _loopback(host: str) -> bool:
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:127.0.0.1 on a dual-stack socket
-    return ip.is_loopback or bool(mapped and mapped.is_loopback)
 
 
 def uvicorn_options(settings: Settings | None = None) -> dict:

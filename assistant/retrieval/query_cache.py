@@ -21,6 +21,7 @@ from typing import Protocol
 
 import numpy as np
 
+from assistant.config import Settings
 from assistant.masking import mask
 
 log = logging.getLogger("onething.retrieval")
@@ -135,3 +136,17 @@ class QueryVectorCache:
     def close(self) -> None:
         if self._shared is not None:
             self._shared.close()
+
+
+def query_cache_for(settings: Settings, model_id: str) -> QueryVectorCache:
+    """The searcher's cache: its shared level in Redis with a Redis URL, else on disk (one folder per
+    backend and model), none when `query_cache_disk` is off; entries expire with the retention period."""
+    shared = settings.query_cache_disk
+    folder = (settings.query_cache_dir or settings.data_dir / "query_vectors") / settings.embedding_backend
+    return QueryVectorCache(
+        settings.query_cache_size,
+        folder if shared else None,
+        model_id=model_id,
+        expire_s=settings.retention_days * 86400.0,
+        redis_url=settings.redis_url if shared else "",
+    )
