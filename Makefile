@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench lint eval index clean llm browser postgres
+.PHONY: install run test bench lint eval index clean llm browser postgres redis
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,7 +40,14 @@ postgres:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; fi; }
 
-test: install browser postgres
+# Debian's Redis for the shared-state tests (several nodes; each test starts its own server on a free port)
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  echo "installing Debian redis-server for the shared-state tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; fi; }
+
+test: install browser postgres redis
 	$(BIN)/onething index
 	$(BIN)/python -m pytest -q
 	$(BIN)/onething eval --suite all --gate

@@ -31,7 +31,10 @@ class Settings(BaseSettings):
         0.6, description="级联：词面第一名领先第二名至少这么多（在开发集上选定）才算确定"
     )
     query_cache_size: int = Field(4096, description="内存中缓存最近多少个问题的向量（0 为不缓存）")
-    query_cache_disk: bool = Field(True, description="问题向量另存磁盘（各服务进程共享，重启后仍在）")
+    query_cache_disk: bool = Field(
+        True,
+        description="问题向量另存共享缓存：磁盘（同机各进程共享，重启后仍在）；设了 redis_url 时存 Redis（各节点共享）",
+    )
     query_cache_dir: Path | None = Field(
         None, description="问题向量磁盘缓存目录；为空时用 data/query_vectors/"
     )
@@ -64,7 +67,16 @@ class Settings(BaseSettings):
     rate_limit_storage: str = Field(
         "",
         description="限流与登录锁定计数的存储：memory://（单进程）、onething-sqlite:///文件（同机多进程，"
-        "--workers>1 时默认 data/ratelimit.db）、redis://…；为空时按进程数自动选择",
+        "--workers>1 时默认 data/ratelimit.db）、redis://…；为空时按进程数自动选择（设了 redis_url 则用它）",
+    )
+    redis_url: str = Field(
+        "",
+        description="多节点共享状态的 Redis（redis://host:6379/0）：限流与登录锁定、问题向量共享缓存、工作台会话；"
+        "为空时各节点互不相通（单机行为）",
+    )
+    metrics_token: str = Field(
+        "",
+        description="读取 /metrics 需携带 Authorization: Bearer 该令牌；为空时只允许本机（127.0.0.1/::1）读取",
     )
     console_cookie_secure: bool = Field(
         False, description="工作台 Cookie 加 Secure（经 HTTPS 提供时设为 true）"
@@ -78,11 +90,22 @@ class Settings(BaseSettings):
         description="工作台账号：user:pbkdf2哈希，逗号分隔（onething staff-hash 生成）；为空时工作台不可登录",
     )
     console_enabled: bool = Field(True, description="在 /console 提供工作台")
-    console_secret: str = Field("", description="工作台会话签名密钥；为空时每次启动随机生成")
+    console_secret: str = Field(
+        "", description="工作台会话签名密钥；为空时每次启动随机生成（多节点部署必须在各节点设为同一个值）"
+    )
 
     @property
     def limits_storage(self) -> str:
-        return self.rate_limit_storage or "memory://"
+        """The `limits` storage: the explicit setting, else the shared Redis, else this process's memory."""
+        if self.rate_limit_storage:
+            return self.rate_limit_storage
+        if self.redis_url:  # redis-py writes unix sockets as unix://; limits calls that scheme redis+unix://
+            return (
+                "redis+unix://" + self.redis_url[7:]
+                if self.redis_url.startswith("unix://")
+                else self.redis_url
+            )
+        return "memory://"
 
     @property
     def guides_dir(self) -> Path:
@@ -99,6 +122,24 @@ class Settings(BaseSettings):
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'onething.db'}"
+
+
+class ConfigError(RuntimeError):
+    """A configuration the service refuses to start with; the message says what to set."""
+
+
+MISSING_SHARED_SECRET = (
+    "已设置 ONETHING_REDIS_URL（多节点部署），但 ONETHING_CONSOLE_SECRET 为空：各节点必须用同一个密钥签发工作台会话，"
+    "请在所有节点设置相同的 ONETHING_CONSOLE_SECRET，或设 ONETHING_CONSOLE_ENABLED=false。\n"
+    "ONETHING_REDIS_URL is set (several nodes) but ONETHING_CONSOLE_SECRET is empty: every node must sign console "
+    "sessions with the same secret. Set the same ONETHING_CONSOLE_SECRET on all nodes, or disable the console."
+)
+
+
+def check_shared_secret(settings: Settings) -> None:
+    """Several nodes (a Redis URL) with the console on need one configured session secret; raise ConfigError."""
+    if settings.redis_url and settings.console_enabled and not settings.console_secret:
+        raise ConfigError(MISSING_SHARED_SECRET)
 
 
 @lru_cache(maxsize=1)

@@ -1,6 +1,7 @@
 """Rate limits and login lockouts through the `limits` library: moving windows per client, per session and
 per staff login. Storage: in process (`memory://`) for one worker; a SQLite file shared by all workers of a
-machine (`onething-sqlite:///path`, registered here) when several run; `redis://…` when configured.
+machine (`onething-sqlite:///path`, registered here) when several run; Redis (limits' own storage, the
+same moving windows) when several machines share one (`ONETHING_REDIS_URL`) or it is configured explicitly.
 
 The SQLite storage is hand-written because `limits` ships none for files, and pyrate-limiter's SQLite
 bucket counts a whole table per bucket (one table per client would be needed)."""
@@ -127,13 +128,21 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         db.execute("DELETE FROM counters WHERE key = ?", (key,))
 
 
+def _storage(uri: str) -> Storage:
+    """The `limits` storage for `uri`; a Redis one with short timeouts (an unreachable Redis fails a request
+    within seconds instead of holding it for the operating system's connect timeout)."""
+    if uri.startswith(("redis://", "rediss://", "redis+unix://")):
+        return storage_from_string(uri, socket_timeout=2.0, socket_connect_timeout=2.0)
+    return storage_from_string(uri)
+
+
 class RateLimiter:
     """`per_minute` hits per key in any 60-second window, counted in `storage_uri`."""
 
     def __init__(self, per_minute: int, storage_uri: str = "memory://", namespace: str = "rl") -> None:
         self.item = RateLimitItemPerMinute(per_minute)
         self.namespace = namespace
-        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self.limiter = MovingWindowRateLimiter(_storage(storage_uri))
 
     def allow(self, key: str) -> bool:
         return self.limiter.hit(self.item, self.namespace, key)
@@ -145,7 +154,7 @@ class Lockout:
 
     def __init__(self, storage_uri: str, attempts: int = 5, window: str = "15 minutes") -> None:
         self.item = parse(f"{attempts} per {window}")
-        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
+        self.limiter = MovingWindowRateLimiter(_storage(storage_uri))
 
     def locked(self, *keys: str) -> bool:
         return any(not self.limiter.test(self.item, "login", k) for k in keys)

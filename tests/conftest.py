@@ -60,6 +60,21 @@ def small_kb(tmp_path: Path) -> Settings:
     return make_knowledge(tmp_path, SMALL_SET)
 
 
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A real redis-server of this test alone (Debian's; `make redis` installs it), on a free local port."""
+    from tests.redis_server import RedisServer, find_redis_server
+
+    binary = find_redis_server()
+    if binary is None:
+        pytest.skip("Debian's redis-server is not installed (make test installs it)")
+    server = RedisServer(binary)
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
 @contextmanager
 def serving(app) -> Iterator[str]:
     """A real uvicorn server for `app` on a free local port, in a thread, with the options `onething serve`

@@ -108,8 +108,14 @@ def test_guides_search_health_metrics_and_headers(client):
     r = client.get("/")
     assert r.status_code == 200 and "widget.js" in r.text
     assert "Content-Security-Policy" in r.headers and r.headers["X-Content-Type-Options"] == "nosniff"
-    metrics = client.get("/metrics").text
-    assert "onething_http_requests_total" in metrics and "onething_query_vector_cache_hits_total" in metrics
+    # /metrics without a configured token: the machine itself only (TestClient's client is "testclient")
+    refused = client.get("/metrics")
+    assert refused.status_code == 403 and "本机" in refused.json()["message"]
+    metrics = TestClient(client.app, client=("127.0.0.1", 50000)).get("/metrics").text
+    assert 'onething_requests_total{path="/api/v1/guides",status="200"} 1.0' in metrics
+    assert 'onething_requests_total{path="/api/v1/guides/{guide_id}",status="404"} 1.0' in metrics
+    assert "# TYPE onething_requests_total counter" in metrics and "# HELP onething_turn_seconds " in metrics
+    assert 'onething_query_vector_cache_hits_total{level="memory"}' in metrics
     assert client.get("/widget/widget.js").status_code == 200
 
 

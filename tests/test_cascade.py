@@ -50,4 +50,5 @@ def test_the_turn_trace_and_metrics_say_which_stage(settings, tmp_path: Path):
             headers=auth,
         ).json()
         assert a["trace"]["stage"] == "lexical"
-        assert 'onething_search_stage_total{stage="lexical"} 1.0' in c.get("/metrics").text
+        metrics = TestClient(c.app, client=("127.0.0.1", 50000)).get("/metrics").text
+        assert 'onething_turns_total{mode="composer",stage="lexical"} 1.0' in metrics

@@ -131,7 +131,7 @@ def test_disk_level_is_shared_between_processes_and_keyed_by_model(tmp_path):
     assert not hit and calls == ["公租房怎么申请"]
     second = QueryVectorCache(8, tmp_path, model_id="model-a")
     again, hit = second.get_or_compute("公租房怎么申请", embed)
-    assert hit and second.disk_hits == 1 and np.array_equal(vec, again) and len(calls) == 1
+    assert hit and second.shared_hits == 1 and np.array_equal(vec, again) and len(calls) == 1
     other_model = QueryVectorCache(8, tmp_path, model_id="model-b")
     _vec, hit = other_model.get_or_compute("公租房怎么申请", embed)
     assert not hit and len(calls) == 2

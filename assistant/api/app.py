@@ -5,7 +5,9 @@ import asyncio
 import json
 import logging
 import os
+import shutil
 import threading
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
@@ -15,14 +17,15 @@ import fastapi_offline
 from fastapi import APIRouter, Depends, FastAPI, Header
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, StreamingResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 
 from assistant.answer.models import Answer
 from assistant.api.eligibility_routes import router as eligibility_router
 from assistant.api.errors import ERR_RESPONSES, ApiError, install_error_handlers
 from assistant.api.forms_routes import router as forms_router
-from assistant.api.metrics import Metrics
+from assistant.api.metrics import Metrics, prepare_multiprocess_dir
+from assistant.api.metrics_route import metrics_router
 from assistant.api.middleware import SecurityMiddleware
 from assistant.api.schemas import (
     SESSION_LINKS,
@@ -33,7 +36,7 @@ from assistant.api.schemas import (
     HandoffRequest,
     SessionCreated,
 )
-from assistant.config import PROJECT_ROOT, Settings, get_settings
+from assistant.config import PROJECT_ROOT, Settings, check_shared_secret, get_settings
 from assistant.dialog import Assistant, InputError
 from assistant.masking import setup_logging
 from assistant.ratelimit import RateLimiter
@@ -47,6 +50,7 @@ SWAGGER_DIR = Path(fastapi_offline.__file__).parent / "static"  # Swagger UI ass
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    check_shared_secret(settings)  # several nodes need one console secret: refuse to start without it
     setup_logging()
 
     @asynccontextmanager
@@ -86,7 +90,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.assistant = None
-    app.state.metrics = Metrics()
+    app.state.metrics = metrics_ = Metrics()
+    metrics_.cache_source = lambda: (
+        app.state.assistant.searcher.query_vectors if app.state.assistant is not None else None
+    )
     client_limit = RateLimiter(settings.rate_per_minute_client, settings.limits_storage, "client")
     session_limit = RateLimiter(settings.rate_per_minute_session, settings.limits_storage, "session")
 
@@ -111,11 +118,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.get_assistant = bot
 
-    def count_turn(ans: Answer) -> None:
-        """Turns by answer mode, and by search stage (the cascade: answered without the encoder or not)."""
-        app.state.metrics.inc(f'onething_turns_total|mode="{ans.mode}"')
-        if ans.trace.get("stage"):
-            app.state.metrics.inc(f'onething_search_stage_total|stage="{ans.trace["stage"]}"')
+    def count_turn(ans: Answer, started: float) -> None:
+        """Turns by answer mode and search stage (the cascade: answered without the encoder or not), timed."""
+        metrics_.turn(ans.mode, str(ans.trace.get("stage") or "none"), time.perf_counter() - started)
 
     app.add_middleware(
         CORSMiddleware,
@@ -128,7 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         SecurityMiddleware,
         csp=settings.csp,
         client_limit=client_limit,
-        count=app.state.metrics.inc,
+        record=metrics_.request,
         max_body=settings.max_body_bytes,
     )
 
@@ -164,11 +169,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @api.post("/sessions/{session_id}/chat", response_model=Answer, tags=["问答"], responses=ERR_RESPONSES)
     def chat(body: ChatRequest, session_id: Annotated[str, Depends(session_auth)]) -> Answer:
+        started = time.perf_counter()
         try:
             ans = bot().respond(session_id, body.message, region=body.region)
         except InputError as exc:
             raise ApiError(422, str(exc)) from exc
-        count_turn(ans)
+        count_turn(ans, started)
         return ans
 
     @api.post(
@@ -189,6 +195,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             loop.call_soon_threadsafe(q.put_nowait, item)
 
         def work() -> None:
+            started = time.perf_counter()
             try:
                 ans = bot().respond(
                     session_id, body.message, region=body.region, on_token=lambda t: put(("token", t))
@@ -196,7 +203,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 if ans.mode != "llm":  # composer answers stream line by line
                     for line in ans.text.splitlines(keepends=True):
                         put(("token", line))
-                count_turn(ans)
+                count_turn(ans, started)
                 put(("answer", ans.model_dump(mode="json", exclude={"trace"})))
             except InputError as exc:
                 put(("error", {"code": "invalid_input", "message": str(exc)}))
@@ -228,7 +235,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     def feedback(body: FeedbackRequest, session_id: Annotated[str, Depends(session_auth)]) -> Created:
         fid = bot().store.add_feedback(session_id, body.stars, body.tags, body.comment, body.message_id)
-        app.state.metrics.inc(f'onething_feedback_total|stars="{body.stars}"')
+        metrics_.feedback(body.stars)
         return Created(id=fid)
 
     @api.post(
@@ -295,18 +302,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"status": "ready", "chunks": len(b.searcher.chunks), "guides": len(b.searcher.guides)}
         )
 
-    @app.get("/metrics", tags=["运维"], response_class=PlainTextResponse)
-    def metrics() -> str:
-        text = app.state.metrics.render()
-        if app.state.assistant is not None:
-            cache = app.state.assistant.searcher.query_vectors
-            text += (
-                f"onething_query_vector_cache_hits_total {cache.hits}\n"
-                f"onething_query_vector_cache_disk_hits_total {cache.disk_hits}\n"
-                f"onething_query_vector_cache_misses_total {cache.misses}\n"
-                f"onething_query_vector_cache_entries {len(cache)}\n"
-            )
-        return text
+    app.include_router(metrics_router(metrics_, settings.metrics_token))
 
     if settings.console_enabled:
         from assistant.console.handlers import Console
@@ -351,29 +347,36 @@ def uvicorn_options(settings: Settings | None = None) -> dict:
 def serve(host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    if workers > 1 and not get_settings().rate_limit_storage:
-        # limits hold across the workers: their counters live in one file (inherited through the environment)
-        os.environ["ONETHING_RATE_LIMIT_STORAGE"] = (
-            f"onething-sqlite:///{get_settings().data_dir / 'ratelimit.db'}"
-        )
+    settings = get_settings()
+    check_shared_secret(settings)
+    if workers > 1 and not settings.rate_limit_storage and not settings.redis_url:
+        # limits hold across the workers: their counters live in one file (inherited through the environment);
+        # with a Redis URL they already live there (shared by every worker of every node)
+        os.environ["ONETHING_RATE_LIMIT_STORAGE"] = f"onething-sqlite:///{settings.data_dir / 'ratelimit.db'}"
         get_settings.cache_clear()
     if workers > 1:  # separate processes share nothing but the database: sessions live in the store
         # one OpenMP thread per worker for the embedding engine, so N workers never oversubscribe the cores
         os.environ.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
+        # metrics: each worker writes its values to files in one folder, /metrics sums them
+        metrics_dir, created = prepare_multiprocess_dir()
         from assistant.api.workers import reuse_port_supported, serve_reuse_port
 
-        if reuse_port_supported():
-            serve_reuse_port(host, port, workers)
-            return
-        uvicorn.run(
-            "assistant.api.app:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-            **uvicorn_options(),
-        )
+        try:
+            if reuse_port_supported():
+                serve_reuse_port(host, port, workers)
+                return
+            uvicorn.run(
+                "assistant.api.app:create_app",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="warning",
+                **uvicorn_options(),
+            )
+        finally:
+            if created:
+                shutil.rmtree(metrics_dir, ignore_errors=True)
     else:
         uvicorn.run(create_app(), host=host, port=port, log_level="warning", **uvicorn_options())
 

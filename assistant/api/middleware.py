@@ -29,6 +29,18 @@ def _counted(scope: Scope) -> bool:
     return path.startswith("/api/") and not (scope["method"] == "GET" and _DOWNLOAD.search(path))
 
 
+def route_label(scope: Scope, root_path: str = "") -> str:
+    """A bounded metrics label for a handled request: its route's path template
+    (/api/v1/sessions/{session_id}/chat), the prefix of the mount that served it (/widget, /console/app), or
+    "other" (nothing matched, or refused before routing) — never the raw path: ids and junk would each make
+    a new series. Read once the app has routed the request (the router records the route in the scope)."""
+    inner = scope.get("root_path", "")
+    if inner != root_path and inner.startswith(root_path):  # a mounted app answered: its prefix
+        return inner[len(root_path) :]
+    route = scope.get("route")
+    return getattr(route, "path_format", None) or getattr(route, "path", None) or "other"
+
+
 class SecurityMiddleware:
     def __init__(
         self,
@@ -36,13 +48,13 @@ class SecurityMiddleware:
         *,
         csp: str,
         client_limit: RateLimiter,
-        count: Callable[[str, float], None],
+        record: Callable[[str, int, float], None],
         max_body: int = 65536,
     ) -> None:
         self.app = app
         self.max_body = max_body
         self.client_limit = client_limit
-        self.count = count
+        self.record = record  # (route label, status, seconds until the response starts)
         self.headers = [
             (b"content-security-policy", csp.encode()),
             (b"x-content-type-options", b"nosniff"),
@@ -54,37 +66,37 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        t0 = time.perf_counter()
+        root_path = scope.get("root_path", "")
         client = scope["client"][0] if scope.get("client") else "unknown"
         if _counted(scope) and not self.client_limit.allow(client):
-            await self._reply(send, 429, RATE_LIMITED)
+            await self._reply(send, 429, RATE_LIMITED, t0)
             return
         # a body over the cap is refused before anything parses it: by its declared length, or, when it
         # is sent in chunks, as soon as the bytes read pass the cap
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
-            await self._reply(send, 413, TOO_LARGE)
+            await self._reply(send, 413, TOO_LARGE, t0)
             return
         if declared is None and scope["method"] in ("POST", "PUT", "PATCH"):
             body = await _read_capped(receive, self.max_body)
             if body is None:
-                await self._reply(send, 413, TOO_LARGE)
+                await self._reply(send, 413, TOO_LARGE, t0)
                 return
             receive = _replay(body, receive)
-        t0 = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
                 extra = [(k, v) for k, v in self.headers if k not in present]
                 message["headers"] = [*message.get("headers", []), *extra]
-                self.count(f'onething_http_requests_total|status="{message["status"]}"', 1.0)
-                self.count("onething_http_request_seconds_sum", time.perf_counter() - t0)
+                self.record(route_label(scope, root_path), message["status"], time.perf_counter() - t0)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
 
-    async def _reply(self, send: Send, status: int, body: bytes) -> None:
-        self.count(f'onething_http_requests_total|status="{status}"', 1.0)
+    async def _reply(self, send: Send, status: int, body: bytes, t0: float) -> None:
+        self.record("other", status, time.perf_counter() - t0)  # refused before routing
         await send(
             {
                 "type": "http.response.start",

@@ -14,6 +14,8 @@ import signal
 import socket
 import time
 
+from assistant.api.metrics import worker_exited
+
 log = logging.getLogger("onething.api")
 APP = "assistant.api.app:create_app"
 
@@ -79,6 +81,7 @@ def serve_reuse_port(host: str, port: int, workers: int) -> None:
                         stopping = True
                         break
                     log.warning("worker %d exited with %s; starting it again", p.pid, p.exitcode)
+                    worker_exited(p.pid)
                     procs[i] = start()
     finally:
         for p in procs:
@@ -89,3 +92,5 @@ def serve_reuse_port(host: str, port: int, workers: int) -> None:
             p.join(max(0.1, deadline - time.monotonic()))
             if p.is_alive():
                 p.kill()
+                p.join(5)
+            worker_exited(p.pid)

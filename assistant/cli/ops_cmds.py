@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from assistant.cli.base import app, console
-from assistant.config import get_settings
+from assistant.config import ConfigError, check_shared_secret, get_settings
 
 
 @app.command()
@@ -20,6 +20,11 @@ def serve(
     from assistant.api.app import serve as run
 
     settings = get_settings()
+    try:
+        check_shared_secret(settings)
+    except ConfigError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
     h, p = host or settings.host, port or settings.port
     if workers > 1 and settings.console_enabled:
         console.print(

@@ -1,4 +1,5 @@
-"""Staff accounts for the console: PBKDF2 password hashes from configuration, signed expiring session cookies."""
+"""Staff accounts for the console: PBKDF2 password hashes from configuration, signed expiring session cookies
+(with several nodes, each cookie's session is also kept in Redis so that a logout holds everywhere)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ import hmac
 import secrets
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from assistant.ratelimit import Lockout
+
+if TYPE_CHECKING:
+    from assistant.console.sessions import RedisSessions
 
 COOKIE = "onething_staff"
 SESSION_SECONDS = 8 * 3600
@@ -50,7 +55,8 @@ _DUMMY_HASH = hash_password("unknown-user", "0" * 16)  # verified for unknown us
 
 class StaffAuth:
     """Logins, signed cookies that name a server-side session (revoked on logout), and lockouts after
-    repeated failures (per user and per address, counted in the shared rate-limit storage)."""
+    repeated failures (per user and per address, counted in the shared rate-limit storage). With `sessions`
+    (Redis), a cookie is valid only while its session id is there: logout and expiry hold on every node."""
 
     def __init__(
         self,
@@ -59,12 +65,14 @@ class StaffAuth:
         session_seconds: int = SESSION_SECONDS,
         lockout: Lockout | None = None,
         revoked: Callable[[str], bool] | None = None,
+        sessions: RedisSessions | None = None,
     ):
         self.accounts = parse_accounts(accounts_spec)
         self.secret = (secret or secrets.token_hex(32)).encode()
         self.session_seconds = session_seconds
         self.lockout = lockout or Lockout("memory://")
         self.revoked = revoked or (lambda _sid: False)
+        self.sessions = sessions
 
     def login(self, user: str, password: str, address: str = "") -> str | None:
         """A signed cookie value for valid credentials, else None; LockedOutError after too many failures."""
@@ -77,7 +85,15 @@ class StaffAuth:
             self.lockout.failed(*keys)
             return None
         self.lockout.succeeded(keys[0])
-        return self.sign(user, int(time.time()) + self.session_seconds, secrets.token_hex(12))
+        sid = secrets.token_hex(12)
+        if self.sessions is not None:
+            self.sessions.start(sid, user, self.session_seconds)
+        return self.sign(user, int(time.time()) + self.session_seconds, sid)
+
+    def end_session(self, sid: str) -> None:
+        """Logout: the session's cookie is refused from now on (on every node, with Redis sessions)."""
+        if self.sessions is not None:
+            self.sessions.end(sid)
 
     def sign(self, user: str, expires: int, sid: str = "") -> str:
         payload = f"{user}|{expires}|{sid}"
@@ -97,6 +113,8 @@ class StaffAuth:
         if not hmac.compare_digest(good, mac) or expires_at < time.time() or user not in self.accounts:
             return None
         if self.revoked(sid):
+            return None
+        if self.sessions is not None and not self.sessions.alive(sid, user):
             return None
         return user, sid
 

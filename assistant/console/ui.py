@@ -235,11 +235,17 @@ def mount_console(app: FastAPI, console_factory, settings) -> StaffAuth:
             return True
         return not sid  # cookies from before sessions had ids are not accepted
 
+    sessions = None
+    if settings.redis_url:  # several nodes: a logout on one must hold on all of them
+        from assistant.console.sessions import RedisSessions
+
+        sessions = RedisSessions(settings.redis_url)
     auth = StaffAuth(
         settings.staff_accounts,
         settings.console_secret,
         lockout=Lockout(settings.limits_storage),
         revoked=revoked,
+        sessions=sessions,
     )
 
     def set_cookie(resp, token: str) -> None:
@@ -294,6 +300,7 @@ def mount_console(app: FastAPI, console_factory, settings) -> StaffAuth:
         if found is not None:  # the session ends on the server too: the old cookie is refused from now on
             store.audit(found[0], "logout", found[1])
             revoked_cache.add(found[1])
+            auth.end_session(found[1])
         resp = RedirectResponse("/console/login", status_code=303)
         resp.delete_cookie(COOKIE, path="/console")
         return resp

