@@ -45,6 +45,14 @@ class Settings(BaseSettings):
     answer_threshold: float = Field(0.45, description="事项路由置信度低于此值时拒答并转人工")
     clarify_margin: float = Field(0.12, description="前两名事项置信度差小于此值时追问")
     database_url: str = Field("", description="SQLAlchemy 地址；为空时使用 data/onething.db（SQLite）")
+    vector_store: Literal["faiss", "pgvector"] = Field(
+        "faiss",
+        description="向量存储：faiss（本机文件，默认）或 pgvector（存于 ONETHING_DATABASE_URL 的 PostgreSQL，多节点共用）",
+    )
+    pgvector_k: int = Field(300, ge=10, description="pgvector：向量阶段从 HNSW 取回的最近章节数")
+    knowledge_poll_seconds: float = Field(
+        2.0, gt=0, description="pgvector：各节点检查知识库版本的间隔（秒）；版本变了就换用新索引"
+    )
     llm: Literal["none", "llamacpp", "openai"] = Field("none", description="生成模型后端")
     llm_model_path: Path = Field(PROJECT_ROOT / "models" / "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf")
     openai_base_url: str = "http://127.0.0.1:8000/v1"

@@ -24,6 +24,7 @@ from assistant.answer.models import Answer
 from assistant.api.eligibility_routes import router as eligibility_router
 from assistant.api.errors import ERR_RESPONSES, ApiError, install_error_handlers
 from assistant.api.forms_routes import router as forms_router
+from assistant.api.knowledge_watch import watch_knowledge
 from assistant.api.metrics import Metrics, prepare_multiprocess_dir
 from assistant.api.metrics_route import metrics_router
 from assistant.api.middleware import SecurityMiddleware
@@ -76,9 +77,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads_per_worker
         task = asyncio.create_task(purge_daily())
         warming = asyncio.create_task(asyncio.to_thread(warm_up))
+        watching = (
+            asyncio.create_task(watch_knowledge(app, settings))
+            if settings.vector_store == "pgvector"
+            else None
+        )
         yield
         task.cancel()
         warming.cancel()
+        if watching is not None:
+            watching.cancel()
 
     app = FastAPI(
         lifespan=lifespan,

@@ -62,3 +62,34 @@ def purge(
     settings = get_settings()
     n = get_store(settings.db_url).purge_older_than(days if days is not None else settings.retention_days)
     console.print(f"已删除 {n} 个过期会话。")
+
+
+db_app = typer.Typer(help="数据库结构（alembic 迁移）", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="目标版本，默认最新")] = "head",
+) -> None:
+    """把数据库结构升级到最新（或指定）版本；迁移前建的库先标记为 0001 再升级。"""
+    from sqlalchemy import create_engine
+
+    from assistant.store.schema import current, upgrade
+
+    settings = get_settings()
+    engine = create_engine(settings.db_url)
+    before = current(engine)
+    after = upgrade(engine, revision)
+    console.print(f"数据库结构：{before or '（无版本）'} → {after}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """显示数据库当前的结构版本和最新版本。"""
+    from sqlalchemy import create_engine
+
+    from assistant.store.schema import current, head
+
+    engine = create_engine(get_settings().db_url)
+    console.print(f"当前：{current(engine) or '（无版本）'}；最新：{head()}")

@@ -76,6 +76,7 @@ class BuildSummary(BaseModel):
     embedded_chunks: int = 0
     seconds: float = 0.0
     rebuilt: bool = True
+    knowledge_version: int | None = Field(None, description="pgvector：发布后的知识库版本")
     errors: list[str] = Field(default_factory=list)
 
 
@@ -154,14 +155,22 @@ def build_index(settings: Settings, progress: bool = False, force: bool = False)
         ).hexdigest()[:16]
     emb = get_embeddings(settings)
     model_id = str(getattr(emb, "model_id", emb.name))
-    old = None if force else read_stored(current_dir(settings))
-    compatible = (
-        old is not None
-        and old.manifest.backend == emb.name
-        and old.manifest.model == model_id
-        and old.manifest.dims == emb.dims
-        and old.manifest.chunk_version == _layout_version()
-    )
+    local = None if force else read_stored(current_dir(settings))
+    pg = _pg_index(settings)
+    # with pgvector, what every node serves is in PostgreSQL: that is the build to compare with; the
+    # local build folder only lends vectors it already has
+    old = (None if force else pg.read(with_vectors=True)[0]) if pg else local
+
+    def usable(prev: StoredIndex | None) -> bool:
+        return (
+            prev is not None
+            and prev.manifest.backend == emb.name
+            and prev.manifest.model == model_id
+            and prev.manifest.dims == emb.dims
+            and prev.manifest.chunk_version == _layout_version()
+        )
+
+    compatible = usable(old)
     old_sources = old.manifest.sources if (compatible and old) else {}
     summary = BuildSummary(path=str(current_dir(settings)), backend=emb.name, errors=[str(e) for e in errors])
     summary.added = sorted(k for k in hashes if k not in old_sources)
@@ -178,9 +187,10 @@ def build_index(settings: Settings, progress: bool = False, force: bool = False)
     load_user_words(words)
     # vectors are reused by the exact text the model saw: an edit re-embeds only the sections it touched
     reuse: dict[str, np.ndarray] = {}
-    if compatible and old:
-        for rec, vec in zip(old.chunks, old.vectors, strict=True):
-            reuse[embedding_text(rec.text)] = vec
+    for prev in (local, old):
+        if prev is not None and usable(prev):
+            for rec, vec in zip(prev.chunks, prev.vectors, strict=True):
+                reuse[embedding_text(rec.text)] = vec
 
     records: list[ChunkRecord] = []
     vectors: list[np.ndarray | None] = []
@@ -236,6 +246,8 @@ def build_index(settings: Settings, progress: bool = False, force: bool = False)
         chunks=len(records),
     )
     _write_build(settings, manifest, records, matrix, words)
+    if pg:
+        summary.knowledge_version = pg.publish(manifest, records, matrix, words, guides)
     summary.chunks = len(records)
     summary.embedded_chunks = len({embedding_text(records[j].text) for j in to_embed})
     summary.seconds = round(time.perf_counter() - t0, 3)
@@ -277,6 +289,16 @@ def _write_build(
     for p in builds.iterdir():
         if p.name not in keep:
             shutil.rmtree(p, ignore_errors=True)
+
+
+def _pg_index(
+    settings: Settings,
+):  # -> PgIndex | None (imported lazily: SQLAlchemy/psycopg only for pgvector)
+    if settings.vector_store != "pgvector":
+        return None
+    from assistant.retrieval.pg_index import PgIndex
+
+    return PgIndex(settings.database_url)
 
 
 def faiss_index(vectors: np.ndarray) -> faiss.Index:

@@ -11,13 +11,13 @@ import bm25s
 import numpy as np
 
 from assistant.config import Settings, get_settings
-from assistant.guides.loader import load_guides
 from assistant.guides.regions import Region, RegionRegistry
 from assistant.guides.schema import MatterGuide
 from assistant.retrieval.cascade import lexical_decision
 from assistant.retrieval.chunking import OTHER_SECTION
+from assistant.retrieval.dense import DenseSearch, IndexNotBuiltError, open_index
 from assistant.retrieval.embeddings import get_embeddings
-from assistant.retrieval.index import ChunkRecord, current_dir, faiss_index, read_stored
+from assistant.retrieval.index import ChunkRecord, current_dir
 from assistant.retrieval.names import linked_table, name_table
 from assistant.retrieval.query_cache import query_cache_for
 from assistant.retrieval.results import MatterScore, Mode, OtherMatterHit, SearchResult, SectionHit
@@ -29,30 +29,20 @@ NAME_BONUS = 0.25
 LINKED_BONUS = 0.12  # a linked matter's own name in the question (死亡人员户口注销 → 个人身后一件事)
 
 
-class IndexNotBuiltError(RuntimeError):
-    """No index on disk yet: run `onething index`."""
-
-
 class Searcher:
     """Loaded index plus the guides it was built from; thread-safe for reads."""
 
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or get_settings()
-        stored = read_stored(current_dir(self.settings))
-        if stored is None:
-            raise IndexNotBuiltError(
-                f"索引不存在或已损坏：{current_dir(self.settings)}。请先运行 onething index"
-            )
-        self.manifest = stored.manifest
-        self.chunks: list[ChunkRecord] = stored.chunks
-        self.vectors = stored.vectors
-        self.faiss = faiss_index(stored.vectors)
-        guides, _ = load_guides(self.settings.guides_dir)
-        self.guides: dict[str, MatterGuide] = {g.id: g for g in guides}
+        opened = open_index(self.settings)
+        self.knowledge_version = opened.version
+        self.dense: DenseSearch = opened.dense
+        self.dense_k = opened.dense_k
+        self.manifest = opened.stored.manifest
+        self.chunks: list[ChunkRecord] = opened.stored.chunks
+        self.guides: dict[str, MatterGuide] = {g.id: g for g in opened.guides}
         self.registry = RegionRegistry.load(self.settings.knowledge_dir / "regions.yaml")
-        userdict = current_dir(self.settings) / "userdict.txt"
-        if userdict.exists():
-            load_user_words(w.split(" ")[0] for w in userdict.read_text(encoding="utf-8").splitlines() if w)
+        load_user_words(opened.words)
         self.bm25 = bm25s.BM25(k1=1.2, b=0.6)
         self.bm25.index([c.tokens or ["∅"] for c in self.chunks], show_progress=False)
         self.embeddings = get_embeddings(self.settings)
@@ -222,8 +212,10 @@ class Searcher:
                 t2 = time.perf_counter()
                 qv, cached = self.query_vectors.get_or_compute(query, self._embed_query)
                 timings["embed_cached" if cached else "embed"] = (time.perf_counter() - t2) * 1000
-                sims, ids = self.faiss.search(qv[None, :].astype(np.float32), n)
-                dense[ids[0]] = sims[0]
+                sims, ids = self.dense.search(qv, min(n, self.dense_k))
+                # sections beyond the k nearest (pgvector) score as the k-th: they are no nearer than it
+                dense[:] = float(sims.min()) if len(sims) else 0.0
+                dense[ids] = sims
             w = self.settings.dense_weight if mode == "hybrid" else (1.0 if mode == "dense" else 0.0)
             d_norm = _minmax(dense) if mode != "bm25" else dense
             combined = w * d_norm + (1 - w) * s_norm
@@ -385,6 +377,8 @@ def get_searcher(settings: Settings | None = None) -> Searcher:
         str(current_dir(settings).resolve()),
         settings.query_cache_disk,
         settings.redis_url,
+        settings.vector_store,
+        settings.database_url if settings.vector_store == "pgvector" else "",
     )
     with _searchers_lock:
         if key not in _searchers:

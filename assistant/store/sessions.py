@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import sessionmaker
 
 from assistant.store.lock import TurnLocks, WriteLock
+from assistant.store.schema import upgrade
 from assistant.store.tables import (
     _ADD_MESSAGE,
     _SET_STATE,
@@ -81,7 +82,6 @@ class Store:
         self.engine = create_engine(url, future=True, pool_pre_ping=not sqlite)
         if sqlite:
             _sqlite_pragmas(self.engine)
-        Base.metadata.create_all(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # SQLite takes one writer at a time and makes the others poll with sleeps of 1, 2, 5, 10… ms. Our own
         # writers (threads and server processes) queue on a lock instead and are woken as soon as it is free;
@@ -93,6 +93,11 @@ class Store:
             real_file = url.startswith("sqlite:///") and db_file and ":memory:" not in db_file
             self._write_lock = WriteLock(Path(db_file + ".writelock") if real_file else None)
             self._turn_locks = TurnLocks(Path(db_file + ".turnlock") if real_file else None)
+        if sqlite and (":memory:" in url or url.rstrip("/") == "sqlite:"):
+            Base.metadata.create_all(self.engine)  # a throwaway in-memory store: no migrations to keep
+        else:
+            with self._write_lock:  # SQLite: one process migrates at a time (PostgreSQL: an advisory lock)
+                upgrade(self.engine)
 
     @contextmanager
     def _tx(self) -> Iterator[OrmSession]:

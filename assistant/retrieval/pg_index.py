@@ -1,0 +1,220 @@
+"""The index in PostgreSQL with pgvector, for several nodes: section records and their vectors (an HNSW index
+for the dense stage), the build manifest and the knowledge version every node watches.
+
+A build publishes here in one transaction (rows whose text and vector are unchanged are not rewritten), so
+a node that starts or reloads reads the whole knowledge base from one place; no node needs index files.
+The tables are created by the alembic migrations (`onething db upgrade`); the HNSW index needs the vector
+dimension, so a build creates it for the model in use."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.engine import Connection
+
+from assistant.guides.schema import MatterGuide
+from assistant.retrieval.index import ChunkRecord, IndexManifest, StoredIndex
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def _engine(url: str) -> Engine:
+    """One pooled engine per URL and process (an explicit cache)."""
+    with _ENGINES_LOCK:
+        if url not in _ENGINES:
+            _ENGINES[url] = create_engine(url, pool_pre_ping=True, pool_size=8, max_overflow=8)
+        return _ENGINES[url]
+
+
+def _vec(v: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.7g}" for x in v.tolist()) + "]"
+
+
+def _row_hash(rec: ChunkRecord, model: str) -> str:
+    """A section row's identity: its record and the model that embedded it (a vector is a function of both;
+    its bytes are not, after a round trip through text)."""
+    return hashlib.sha256((model + "\n" + rec.model_dump_json()).encode()).hexdigest()[:32]
+
+
+class PgIndex:
+    """Read and publish the index in PostgreSQL (tables `index_chunks`, `index_state`)."""
+
+    def __init__(self, url: str):
+        if not url.startswith("postgresql"):
+            raise ValueError("pgvector 需要 PostgreSQL 地址（ONETHING_DATABASE_URL=postgresql+psycopg://…）")
+        self.url = url
+        self.engine = _engine(url)
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table("index_chunks"):
+                raise RuntimeError(
+                    "PostgreSQL 中没有索引表：需要 vector 扩展（pgvector），装好后运行 onething db upgrade"
+                )
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    def version(self) -> int:
+        """The knowledge version: bumped by every publish; 0 before the first."""
+        with self.engine.connect() as conn:
+            v = conn.execute(text("SELECT version FROM index_state WHERE id = 1")).scalar()
+        return int(v or 0)
+
+    def publish(
+        self,
+        manifest: IndexManifest,
+        records: list[ChunkRecord],
+        matrix: np.ndarray,
+        words: list[str],
+        guides: list[MatterGuide],
+    ) -> int:
+        """Make this build the one every node serves; returns the new knowledge version. Unchanged rows are
+        left alone, changed and new ones written, removed ones deleted, all in one transaction."""
+        hashes = [_row_hash(r, manifest.model) for r in records]
+        with self._tx() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('onething-index-publish'))"))
+            have = dict(conn.execute(text("SELECT id, row_hash FROM index_chunks")).all())
+            keep = {r.id for r in records}
+            stale = [i for i in have if i not in keep]
+            if stale:
+                conn.execute(text("DELETE FROM index_chunks WHERE id = ANY(:ids)"), {"ids": stale})
+            rows = [
+                {
+                    "id": r.id,
+                    "pos": pos,
+                    "record": r.model_dump_json(),
+                    "row_hash": h,
+                    "embedding": _vec(v),
+                }
+                for pos, (r, v, h) in enumerate(zip(records, matrix, hashes, strict=True))
+                if have.get(r.id) != h
+            ]
+            moved = [
+                {"id": r.id, "pos": pos}
+                for pos, (r, h) in enumerate(zip(records, hashes, strict=True))
+                if have.get(r.id) == h
+            ]
+            if rows:
+                conn.execute(
+                    text(
+                        "INSERT INTO index_chunks (id, pos, record, row_hash, embedding) "
+                        "VALUES (:id, :pos, CAST(:record AS jsonb), :row_hash, CAST(:embedding AS vector)) "
+                        "ON CONFLICT (id) DO UPDATE SET pos = EXCLUDED.pos, record = EXCLUDED.record, "
+                        "row_hash = EXCLUDED.row_hash, embedding = EXCLUDED.embedding"
+                    ),
+                    rows,
+                )
+            if moved:
+                conn.execute(text("UPDATE index_chunks SET pos = :pos WHERE id = :id"), moved)
+            self._publish_guides(conn, guides)
+            dims = int(manifest.dims)
+            conn.execute(
+                text(
+                    f"CREATE INDEX IF NOT EXISTS index_chunks_hnsw_{dims} ON index_chunks "
+                    f"USING hnsw ((embedding::vector({dims})) vector_ip_ops)"
+                )
+            )
+            state = json.dumps({"manifest": manifest.model_dump(), "words": words}, ensure_ascii=False)
+            version = conn.execute(
+                text(
+                    "INSERT INTO index_state (id, state, version, updated_at) "
+                    "VALUES (1, CAST(:s AS jsonb), 1, now()) "
+                    "ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, "
+                    "version = index_state.version + 1, updated_at = now() RETURNING version"
+                ),
+                {"s": state},
+            ).scalar_one()
+        return int(version)
+
+    @staticmethod
+    def _publish_guides(conn: Connection, guides: list[MatterGuide]) -> None:
+        """The guides the answers are composed from, as the build saw them (nodes hold no guide files)."""
+        have = dict(conn.execute(text("SELECT id, row_hash FROM index_guides")).all())
+        rows = []
+        for g in guides:
+            body = g.model_dump_json()
+            h = hashlib.sha256(body.encode()).hexdigest()[:32]
+            if have.get(g.id) != h:
+                rows.append({"id": g.id, "row_hash": h, "guide": body})
+        gone = [i for i in have if i not in {g.id for g in guides}]
+        if gone:
+            conn.execute(text("DELETE FROM index_guides WHERE id = ANY(:ids)"), {"ids": gone})
+        if rows:
+            conn.execute(
+                text(
+                    "INSERT INTO index_guides (id, row_hash, guide) VALUES (:id, :row_hash, CAST(:guide AS jsonb)) "
+                    "ON CONFLICT (id) DO UPDATE SET row_hash = EXCLUDED.row_hash, guide = EXCLUDED.guide"
+                ),
+                rows,
+            )
+
+    def guides(self) -> list[MatterGuide]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(text("SELECT guide FROM index_guides ORDER BY id")).all()
+        return [MatterGuide.model_validate(r[0]) for r in rows]
+
+    def bump(self) -> int:
+        """A new knowledge version without a new build (e.g. the guides' files changed but not their chunks)."""
+        with self._tx() as conn:
+            v = conn.execute(
+                text(
+                    "UPDATE index_state SET version = version + 1, updated_at = now() WHERE id = 1 RETURNING version"
+                )
+            ).scalar()
+        return int(v or 0)
+
+    def read(self, with_vectors: bool = False) -> tuple[StoredIndex | None, list[str], int]:
+        """(the published index, its domain words, its version); vectors are read only when asked (a build
+        reuses them; a serving node searches them in PostgreSQL and does not hold them)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(text("SELECT state, version FROM index_state WHERE id = 1")).first()
+            if row is None:
+                return None, [], 0
+            state, version = row
+            cols = "record, embedding::text" if with_vectors else "record"
+            rows = conn.execute(text(f"SELECT {cols} FROM index_chunks ORDER BY pos")).all()
+        manifest = IndexManifest.model_validate(state["manifest"])
+        chunks = [ChunkRecord.model_validate(r[0]) for r in rows]
+        if with_vectors:
+            vectors = np.array([json.loads(r[1]) for r in rows], dtype=np.float32).reshape(len(rows), -1)
+        else:
+            vectors = np.zeros((len(rows), 0), np.float32)
+        return (
+            StoredIndex(manifest=manifest, chunks=chunks, vectors=vectors),
+            list(state.get("words", [])),
+            int(version),
+        )
+
+
+class PgVectorSearch:
+    """The dense stage in PostgreSQL: the k nearest sections by inner product (unit vectors: cosine) through
+    the HNSW index. Returns scores and positions in the order the records were loaded."""
+
+    def __init__(self, index: PgIndex, dims: int, ef_search: int = 200):
+        self.index = index
+        self.dims = dims
+        self.ef_search = ef_search
+
+    def search(self, qv: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        q = _vec(np.asarray(qv, dtype=np.float32).ravel())
+        d = self.dims
+        with self.index.engine.begin() as conn:
+            conn.execute(text(f"SET LOCAL hnsw.ef_search = {max(int(self.ef_search), int(k))}"))
+            rows = conn.execute(
+                text(
+                    f"SELECT pos, -((embedding::vector({d})) <#> CAST(:q AS vector({d}))) AS sim "
+                    f"FROM index_chunks ORDER BY (embedding::vector({d})) <#> CAST(:q AS vector({d})) LIMIT :k"
+                ),
+                {"q": q, "k": int(k)},
+            ).all()
+        pos = np.array([r[0] for r in rows], dtype=np.int64)
+        sims = np.array([r[1] for r in rows], dtype=np.float32)
+        return sims, pos
