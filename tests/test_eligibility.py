@@ -46,6 +46,48 @@ def test_numbers_and_dates():
         parse_yesno("随便")
 
 
+@pytest.mark.parametrize(
+    ("question", "reply", "value"),
+    [
+        # thresholds in the question, amounts in the reply
+        ("孩子出生到现在是否还不满六个月？", "才四十来天", True),
+        ("孩子出生到现在是否还不满六个月？", "快八个月了", False),
+        ("是否已连续缴纳社会保险12个月（含）以上？", "交了一年半", True),
+        ("是否已连续缴纳社会保险12个月（含）以上？", "才交了五个月", False),
+        ("您是否男年满五十五周岁、女年满四十五周岁？", "我是女的，四十七了", True),
+        ("您是否男年满五十五周岁、女年满四十五周岁？", "男的，刚五十", False),
+        # negations, echoes and what the question rules out
+        ("您目前是正常缴费的参保人员吗（不是停保状态）？", "一直在交，没停过", True),
+        ("被投靠的一方是家庭户（不是集体户）吗？", "他在单位集体户上", False),
+        ("报名的是城区的义务教育学校吗？", "是村里的小学，不在城里", False),
+        ("企业是否为上市股份有限公司？", "小作坊而已，哪能上市", False),
+        ("是否已经取得营业执照？", "执照还在办", False),
+        ("名下是否还有未结清的住房公积金贷款？", "前年就还清了", False),
+        ("是否同时申请两项补贴？", "补贴暂时不申请", False),
+        ("双方中是否有人目前仍有配偶？", "两个都是单身", False),
+        ("家庭收入是否在保障标准以内？", "工资不高，街道说在标准以内", True),
+        ("是否愿意作出信用承诺？", "愿意的", True),
+    ],
+)
+def test_a_reply_is_read_against_its_question(question, reply, value):
+    from assistant.text.answers import answer_yesno
+
+    assert answer_yesno(question, reply) is value
+
+
+def test_choices_by_everyday_words_and_numbers_by_their_total(engine):
+    from assistant.eligibility.parsing import parse_answer
+
+    qs = {q.id: q for q in engine.rulesets["43PCN0012"].questions}
+    reg = engine.registry
+    assert parse_answer("残疾证被偷了要补办", qs["cert_service"], reg) == "reissue"
+    assert parse_answer("眼睛基本看不见", qs["disability_type"], reg) == "vision"
+    marital = {q.id: q for q in engine.rulesets["43PCP0002"].questions}["marital_status"]
+    assert parse_answer("还单着呢", marital, reg) == "unmarried"
+    assert parse_answer("老头子前年过世了", marital, reg) == "widowed"
+    assert parse_number("当兵五年算视同，厂里二十年，一共二十五年") == 25
+
+
 def test_bad_rule_files_name_file_and_rule(tmp_path: Path):
     bad = tmp_path / "43ZZZ0001.yaml"
     bad.write_text(

@@ -254,7 +254,12 @@ class Engine:
 
 def _qout(q: Question) -> QuestionOut:
     return QuestionOut(
-        id=q.id, text=q.text, type=q.type, choices=[c.model_dump() for c in q.choices], why=q.why, unit=q.unit
+        id=q.id,
+        text=q.text,
+        type=q.type,
+        choices=[c.model_dump(exclude={"keywords"}) for c in q.choices],
+        why=q.why,
+        unit=q.unit,
     )
 
 

@@ -3,12 +3,15 @@ assistant.text.values; regions are looked up in the region registry)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 from assistant.eligibility.rules import Question
 from assistant.guides.regions import RegionRegistry
-from assistant.text.values import Unparsed, parse_choice, parse_date, parse_number, parse_yesno
+from assistant.text.answers import _UNSURE, answer_yesno
+from assistant.text.synonyms import synonym_variants
+from assistant.text.values import Unparsed, numerals_to_digits, parse_choice, parse_date, parse_number
 
 __all__ = ["Unparsed", "parse_answer", "parse_region"]
 
@@ -20,13 +23,39 @@ def parse_region(text: str, registry: RegionRegistry) -> str:
     return found[0].code
 
 
+_YESNO_VALUES = {"yes", "no", "unsure"}
+
+
 def parse_answer(text: str, q: Question, registry: RegionRegistry, today: date | None = None) -> Any:
+    """The value a free-text reply gives to question `q`, read against the question's own wording (its
+    thresholds and negations) and, for choices, against everyday words for each choice (the same synonyms
+    the forms use)."""
     if q.type == "yesno":
-        return parse_yesno(text)
+        return answer_yesno(q.text, text)
     if q.type == "number":
+        if "月" in q.unit:  # "半年多了", "一年半" for a count of months
+            t = numerals_to_digits(text)
+            years = re.search(r"(\d+(?:\.\d+)?)\s*年(半)?", t)
+            if years and not re.search(r"\d+\s*个?月", t):
+                return float(years.group(1)) * 12 + (6 if years.group(2) else 0)
+            if re.search(r"半年", t) and not re.search(r"\d", t):
+                return 6
         return parse_number(text)
     if q.type == "date":
         return parse_date(text, today)
     if q.type == "choice":
-        return parse_choice(text, q.choices)
+        values = {c.value for c in q.choices}
+        if {"yes", "no"} <= values <= _YESNO_VALUES:  # a yes/no question with a "not sure" option
+            try:
+                return "yes" if answer_yesno(q.text, text) else "no"
+            except Unparsed:
+                if "unsure" in values and _UNSURE.search(text):
+                    return "unsure"
+                raise
+        for variant in (text, *synonym_variants(text)):
+            try:
+                return parse_choice(variant, q.choices)
+            except Unparsed:
+                continue
+        raise Unparsed(text)
     return parse_region(text, registry)

@@ -30,6 +30,7 @@ class Choice(BaseModel):
 
     value: str
     label: str
+    keywords: list[str] = []  # everyday words that pick this choice ("搞丢了" for 挂失补办)
 
 
 _YES_IDIOM = re.compile(r"没问题|没毛病|没错|不错|没得说")
@@ -94,7 +95,13 @@ def numerals_to_digits(text: str) -> str:
 
 
 def parse_number(text: str) -> float:
-    m = re.search(r"-?\d+(?:\.\d+)?", numerals_to_digits(text))
+    """The number a reply gives; a total when it adds parts up ("八年加二十五年，一共三十三年" → 33)."""
+    t = numerals_to_digits(text)
+    total = re.search(r"(?:一共|总共|合计|加起来|共)\D{0,3}?(\d+(?:\.\d+)?)", t)
+    if total:
+        v = float(total.group(1))
+        return int(v) if v.is_integer() else v
+    m = re.search(r"-?\d+(?:\.\d+)?", t)
     if not m:
         raise Unparsed(text)
     v = float(m.group(0))
@@ -166,6 +173,9 @@ def parse_choice(text: str, choices: Sequence[Choice]) -> str:
             return (yes if parse_yesno(t) else no).value
         except Unparsed:
             pass
+    said = sorted(((w, c) for c in choices for w in c.keywords if w in t), key=lambda x: -len(x[0]))
+    if said and all(c.value == said[0][1].value for w, c in said if len(w) == len(said[0][0])):
+        return said[0][1].value
     m = re.fullmatch(r"(?:第)?\s*([1-9一二三四五六七八九])\s*(?:个|项|种)?", t)
     if m:
         idx = int(to_digits(m.group(1))) - 1

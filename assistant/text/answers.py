@@ -1,0 +1,172 @@
+"""Free-text answers read against the question they answer: "才五十三" to "是否年满五十五周岁？" is a no,
+"没停过" to "是正常缴费的（不是停保状态）吗？" is a yes, "户口挂在集体户上" to "是家庭户（不是集体户）吗？"
+is a no, "哪能上市" is a no, "执照还在办" to "是否已取得营业执照？" is a no.
+
+Hand-written: a yes or no depends on the question's own thresholds and negations, which no library reads in
+Chinese; the plain readers (assistant.text.values) stay the fallback."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.text.values import Unparsed, numerals_to_digits, parse_yesno
+
+_UNSURE = re.compile(
+    r"随便|不知道|不清楚|不确定|说不好|说不准|看情况|也许|记不清|忘了|不记得|不太懂|不懂|拿不准"
+)
+# an affirmation that opens the reply ("是的，…", "有，…"), not a copula ("是我们镇上的小学")
+_LEADING_YES = re.compile(r"^(?:是的?|对的?|嗯|恩|有的?|可以|好的?|愿意|当然|符合|同意)(?:[，,。！!\s]|$)")
+_LEADING_NO = re.compile(r"^(?:不是|没有|不|没|否|无)(?:[，,。！!\s]|$)")
+_RHETORICAL = re.compile(r"哪能|哪来|哪有|哪会|怎么可能|不可能|谈不上|算不上|没那回事|八竿子打不着")
+_DROPPED = re.compile(r"(?:就)?算了|不用了|不要了|不办了|不弄了|拉倒")
+# "执照还在办", "证还没下来": not yet done, a no to "是否已…"
+_NOT_YET = re.compile(
+    r"还在(?:办|弄|走|审|等|装修)|正在(?:办|审|弄)|在办理|还没(?:下来|办好|拿到|批)|刚(?:交|提交|报)|等(?:审批|批|通知)"
+)
+# "贷款早就还清了": what the question asks about is no longer there
+_DONE = re.compile(r"还清|结清|还完|清了|了结|办完|都撤了|撤销了|注销了|处理完|移出了|已经解除")
+# a negation of what follows, but not idioms ("没问题", "不错") or vague quantities ("没几天", "不少")
+_NEGATION = re.compile(
+    r"(?:不|没有|没|未|别)(?!问题|错|得说|毛病|几|少|久|多|止|仅|但|一定|知道|清楚|确定|过如此)([\u4e00-\u9fff])"
+)
+_COPULA = set("是有在用要会能过到")
+
+_UNIT_DAYS = {
+    "天": 1,
+    "日": 1,
+    "周": 7,
+    "礼拜": 7,
+    "星期": 7,
+    "个月": 30,
+    "月": 30,
+    "年": 365,
+    "岁": 365,
+    "周岁": 365,
+}
+_QTY = re.compile(r"(\d+(?:\.\d+)?)\s*(?:个)?\s*(半)?\s*(周岁|岁|年|个月|月|天|日|周|礼拜|星期)(半)?")
+_THRESHOLD = re.compile(
+    r"(不满|未满|满|超过|达到|不到|不足|少于|多于|以上|以内)?\s*(\d+(?:\.\d+)?)\s*(?:个)?\s*(周岁|岁|年|个月|月|天|日)"
+    r"\s*(以上|以内|（含）以上)?"
+)
+_IDIOM_QTY = [
+    (re.compile(r"刚满月|满月"), 30.0),
+    (re.compile(r"半年多|大半年"), 200.0),
+    (re.compile(r"半年"), 182.0),
+    (re.compile(r"一年多"), 400.0),
+]
+
+
+# what a question asks about, and plain words saying it is absent ("都单身" to "是否仍有配偶")
+_ABSENT = [
+    (re.compile(r"配偶|已婚|婚姻关系"), re.compile(r"单身|没结婚|未婚|离了|离婚了|丧偶|没对象")),
+    (re.compile(r"多胞胎|双胞胎"), re.compile(r"单胎|就一个|只有一个|生了一个|一个宝宝|一个孩子")),
+    (re.compile(r"外商投资|外资"), re.compile(r"内资|没有外资|纯国内")),
+    (re.compile(r"城区"), re.compile(r"镇上|乡下|乡里|农村|村里|不在城里")),
+]
+
+
+def _days(n: float, unit: str) -> float:
+    return n * _UNIT_DAYS[unit]
+
+
+def _reply_amount(reply: str, unit: str) -> float | None:
+    """How long (in days) or how old (in days of age) the reply says, in the question's unit family; a bare
+    number ("才五十三") counts in the question's unit."""
+    t = numerals_to_digits(reply)
+    t = re.sub(r"(\d+)来", r"\1", t)  # "二十来天"
+    total = re.search(r"(?:一共|总共|合计|加起来|共)\s*(\d+(?:\.\d+)?)\s*(周岁|岁|年|个月|月|天|日)", t)
+    if total:
+        return _days(float(total.group(1)), total.group(2))
+    m = _QTY.search(t)
+    if m:
+        n = float(m.group(1)) + (0.5 if (m.group(2) or m.group(4)) else 0.0)
+        return _days(n, m.group(3))
+    for pat, days in _IDIOM_QTY:
+        if pat.search(t):
+            return days
+    bare = re.fullmatch(r"\D{0,8}?(\d+(?:\.\d+)?)\D{0,6}", t)
+    return _days(float(bare.group(1)), unit) if bare else None
+
+
+def _threshold_answer(question: str, reply: str) -> bool | None:
+    """A yes/no question that is a threshold ("是否还不满六个月？", "满9年？", "男年满五十五周岁、女年满四十五
+    周岁？"): the reply's amount compared with the threshold that applies to it."""
+    q = numerals_to_digits(question)
+    found = list(_THRESHOLD.finditer(q))
+    if not found:
+        return None
+    if len(found) > 1:  # several thresholds: the one whose words the reply shares
+
+        def score(m: re.Match[str]) -> int:
+            lead = q[max(0, m.start() - 12) : m.start()]
+            return sum(1 for i in range(len(lead) - 1) if lead[i : i + 2] in reply) + sum(
+                1 for g in ("男", "女") if g in lead[-4:] and g in reply
+            )
+
+        best = max(found, key=score)
+        if score(best) == 0:
+            return None
+    else:
+        best = found[0]
+    op = best.group(1) or best.group(4) or "满"
+    limit = _days(float(best.group(2)), best.group(3))
+    amount = _reply_amount(reply, best.group(3))
+    if amount is None:
+        return None
+    if op in ("不满", "未满", "不到", "不足", "少于"):
+        return amount < limit
+    if op in ("超过", "多于"):
+        return amount > limit
+    if op == "以内":
+        return amount <= limit
+    return amount >= limit  # 满, 达到, 以上
+
+
+def _negated_targets(text: str) -> list[str]:
+    """What the text negates: the word after each negation ("没停过" → 停, "不是停保" → 停)."""
+    out = []
+    for m in _NEGATION.finditer(text):
+        rest = text[m.start(1) :]
+        rest = rest.lstrip("".join(_COPULA)) or rest
+        out.append(rest[:2])
+    return out
+
+
+def answer_yesno(question: str, reply: str) -> bool:
+    """True or False for a reply to a yes/no question, read against that question; Unparsed when unsure."""
+    t = reply.strip()
+    if _UNSURE.search(t):
+        raise Unparsed(reply)
+    if _LEADING_NO.match(t):
+        return False
+    if _LEADING_YES.match(t):
+        return True
+    threshold = _threshold_answer(question, t)
+    if threshold is not None:
+        return threshold
+    if _RHETORICAL.search(t) or _DROPPED.search(t):
+        return False
+    if any(q.search(question) and r.search(t) for q, r in _ABSENT):
+        return False
+    asks_done = bool(re.search(r"已|完|取得|拿到", question))
+    if asks_done and _NOT_YET.search(t):
+        return False
+    if re.search(r"未|尚未|还有|没有", question) and _DONE.search(t):
+        return False
+    q_negated = _negated_targets(question)
+    # the clauses that speak to what is asked (they share words with the question's predicate) decide;
+    # "两口子工资不高，社区说在标准内" answers "是否在标准以内" by its second clause
+    predicate = re.split(r"是否|是不是|有没有|能不能|要不要", question, maxsplit=1)[-1]
+    clauses = [c for c in re.split(r"[，,。；;！!？?\s]+", t) if c]
+    relevant = [c for c in clauses if any(c[i : i + 2] in predicate for i in range(len(c) - 1))]
+    r_negated = [n for c in (relevant or [t]) for n in _negated_targets(c)]
+    if r_negated:
+        # "没停过" to "（不是停保状态）": the reply denies what the question also denies — a yes
+        if any(a[:1] == b[:1] for a in r_negated for b in q_negated):
+            return True
+        return False
+    # "户口挂在集体户上" to "是家庭户（不是集体户）吗？": the reply affirms what the question rules out
+    for m in re.finditer(r"(?:不是|非)([\u4e00-\u9fff]{2,4}?)(?:状态|户口|的)?[）)吗？?，,]", question):
+        if m.group(1) in t:
+            return False
+    return parse_yesno(t)
