@@ -42,6 +42,22 @@ def test_aspect_detection(text, aspect):
     assert primary_aspect(text) == aspect
 
 
+@pytest.mark.parametrize(
+    ("text", "aspects"),
+    [
+        ("医保每月要缴满多少个月才行 办下来要几天", ["conditions", "time_limit"]),
+        ("退休的时候能顺便办哪些 身份证复印件要几份", ["linked_matters", "materials"]),
+        ("申请表交到哪里 要不要钱", ["locations", "fee"]),
+        ("不知道打哪个问 先办执照还是先办许可", ["contacts", "process"]),
+        ("首付至少几成 需要带些什么", ["conditions", "materials"]),
+    ],
+)
+def test_every_aspect_asked_in_order(text, aspects):
+    from assistant.answer.aspects import aspects_asked
+
+    assert aspects_asked(text) == aspects
+
+
 def test_answer_cites_guide_region_section_and_date(bot):
     sid, _ = bot.new_session()
     a = turn(bot, sid, "长沙开饭店要带啥材料")
