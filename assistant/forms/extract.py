@@ -139,10 +139,11 @@ def _org(f: FieldSpec, text: str) -> str | None:
 def _self_intro_name(text: str) -> str | None:
     """“我是宝妈，叫赵丽”: a name the speaker gives for themself."""
     for clause in re.split(r"[，,。；;]", text):
-        m = re.match(r"^\s*(?:我|本人)?(?:就)?叫([\u4e00-\u9fff·]{2,4})", clause)
+        m = re.match(r"^\s*(?:我|本人)?(?:就)?叫([\u4e00-\u9fff·]{2,4})(?![\u4e00-\u9fff]{2})", clause)
         if (
             m
             and text.lstrip().startswith(("我", "本人"))
+            and not text.lstrip().startswith("我们")
             and not OTHER_PERSON.search(clause[: clause.find("叫")])
         ):
             return _STOP_AFTER_NAME.split(m.group(1))[0] or None

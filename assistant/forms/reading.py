@@ -60,6 +60,9 @@ def clean_text_value(f: FieldSpec, value: str) -> str:
     return v.strip()
 
 
+_NON_ANSWER = re.compile(
+    r"(?:先|暂时|暂|还)?(?:不设|不要|没有|没定|不填|不写|待定|还没想好|没想好|不知道|无)[。.！!]?"
+)
 _I_NAME = re.compile(r"我(?:叫)?([\u4e00-\u9fff]{2,3})")  # "我何俊" answering "监护人的姓名？"
 
 
@@ -160,6 +163,19 @@ def read_conversation(
                             found[g.id], tier[g.id] = v, 3
                 found[fid], tier[fid] = v, 3
             question = ""
+        # a value read by its shape alone is not also another field's value ("…，株洲市…17号" answering the
+        # contact-address question is not the 户籍地址 too)
+        for fid in [f for f, t in tier.items() if t == 0]:
+            if any(v == found[fid] for g, v in found.items() if g != fid and tier[g] > 0):
+                del found[fid], tier[fid]
+        # "先不设", "还没定": a text field answered with a non-answer stays empty
+        for fid in list(found):
+            if (
+                by_id[fid].type == "text"
+                and isinstance(found[fid], str)
+                and _NON_ANSWER.fullmatch(found[fid])
+            ):
+                del found[fid], tier[fid]
         correcting = bool(CORRECTION_RE.search(u.text))
         for fid, v in list(found.items()):
             if by_id[fid].type in ("text", "address") and isinstance(v, str):
