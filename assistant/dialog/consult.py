@@ -44,6 +44,11 @@ _REGION_FILLER = re.compile(
 )
 
 
+# a not-yet-covered matter that outscores every guide section by this much is what a question is about, even
+# in the middle of a conversation about a covered one (chosen on the dev dialogs)
+_OTHER_MATTER_MARGIN = 0.4
+
+
 class ConsultFlow:
     def __init__(
         self,
@@ -153,6 +158,8 @@ class ConsultFlow:
             return True
         if top.name_match and top.matter_code != state.matter_code:
             return False  # the user named another matter: switch
+        if res.other_matter is not None and res.other_matter.margin >= _OTHER_MATTER_MARGIN:
+            return False  # "工商年报在哪报": a matter of the not-yet-covered catalogue, clearly: not a follow-up
         if top.matter_code == state.matter_code:
             return True
         if new_region and self._region_only(text, new_region):
