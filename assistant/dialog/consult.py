@@ -47,6 +47,9 @@ _REGION_FILLER = re.compile(
 # a not-yet-covered matter that outscores every guide section by this much is what a question is about, even
 # in the middle of a conversation about a covered one (chosen on the dev dialogs)
 _OTHER_MATTER_MARGIN = 0.4
+_CLEAR_CONFIDENCE = 0.5
+_CLEAR_MARGIN = 0.45
+_CLEAR_DENSE = 0.885
 
 
 class ConsultFlow:
@@ -99,7 +102,17 @@ class ConsultFlow:
 
         # 2) out of scope or too unsure (a question that names one of our matters is in scope)
         named = top is not None and top.name_match and res.confidence >= self.settings.answer_threshold
-        if top is None or (not named and not self.scope.in_scope(feats)):
+        # one matter far ahead of the rest and of the not-yet-covered catalogue: the question is about it,
+        # however colloquially it is put ("公组房咋申请啊 要多久")
+        clear = (
+            top is not None
+            and res.confidence >= _CLEAR_CONFIDENCE
+            and res.margin >= _CLEAR_MARGIN
+            and (res.other_matter is None or res.other_matter.margin < 0)
+            and feats.top_dense
+            >= _CLEAR_DENSE  # and close in meaning: "我家猫咪不吃饭" leads nowhere by much
+        )
+        if top is None or (not named and not clear and not self.scope.in_scope(feats)):
             trace["route"] = "refuse"
             return self.handoff.refuse(ctx, "out_of_scope", res, trace)
 
@@ -159,7 +172,9 @@ class ConsultFlow:
         if top.name_match and top.matter_code != state.matter_code:
             return False  # the user named another matter: switch
         if res.other_matter is not None and res.other_matter.margin >= _OTHER_MATTER_MARGIN:
-            return False  # "工商年报在哪报": a matter of the not-yet-covered catalogue, clearly: not a follow-up
+            return (
+                False  # "工商年报在哪报": a matter of the not-yet-covered catalogue, clearly: not a follow-up
+            )
         if top.matter_code == state.matter_code:
             return True
         if new_region and self._region_only(text, new_region):
