@@ -259,5 +259,6 @@ def test_a_node_killed_mid_run_loses_no_acknowledged_message(cluster: Cluster):
     late = [r for r in after if r["t"] > killed_at + 1]
     assert len(late) >= 30 and all(r["status"] in (200, 201) for r in late)
     assert {r["node"] for r in late if r["kind"] == "chat"} == {"node2"}
-    # the only failures are requests that were on the killed node when it died (one per client at most)
-    assert len(errors) <= len(threads) and all(abs(r["t"] - killed_at) < 1 for r in errors)
+    # the only failures are POSTs already sent to the killed node when it died (nginx does not send them
+    # again: that could make a turn twice), on a request or a kept-alive connection: a few, all at the kill
+    assert len(errors) <= 2 * len(threads) and all(abs(r["t"] - killed_at) < 1 for r in errors)
