@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 STAMP  := $(VENV)/.installed
 
-.PHONY: install run test bench lint eval index clean llm browser postgres redis
+.PHONY: install run test bench lint eval index clean llm browser postgres redis nginx cluster cluster-stop
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,7 +47,24 @@ redis:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; fi; }
 
-test: install browser postgres redis
+# Debian's nginx for `make cluster` and the cluster test (run from the run folder; the system service is not used)
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "installing Debian nginx for the local cluster"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; fi; }
+
+# Several nodes on this machine, as in production: PostgreSQL with pgvector (PyPI pgserver), Redis, the index
+# published into PostgreSQL, 2 nodes x 2 workers and nginx in front on CLUSTER_PORT; everything runs in the
+# background from data/cluster/ (pids in data/cluster/cluster.json). Stop with `make cluster-stop`.
+CLUSTER_PORT ?= 8080
+cluster: index nginx redis
+	$(PY) -m assistant.ops.cluster start --port $(CLUSTER_PORT)
+
+cluster-stop:
+	$(PY) -m assistant.ops.cluster stop
+
+test: install browser postgres redis nginx
 	$(BIN)/onething index
 	$(BIN)/python -m pytest -q
 	$(BIN)/onething eval --suite all --gate

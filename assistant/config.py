@@ -71,6 +71,10 @@ class Settings(BaseSettings):
         "",
         description="可信反向代理地址（逗号分隔）；只有来自这些地址的 X-Forwarded-For 才被采信，为空时一律不采信",
     )
+    node_name: str = Field(
+        "",
+        description="本节点的名字，写在每个响应的 X-Onething-Node 头里（多节点部署时看请求落在哪个节点）；为空时不加这个头",
+    )
     max_body_bytes: int = Field(65536, ge=1024, description="请求体上限（字节），超过时直接返回 413")
     rate_limit_storage: str = Field(
         "",

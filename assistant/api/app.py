@@ -143,6 +143,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         client_limit=client_limit,
         record=metrics_.request,
         max_body=settings.max_body_bytes,
+        node=settings.node_name,
     )
 
     install_error_handlers(app)
@@ -230,8 +231,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 kind, data = item
                 yield f"event: {kind}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
+        # X-Accel-Buffering: a proxy in front (nginx) passes each event on at once instead of collecting them
         return StreamingResponse(
-            events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
+            events(),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
 
     @api.post(

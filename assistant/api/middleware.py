@@ -50,6 +50,7 @@ class SecurityMiddleware:
         client_limit: RateLimiter,
         record: Callable[[str, int, float], None],
         max_body: int = 65536,
+        node: str = "",
     ) -> None:
         self.app = app
         self.max_body = max_body
@@ -61,6 +62,8 @@ class SecurityMiddleware:
             (b"referrer-policy", b"strict-origin-when-cross-origin"),
             (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
         ]
+        if node:  # which node answered, behind a load balancer (ONETHING_NODE_NAME)
+            self.headers.append((b"x-onething-node", node.encode("ascii", "replace")))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

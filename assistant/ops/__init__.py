@@ -1,0 +1,1 @@
+"""Operations helpers: a local cluster of the production pieces (PostgreSQL, Redis, nodes, nginx)."""
