@@ -1,4 +1,5 @@
-"""Benchmarks for the targets in the issues: index build time, re-index time, search latency, memory.
+"""Benchmarks for the targets in the issues: index build time, re-index time, search latency, memory, and
+the scale bench at its quick size (1k synthetic guides, benchmarks/scale.py).
 
 Run with `make bench`. Prints a table and writes benchmarks/last_run.json (git-ignored).
 """
@@ -108,6 +109,11 @@ def main() -> None:
     results.update(load_test(sessions=20, seconds=30, workers=2, questions="fresh"))
     results.update(load_test(sessions=20, seconds=30, workers=2, questions="fresh", cascade=False))
     results.update(load_test(sessions=50, seconds=60, workers=2))
+    # #19 item 7: synthetic knowledge at 1k guides, FAISS and pgvector (benchmarks/scale.py; the full 1k/5k/10k
+    # run is `python benchmarks/scale.py`). Its data folder is kept, so a rerun embeds only what changed.
+    from benchmarks.scale import QUICK, flat, run_scale
+
+    results.update(flat(run_scale(QUICK, work=ROOT / "data" / "scale-bench")))
     for k, v in results.items():
         print(f"{k:32s} {v}")
     (ROOT / "benchmarks" / "last_run.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
