@@ -17,7 +17,7 @@ from assistant.text.names import looks_like_name
 from assistant.text.values import Unparsed, parse_yesno
 
 ATTR_WORDS = {
-    "name": ["姓名", "名字", "叫什么", "是谁"],
+    "name": ["姓名", "名字", "叫什么", "是谁", "填谁", "写谁"],
     "id_number": ["身份证", "证件号"],
     "phone": ["电话", "手机", "联系方式"],
     "gender": ["性别", "男孩还是女孩", "男还是女"],
@@ -135,6 +135,14 @@ def _subject_at(question: str, pos: int, spans: list[tuple[int, str]], context: 
     return context
 
 
+def _possessor(question: str, pos: int, person_words: list[tuple[int, int]]) -> bool:
+    """Whether the person word at `pos` only owns the person named right after it ("孩子的监护人")."""
+    end = max((b for a, b in person_words if a == pos), default=pos)
+    return any(
+        a > end and re.fullmatch(r"的[\u4e00-\u9fff]{0,3}", question[end:a]) for a, _ in person_words
+    )
+
+
 def asked_fields(question: str, fields: list[FieldSpec], context: str | None = None) -> list[FieldSpec]:
     """The fields an assistant's question asks for, ordered by where the question mentions them. Option lists
     and counters in brackets ("（本人/父亲/母亲…）", "（还差 3 项）") are not what is asked. `context` is the
@@ -208,6 +216,8 @@ def asked_fields(question: str, fields: list[FieldSpec], context: str | None = N
     # "法定监护人？", "父亲呢？": a person named without saying what of them: their name and ID
     if not found:
         for pos, role in role_spans:
+            if _possessor(question, pos, person_words):
+                continue  # "孩子的法定监护人填谁？" asks about the guardian, not the child
             for f in fields:
                 p = field_person(f)
                 if p is not None and p[0] == role and p[1] in ("name", "id_number"):
@@ -302,6 +312,11 @@ def bind_reply(
             free.remove(f)
     asked_ids = {f.id for f in asked}
     for part in parts:
+        shaped = next((f for f in free if f.pattern and re.search(f.pattern, part)), None)
+        if shaped is not None:  # "证号湘（2022）长沙市不动产权第0456012号": the value's own shape says the field
+            out[shaped.id] = re.search(shaped.pattern, part).group(0)  # type: ignore[arg-type, union-attr]
+            free.remove(shaped)
+            continue
         if any(
             any(c in part for c in f.cues if len(c) >= 2)
             or _shared(part, re.sub(r"[（）()/、]", "", f.label))[0] >= 2
@@ -315,6 +330,30 @@ def bind_reply(
                 out[f.id] = v
                 free.remove(f)
                 break
+    # "都填长沙市…": one value given for every asked field of its kind ("社保卡邮寄地址和您的联系地址？")
+    if re.match(r"(?:两个|两处|都|全都|全部)(?:都)?(?:是|填|写|一样)?", reply.strip()) and len(out) == 1:
+        (fid, v), = out.items()
+        kind = next(f.type for f in asked if f.id == fid)
+        for f in [g for g in free if g.type == kind]:
+            out[f.id] = v
+            free.remove(f)
+    # "汉族，随父，湘潭市…45号" to "民族和落户？": an address nobody asked for is the kind the question names
+    for part in parts:
+        if any(v == part or (isinstance(v, str) and v in part) for v in out.values()):
+            continue
+        if any(c in part for f in other_fields for c in f.cues if len(c) >= 2):
+            continue  # "证号湘（2022）长沙市…" is a certificate number, whatever place it names
+        if not (len(part) >= 6 and re.search(r"[市县区镇乡].*[路街巷道村组号栋室]", part)):
+            continue
+        kinds = [
+            f
+            for f in other_fields
+            if f.type == "address" and f.id not in out and field_person(f) is None
+            for kind, words in _ADDRESS_KINDS
+            if re.search(kind, f.label) and re.search(words, question)
+        ]
+        if len(kinds) == 1:
+            out[kinds[0].id] = value_of(kinds[0], part, today)
     if not out and len(asked) == 1:
         v = value_of(asked[0], reply, today)
         if v not in (None, ""):

@@ -66,9 +66,9 @@ ORG_SUFFIX = {
     "医院": r"(医院|保健院|卫生院|妇幼保健院|诊所)",
     "派出所": r"(派出所)",
     "学校": r"(学校|小学|中学|幼儿园)",
-    "单位": r"(公司|集团|中心|厂|局|医院|院|所|店|学校|委员会|大学|社)",
+    "单位": r"(公司|集团|中心|厂|局|医院|院(?!子)|所(?![以有在])|店|学校|委员会|大学|社(?![保区会]))",
     "银行": r"(银行|信用社|农商行|邮储)",
-    "企业": r"(公司|集团|中心|厂|店|社|合作社)",
+    "企业": r"(公司|集团|中心|厂|店|社(?![保区会])|合作社)",
     "公司": r"(公司|集团)",
 }
 _LEAD = re.compile(r"^(写|是|为|叫|在|到|去)")
@@ -150,7 +150,9 @@ def _self_intro_name(text: str) -> str | None:
     return None
 
 
-CORRECTION_RE = re.compile(r"(写错|填错|说错|打错|输错|搞错|不对|改成|改为|更正|应该是|换成)")
+CORRECTION_RE = re.compile(
+    r"(写错|填错|说错|打错|输错|搞错|不对|改成|改为|更正|应该是|换成|等下|等等|算了|还是(?:改|落|填|写|随|跟|用|选)|商量了)"
+)
 _NEGATION = re.compile(r"(不|没|未|非|无|别)[是有用要办]?$")
 _NEGATIVE_WORD = re.compile(r"^(不|没|未|非|无)")
 _BINARY = [{"是", "否"}, {"有", "无"}]
@@ -169,6 +171,7 @@ def choice_in(f: FieldSpec, text: str, reply: bool = False) -> str | None:
 def _choice_in(f: FieldSpec, text: str, reply: bool) -> str | None:
     binary = next((b for b in _BINARY if set(f.choices) == b), None)
     candidates = [(w, c) for c, words in f.keywords.items() for w in words] + [(c, c) for c in f.choices]
+    first: str | None = None
     for word, choice in sorted(candidates, key=lambda x: -len(x[0])):
         if len(word) < 2 and not reply:  # "是", "男" anywhere in a message say nothing about this field
             continue
@@ -179,10 +182,14 @@ def _choice_in(f: FieldSpec, text: str, reply: bool) -> str | None:
                 _NEGATION.search(text[max(0, m.start() - 3) : m.start()])
             ) and not _NEGATIVE_WORD.match(word)
             if not negated:
-                return choice
-            if binary:
+                # "我们是分公司，叫…有限公司长沙分公司": the choice said with 是 wins over one inside a name
+                if re.search(r"(?:是|属于|为)(?:个|一个|一家)?$", text[max(0, m.start() - 4) : m.start()]):
+                    return choice
+                first = first or choice
+                break
+            if binary and first is None:
                 return next(iter(binary - {choice}))
-    return None
+    return first
 
 
 def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str | float | None:

@@ -92,6 +92,10 @@ ROLE_WORDS: dict[str, list[str]] = {
         "老二",
         "大宝",
         "二宝",
+        "外孙女",
+        "外孙",
+        "孙女",
+        "孙子",
     ],
     "guardian": ["监护人"],
     "legal_rep": ["法定代表人", "法人代表", "法人", "经营者", "负责人", "投资人", "老板娘", "老板"],
@@ -122,7 +126,7 @@ _SELF_IS = {
     + r"(?:本人)?(?:公司|店|企业)?的?(?:法定代表人|法人代表|法人|老板|老板娘|经营者|负责人|店主)"
     r"|我本人\s*(?:就是)?\s*法人|(?:法人|经营者|老板|负责人)(?:就)?是我(?![妈爸们的老家公婆哥姐弟妹儿女朋同])|^(?:我)?本人\s*法人",
 }
-_GUARDIAN_ME = re.compile(r"监护人(?:就)?(?:写|填|是|为)?(?:我|本人)|我(?:就)?是(?:法定)?监护人")
+_GUARDIAN_ME = re.compile(r"监护人(?:就)?(?:写|填|是|为)?(?:我|本人)|我(?:就)?是(?:孩子|他|她)?的?(?:法定)?监护人")
 _FOR_PARENT = re.compile(
     r"(?:帮|替|给|代)(?:我)?(?:爸|妈|父亲|母亲|老爸|老妈|老父亲|老母亲|家里老人)(?:爸|妈)?(?:办|申请|弄|跑)"
     r"|我是(?:他|她)(?:的)?(?:儿子|女儿|闺女|孩子|子女)"
@@ -173,8 +177,13 @@ def speaker_claims(text: str) -> list[str]:
     """Who the speaker says they are, most telling first: mother, father, guardian, legal_rep,
     parent_of_speaker (they apply for their father or mother), spouse_of_speaker, self (for themselves)."""
     out: list[str] = []
+    intro = text.lstrip().startswith(("我", "本人")) and not text.lstrip().startswith("我们")
+    # "我，孩子爸爸，欧阳俊": the speaker and the role they name, split by a comma
+    text = re.sub(r"^(\s*我)[，,\s]+(?=(?:孩子|宝宝|小孩|他|她)的?(?:爸|妈|父|母))", r"\1是", text)
     for clause in re.split(r"[，,。；;！!？?\n]", text):
         c = clause.strip()
+        if intro and re.match(r"(?:也|就)?是", c):  # "我叫王强，是法定代表人": the subject is left out
+            c = "我" + c
         if re.search(r"(?:不是|并非)", c):
             continue
         for role, pattern in _SELF_IS.items():

@@ -112,6 +112,15 @@ class FormService:
         for fid, problem in cross_checks(plain, fields).items():
             if fid in draft.values and not draft.values[fid].problem:
                 draft.values[fid].problem = problem
+        # one ID number said once fills two fields (the mother who applies): wrong for one is wrong for both
+        flagged = {
+            str(fv.value): fv.problem
+            for fid, fv in draft.values.items()
+            if fv.problem and fid in by_id and by_id[fid].type == "id_number"
+        }
+        for fid, fv in draft.values.items():
+            if fid in by_id and by_id[fid].type == "id_number" and not fv.problem and str(fv.value) in flagged:
+                fv.problem = flagged[str(fv.value)]
 
     def next_question(self, draft: FormDraft) -> FieldIssue | None:
         """The first invalid field, else the first missing required one."""

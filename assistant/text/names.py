@@ -58,7 +58,8 @@ def looks_like_name(text: str) -> bool:
         return False
     if t[:2] in _COMPOUND:
         return 3 <= len(t) <= 4
-    return t[0] in _SINGLE and len(t) <= 4 or "·" in t
+    # four characters after a one-character surname are far more often a phrase ("房子太小") than a name
+    return t[0] in _SINGLE and len(t) <= 3 or "·" in t
 
 
 def name_at_start(text: str) -> str | None:
