@@ -62,6 +62,9 @@ OTHER_PERSON = re.compile(
     r"(爸|妈|父亲|母亲|孩子|宝宝|儿子|女儿|他|她|老公|老婆|丈夫|妻子|爱人|对方|法人|老板)"
 )
 RAW_NUMBER = re.compile(r"[0-9Xx\-]{6,25}")
+# a travel permit or passport number (港澳 H/M…, passports E…), said with the document's name
+DOC_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:[A-Za-z]{1,2}\d{7,10}|\d{8}(?:\d{2})?)(?![0-9A-Za-z])")
+_DOC_WORDS = re.compile(r"通行证|护照|台胞证|回乡证")
 ORG_SUFFIX = {
     "医院": r"(医院|保健院|卫生院|妇幼保健院|诊所)",
     "派出所": r"(派出所)",
@@ -169,10 +172,12 @@ def choice_in(f: FieldSpec, text: str, reply: bool = False) -> str | None:
 
 
 def _choice_in(f: FieldSpec, text: str, reply: bool) -> str | None:
+    """The choice said last wins ("随爸爸吧…等下，还是随母", "…有限公司长沙分公司", "等退了再取，现在不取"); a choice
+    said with 是 ("我们是分公司") wins over one inside a name; of overlapping words the longest counts."""
     binary = next((b for b in _BINARY if set(f.choices) == b), None)
     candidates = [(w, c) for c, words in f.keywords.items() for w in words] + [(c, c) for c in f.choices]
-    first: str | None = None
-    for word, choice in sorted(candidates, key=lambda x: -len(x[0])):
+    hits: list[tuple[int, int, int, str]] = []  # (said with 是, end, length, choice)
+    for word, choice in candidates:
         if len(word) < 2 and not reply:  # "是", "男" anywhere in a message say nothing about this field
             continue
         # a long keyword also matches with a filler word inside ("公积金一起取" in "公积金也一起取")
@@ -181,15 +186,15 @@ def _choice_in(f: FieldSpec, text: str, reply: bool) -> str | None:
             negated = bool(
                 _NEGATION.search(text[max(0, m.start() - 3) : m.start()])
             ) and not _NEGATIVE_WORD.match(word)
-            if not negated:
-                # "我们是分公司，叫…有限公司长沙分公司": the choice said with 是 wins over one inside a name
-                if re.search(r"(?:是|属于|为)(?:个|一个|一家)?$", text[max(0, m.start() - 4) : m.start()]):
-                    return choice
-                first = first or choice
-                break
-            if binary and first is None:
-                return next(iter(binary - {choice}))
-    return first
+            if negated:
+                if not binary:
+                    continue
+                choice = next(iter(binary - {choice}))
+            said = bool(re.search(r"(?:是|属于|为)(?:个|一个|一家)?$", text[max(0, m.start() - 4) : m.start()]))
+            hits.append((int(said), m.end(), len(word), choice))
+    if not hits:
+        return None
+    return max(hits)[3]
 
 
 def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str | float | None:
@@ -200,6 +205,8 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
         if m:
             return m.group(0).upper()
         raw = re.search(r"[0-9Xx]{12,22}", t)
+        if raw is None and _DOC_WORDS.search(t):
+            raw = DOC_NUMBER.search(t)
         return raw.group(0).upper() if raw else None
     if f.type == "phone":
         compact = re.sub(r"(?<=\d)[ \-](?=\d)", "", t)
@@ -261,6 +268,8 @@ def extract_field(
             raw = RAW_NUMBER.match(w.strip())
             if raw:  # stated but malformed: keep it so validation can say what is wrong
                 return raw.group(0).upper()
+        if strict and _DOC_WORDS.search(text) and (doc := DOC_NUMBER.search(text)):
+            return doc.group(0).upper()  # "用港澳居民来往内地通行证，号码H10382756"
         return None
     if f.type == "uscc":
         for w in windows + ([text] if not f.cues else []):
@@ -283,7 +292,7 @@ def extract_field(
         verbs = [*f.cues, *(["出生", "生的", "生下", "出世"] if "出生" in f.label else [])]
         for cue in verbs:
             for m in re.finditer(
-                r"(" + DATE_RE.pattern + r")\s*(?:在[\u4e00-\u9fff]{1,12})?" + re.escape(cue), text
+                r"(" + DATE_RE.pattern + r")\s*(?:在[\u4e00-\u9fff]{1,12})?" + re.escape(cue), to_digits(text)
             ):
                 try:
                     return parse_date(m.group(1), today)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from assistant.forms.extract import CORRECTION_RE, value_from_reply
 from assistant.forms.reading import read_conversation
 from assistant.forms.spec import FormCatalog
-from assistant.forms.validate import check_field, cross_checks
+from assistant.forms.validate import DOCUMENTS, check_document, check_field, cross_checks
 from assistant.guides.schema import MatterGuide
 
 LABEL_SYNONYMS = {
@@ -108,6 +108,9 @@ class FormService:
         by_id = {f.id: f for f in fields}
         for fid, fv in draft.values.items():
             fv.problem = check_field(by_id[fid], fv.value, today) if fid in by_id else None
+            kind = draft.values.get(fid.removesuffix("_number") + "_type")
+            if fid in by_id and by_id[fid].type == "id_number" and kind is not None and kind.value in DOCUMENTS:
+                fv.problem = check_document(str(kind.value), fv.value)  # a permit or passport, not an ID card
         plain = {k: v.value for k, v in draft.values.items()}
         for fid, problem in cross_checks(plain, fields).items():
             if fid in draft.values and not draft.values[fid].problem:

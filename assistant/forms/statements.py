@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from assistant.forms.roles import SELF, role_at
 from assistant.text.names import looks_like_name, name_at_start
+from assistant.text.numerals import to_digits
 from assistant.text.values import Unparsed, parse_date
 
 ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
@@ -116,7 +117,7 @@ def facts_in(text: str, today: date | None = None) -> list[Fact]:
         for g, pat in _GENDER.items():
             if re.match(pat, rest) and current != SELF:
                 out.append(Fact(role=current, attr="gender", value=g, explicit=explicit))
-        m = _DATE.search(clause)
+        m = _DATE.search(to_digits(clause))  # "二〇二〇年九月二十七日出生"
         if m and re.search(r"出生|生日|生的|生于|出世", clause):
             try:
                 out.append(

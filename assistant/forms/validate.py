@@ -14,6 +14,23 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 
 
+# travel permits and passports (GA/T 1175 and the permit rules): 港澳 H/M + 8 digits (older permits 10 digits),
+# 台湾 8 digits (older 10), passports a letter or two and 7–9 digits
+DOCUMENTS = {
+    "港澳居民来往内地通行证": (re.compile(r"[HM]\d{8}(?:\d{2})?"), "港澳居民来往内地通行证号码应为 H 或 M 加 8 位数字，请核对。"),
+    "台湾居民来往大陆通行证": (re.compile(r"\d{8}(?:\d{2})?"), "台湾居民来往大陆通行证号码应为 8 位数字，请核对。"),
+    "护照": (re.compile(r"[A-Z]{1,2}\d{7,9}"), "护照号码应为 1–2 位字母加 7–9 位数字，请核对。"),
+}
+
+
+def check_document(kind: str, value) -> str | None:
+    """A travel permit or passport number checked against the document the citizen chose."""
+    rule = DOCUMENTS.get(kind)
+    if rule is None:
+        return None
+    return None if rule[0].fullmatch(str(value).strip().upper()) else rule[1]
+
+
 def check_field(f: FieldSpec, value, today: date | None = None) -> str | None:
     """None when the value is acceptable, else the problem in plain Chinese."""
     today = today or date.today()
