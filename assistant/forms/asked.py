@@ -12,7 +12,7 @@ from assistant.forms.quantities import count_people, is_household_count
 from assistant.forms.roles import RELATION_OF, ROLE_WORDS, SELF, field_person, role_at
 from assistant.forms.spec import FieldSpec
 from assistant.forms.statements import clauses, name_in
-from assistant.forms.toggles import mention_terms, toggles_in
+from assistant.forms.toggles import mention_terms, negative_choice, toggles_in
 from assistant.text.names import looks_like_name
 from assistant.text.values import Unparsed, parse_yesno
 
@@ -193,6 +193,12 @@ def asked_fields(question: str, fields: list[FieldSpec], context: str | None = N
                     if re.search(kind, f.label) and (m := re.search(words, question)):
                         found[f.id] = (m.start(), f)
                         break
+            core = re.sub(r"（.*?）|\(.*?\)", "", f.label)
+            if f.id not in found and len(core) == 4 and core[2:] not in _GENERIC and core[:2] in question:
+                # "注销类型和原因？" asks 注销原因 too: the label's two words, both in the question
+                i = question.find(core[2:], question.find(core[:2]))
+                if i >= 0:
+                    found[f.id] = (i, f)
             if f.id not in found and len(question) <= 40:  # "用哪个银行？" asks 开户银行
                 n, pos = _shared(question, re.sub(r"[（）()/、]", "", f.label))
                 if n >= 2:
@@ -297,6 +303,11 @@ def bind_reply(
             # "公积金同步提取吗？" — "提" / "不提": a yes-no question answered by repeating its verb
             no = "否" if binary[0] == "是" else "无"
             return {f.id: no if echo.group(1) else binary[0]}
+    # "都没有" to "本地有无住房？有无机动车？": no to every asked field that has a "none" choice
+    if len(asked) >= 2 and re.fullmatch(r"(?:都|全都|两个都|两样都|全部)(?:还)?(?:没有|没|无|没得)[的了啊呀。！!]*", reply.strip()):
+        nos = {f.id: c for f in asked if (c := negative_choice(f)) is not None}
+        if nos:
+            return nos
     parts = clauses(reply)
     free = list(asked)
     # "银行社保都注销，没有海关备案": yes/no fields named in the reply, several sharing one verb

@@ -121,6 +121,22 @@ def _window(
     return [rest[:width] for rest in _after_cues(text, cues, self_only, others)]
 
 
+def _months_near(f: FieldSpec, text: str) -> int | float | None:
+    """A duration in months said in the clause that names the field's thing (a cue's noun: 社保 of 社保交了)."""
+    nouns = {c[:2] for c in f.cues if len(c) >= 3} | {c[-2:] for c in f.cues if len(c) >= 3}
+    for clause in re.split(r"[，,。；;！!？?\s]", text):
+        if not any(n in clause for n in nouns):
+            continue
+        digits = numerals_to_digits(clause)
+        years = months_from_years(f, digits)
+        if years is not None:
+            return years
+        m = re.search(r"(\d+)\s*个月", digits)
+        if m:
+            return int(m.group(1))
+    return None
+
+
 def _org(f: FieldSpec, text: str) -> str | None:
     """Organisation names (hospital, employer, police station…) by their suffix, for fields labelled so:
     the longest name ending in a suffix within a clause, without the words that introduce it."""
@@ -134,9 +150,13 @@ def _org(f: FieldSpec, text: str) -> str | None:
             name = re.split(r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?一?家|开个", m.group(1))[
                 -1
             ]
-            if len(name) >= 4:
+            if len(name) >= 4 and not _TYPE_ONLY.fullmatch(name):
                 return name
     return None
+
+
+# a kind of business, not a business's name ("不是一人公司，是有限责任公司")
+_TYPE_ONLY = re.compile(r"(?:一人|有限|有限责任|股份|股份有限|分|子|总|个人|独资|合伙|私营|国有|这家|那家|一家)(?:公司|企业|集团|店)")
 
 
 def _self_intro_name(text: str) -> str | None:
@@ -321,6 +341,8 @@ def extract_field(
                 return int(v) if v.is_integer() else v
         if is_household_count(f):  # "我老婆和我，还有个小孩": the household named member by member
             return count_people(text, listed=True)
+        if f.unit == "个月":  # "社保9个月", "交了两年社保": a duration in the clause that names the thing counted
+            return _months_near(f, text)
         return None
     if f.type == "name":
         for w in windows:

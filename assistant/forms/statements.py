@@ -98,7 +98,7 @@ def facts_in(text: str, today: date | None = None) -> list[Fact]:
                 rest = rest[who.end() + again[1] :]
         elif clause.startswith(("我", "本人")):
             current = SELF
-        rest = rest.lstrip("的是叫：: ")
+        rest = re.sub(r"^(?:也|还|都)(?=是|叫)", "", rest).lstrip("的是叫：: ")  # "清算组负责人也是孙立"
         id_number = _numbers(clause, _ID_CUE, [ID_RE])
         phone = _numbers(clause, _PHONE_CUE, [MOBILE_RE, LANDLINE_RE]) if not id_number else None
         if id_number and len(id_number) >= 15:

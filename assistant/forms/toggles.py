@@ -37,14 +37,27 @@ def mention_terms(f: FieldSpec) -> list[str]:
     return sorted(terms, key=len, reverse=True)
 
 
-def _answer(f: FieldSpec, yes: bool) -> str:
+def negative_choice(f: FieldSpec) -> str | None:
+    """The choice that says "none" (否, 无, 无自有住房), when a choice field has exactly one."""
+    if is_binary(f):
+        return "否" if "否" in f.choices else "无"
+    if f.type != "choice":
+        return None
+    negative = [c for c in f.choices if re.match(r"无|没有|非", c)]
+    return negative[0] if len(negative) == 1 else None
+
+
+def _answer(f: FieldSpec, yes: bool) -> str | None:
+    if not is_binary(f):
+        return None if yes else negative_choice(f)
     return ("是" if "是" in f.choices else "有") if yes else ("否" if "否" in f.choices else "无")
 
 
 def toggles_in(fields: list[FieldSpec], text: str) -> dict[str, str]:
     """Field id → 是/否 (有/无) for every yes/no field a clause of `text` names with a verb that answers it.
     Several fields named before one verb share it ("银行社保公积金都同步注销")."""
-    binaries = [f for f in fields if is_binary(f)]
+    # yes/no fields, and choice fields with a "none" choice (a "no" picks it: "房子车子都没有")
+    binaries = [f for f in fields if negative_choice(f) is not None]
     out: dict[str, str] = {}
     for clause in _CLAUSE.split(text):
         if not clause or _UNSURE.search(clause):
@@ -67,5 +80,6 @@ def toggles_in(fields: list[FieldSpec], text: str) -> dict[str, str]:
             continue
         yes = not _NEGATED.search(rest)
         for _, _, f in named:
-            out.setdefault(f.id, _answer(f, yes))
+            if (answer := _answer(f, yes)) is not None:
+                out.setdefault(f.id, answer)
     return out
