@@ -245,6 +245,9 @@ def asked_fields(question: str, fields: list[FieldSpec], context: str | None = N
 
 def accepts(f: FieldSpec, part: str, today: date | None, value_of) -> Any:
     """The value `part` gives for field `f`, or None when the part cannot be this field's value."""
+    if field_person(f) == (SELF, "name") and (found := role_at(part)) is not None and found[1] <= 4:
+        if re.search(r"孩子|宝宝|他|她|老公|老婆|爱人|丈夫|妻子", part[: found[1]]) and not part.startswith("我"):
+            return None  # "孩子爸田浩然" in a reply to "您的姓名？" is about someone else
     if f.type == "name":
         part = re.sub(r"^我(?:叫)?(?=[\u4e00-\u9fff]{2,3}$)", "", part)  # "我何俊"
         return part if looks_like_name(part) else name_in(part)

@@ -9,7 +9,7 @@ from datetime import date
 
 from assistant.forms.asked import asked_fields, bind_reply, question_subject
 from assistant.forms.bare_values import bare_values
-from assistant.forms.extract import CORRECTION_RE, Extracted, extract_field, value_from_reply
+from assistant.forms.extract import ADDRESS_RE, CORRECTION_RE, Extracted, choice_in, extract_field, value_from_reply
 from assistant.forms.roles import (
     SELF,
     SELF_MARK,
@@ -52,7 +52,8 @@ def clean_text_value(f: FieldSpec, value: str) -> str:
     for _ in range(3):
         before = v
         for w in words:
-            if len(w) >= 2 and v.startswith(w) and len(v) - len(w) >= 4:
+            left = v[len(w) :]
+            if len(w) >= 2 and v.startswith(w) and (len(left) >= 4 or re.fullmatch(r"[\u4e00-\u9fff]{2,}[市县区镇乡]", left)):
                 v = v[len(w) :]
         v = _FILLER.sub("", v)
         if v == before:
@@ -60,6 +61,29 @@ def clean_text_value(f: FieldSpec, value: str) -> str:
     return v.strip()
 
 
+_ADDRESS_LEAD = re.compile(r"住在|住|租在|在|寄到|寄|到|是|于|为|地址|：|:")
+
+
+def trim_address(value: str) -> str:
+    """The address without the words before it ("我现在住怀化市…25号，社保卡也寄这里" → "怀化市…25号")."""
+    m = ADDRESS_RE.search(value)
+    if m is None:
+        return value
+    v = best = m.group(0)
+    for lead in _ADDRESS_LEAD.finditer(v):  # the last lead word that leaves a whole address
+        rest = v[lead.end() :]
+        a = ADDRESS_RE.match(rest)
+        if a is not None and len(a.group(0)) == len(rest) and len(rest) >= 6:
+            best = rest
+    return best
+
+
+# a value that says there is no value yet ("这个不清楚", "先不填", "租的哪有证", "跟执照上一样，你们系统里有")
+_NO_VALUE = re.compile(
+    r"不清楚|不知道|不记得|记不得|记不清|忘了|先不填|不用填|不填|不写|还没定|没定|没想好|待定|找不到|哪有|以后再|再说|"
+    r"你们系统|你们能查|跟执照上一样|跟以前一样"
+)
+_SPEAKER_SIDE = re.compile(r"(上在|落在|落到|挂在|跟|随|落)我(?:这边|这里|这儿|名下|这)?")
 _NON_ANSWER = re.compile(
     r"(?:先|暂时|暂|还)?(?:不设|不要|没有|没定|不填|不写|待定|还没想好|没想好|不知道|无)[。.！!]?"
 )
@@ -136,6 +160,15 @@ def read_conversation(
             if asked and not fact.explicit:
                 continue
             targets = fact_targets(fact.role, claims, roles_in_form)
+            if (
+                fact.role == SELF
+                and fact.attr == "name"
+                and "applicant_name" in out
+                and not re.search(r"我|本人|自己", u.text)
+                and subject not in (None, SELF)
+                and subject in roles_in_form
+            ):
+                targets = {subject}  # "名字改了，叫廖子默": a bare name is about the person being asked about
             for f in fields:
                 p = field_person(f)
                 if p is not None and p[0] in targets and p[1] == fact.attr:
@@ -146,6 +179,14 @@ def read_conversation(
                     p = field_person(f)
                     if p is not None and p[0] in selves and tier.get(f.id) == 1 and found[f.id] == fact.value:
                         del found[f.id], tier[f.id]
+        # "户口上在我这边" said by the mother: "我" in a choice is the speaker's role ("随母")
+        kin = next((w for c, w in (("mother", "妈妈"), ("father", "爸爸")) if c in selves), None)
+        if kin is not None:
+            mine = _SPEAKER_SIDE.sub(lambda m: m.group(1) + kin, u.text)
+            if mine != u.text:
+                for f in fields:
+                    if f.type == "choice" and f.id not in found and (c := choice_in(f, mine)) is not None:
+                        found[f.id], tier[f.id] = c, 1
         # 1) the reply to what the assistant just asked (strongest)
         if question:
             if "applicant_relation" in {f.id for f in asked}:
@@ -171,15 +212,18 @@ def read_conversation(
         # "先不设", "还没定": a text field answered with a non-answer stays empty
         for fid in list(found):
             if (
-                by_id[fid].type == "text"
+                by_id[fid].type in ("text", "address")
                 and isinstance(found[fid], str)
-                and _NON_ANSWER.fullmatch(found[fid])
+                and (_NON_ANSWER.fullmatch(found[fid]) or _NO_VALUE.search(found[fid]))
+                and not (by_id[fid].type == "address" and ADDRESS_RE.search(found[fid]))
             ):
                 del found[fid], tier[fid]
         correcting = bool(CORRECTION_RE.search(u.text))
         for fid, v in list(found.items()):
             if by_id[fid].type in ("text", "address") and isinstance(v, str):
                 found[fid] = clean_text_value(by_id[fid], v) or v
+            if by_id[fid].type == "address" and isinstance(v, str):
+                found[fid] = trim_address(str(found[fid]))
         for fid, v in found.items():
             # a weaker reading later on does not undo a stronger one, unless the citizen corrects it
             if fid in strength and strength[fid] > tier[fid] and not correcting:

@@ -97,6 +97,8 @@ ROLE_WORDS: dict[str, list[str]] = {
         "孙女",
         "孙子",
     ],
+    # the speaker's husband or wife, said without a gender: the other parent of a newborn
+    "spouse": ["我爱人", "我对象", "我家那位", "我另一半", "爱人", "对象"],
     "guardian": ["监护人"],
     "legal_rep": ["法定代表人", "法人代表", "法人", "经营者", "负责人", "投资人", "理事长", "执行事务合伙人", "老板娘", "老板"],
     "liquidator": ["清算组负责人", "清算负责人", "清算人"],
@@ -118,9 +120,9 @@ ROLE_WORDS: dict[str, list[str]] = {
 _ME = r"我(?:[，,\s]*(?:就)?是|[，,\s]+(?=孩子|宝宝|小孩))\s*"
 _SELF_IS = {
     "mother": _ME
-    + r"(?:孩子|宝宝|小孩|他|她)?的?(?:妈妈|妈|母亲)|(?<!宝)宝妈|当妈的|(?:孩子|宝宝)的?(?:妈妈|母亲)[，,\s]*(?:就)?是我(?![妈爸们的老家公婆哥姐弟妹儿女朋同])",
+    + r"(?:孩子|宝宝|小孩|他|她)?的?(?:妈妈|妈|母亲)|(?<!宝)宝妈|当妈的|^(?:孩子|宝宝)(?:他|她|的)?(?:妈妈|妈|母亲)(?:自己)?(?:来|过来)(?:办|申请|问)|(?:孩子|宝宝)的?(?:妈妈|母亲)[，,\s]*(?:就)?是我(?![妈爸们的老家公婆哥姐弟妹儿女朋同])",
     "father": _ME
-    + r"(?:孩子|宝宝|小孩|他|她)?的?(?:爸爸|爸|父亲)|(?<!宝)宝爸|当爸的|(?:孩子|宝宝)的?(?:爸爸|父亲)[，,\s]*(?:就)?是我(?![妈爸们的老家公婆哥姐弟妹儿女朋同])",
+    + r"(?:孩子|宝宝|小孩|他|她)?的?(?:爸爸|爸|父亲)|(?<!宝)宝爸|当爸的|^(?:孩子|宝宝)(?:他|的)?(?:爸爸|爸|父亲)(?:自己)?(?:来|过来)(?:办|申请|问)|(?:孩子|宝宝)的?(?:爸爸|父亲)[，,\s]*(?:就)?是我(?![妈爸们的老家公婆哥姐弟妹儿女朋同])",
     "guardian": _ME + r"(?:孩子|他|她)?的?(?:奶奶|爷爷|外婆|外公|姥姥|姥爷)",
     "legal_rep": _ME
     + r"(?:本人)?(?:公司|店|企业|合作社)?的?(?:法定代表人|法人代表|法人|老板|老板娘|经营者|负责人|店主|理事长|执行事务合伙人)"
@@ -223,6 +225,11 @@ def fact_targets(role: str, claims: list[str], roles_in_form: set[str]) -> set[s
     speaker's parent is the insured person of a form filled in for that parent; others fill their own role."""
     if role == SELF or role in claims:
         return self_roles(claims, roles_in_form)
+    if role == "spouse":  # "我爱人叫贺振宇", said by the mother: the father
+        if "spouse_of_speaker" in claims and "insured" in roles_in_form:
+            return {"insured"}
+        other = {"mother": "father", "father": "mother"}
+        return {other[c] for c in claims if c in other and other[c] in roles_in_form}
     if role == "speaker_parent":
         return {"insured"} if "insured" in roles_in_form and "parent_of_speaker" in claims else set()
     return {role} if role in roles_in_form else set()
