@@ -263,10 +263,10 @@ def accepts(f: FieldSpec, part: str, today: date | None, value_of) -> Any:
     if f.type == "text":
         if len(part) < 2 or re.fullmatch(r"1[3-9]\d{9}|\d{17}[\dXx]", part) or _DATE_LIKE.search(part):
             return None
-        org = next((sfx for key, sfx in ORG_SUFFIX.items() if key in f.label), None)
-        if org and not re.search(org, part):
-            return None  # a police station, hospital or employer is named by its kind
         numbered = re.search(r"号|代码|账号|卡号", f.label)
+        org = next((sfx for key, sfx in ORG_SUFFIX.items() if key in f.label), None)
+        if org and not numbered and not re.search(org, part):
+            return None  # a police station, hospital or employer is named by its kind
         if (
             numbered
             and not re.search(r"\d", part)
@@ -307,12 +307,20 @@ def bind_reply(
             no = "否" if binary[0] == "是" else "无"
             return {f.id: no if echo.group(1) else binary[0]}
     # "都没有" to "本地有无住房？有无机动车？": no to every asked field that has a "none" choice
-    if len(asked) >= 2 and re.fullmatch(r"(?:都|全都|两个都|两样都|全部)(?:还)?(?:没有|没|无|没得)[的了啊呀。！!]*", reply.strip()):
+    if len(asked) >= 2 and re.fullmatch(
+        r"(?:都|全都|两个都|两样都|全部|这些都|几个都)(?:还|先|暂时)?(?:没有|没|无|没得|不用|不要|不需要|不办|不)[的了啊呀。！!]*",
+        reply.strip(),
+    ):
         nos = {f.id: c for f in asked if (c := negative_choice(f)) is not None}
         if nos:
             return nos
     parts = clauses(reply)
     free = list(asked)
+    for f in list(free):  # "热食类食品制售、冷食类食品制售": a list in the field's own shape is one value
+        if f.pattern and (m := re.search(f.pattern, reply)) and not any(m.group(0) == p for p in parts):
+            out[f.id] = m.group(0)
+            free.remove(f)
+            parts = [p for p in parts if p not in m.group(0)]
     # "银行社保都注销，没有海关备案": yes/no fields named in the reply, several sharing one verb
     toggled = toggles_in(asked, reply)
     if toggled:

@@ -67,6 +67,9 @@ def check_field(f: FieldSpec, value, today: date | None = None) -> str | None:
             return f"{f.label}应为 18 位数字或大写字母（营业执照上的代码）。"
         return None
     if f.type == "phone":
+        mobile_only = "手机" in (f.help or "") and "固定电话" not in (f.help or "")
+        if mobile_only and LANDLINE.match(s):
+            return f"{f.label}需要 11 位手机号（用于接收办理进度短信），座机收不到短信，请留一个手机号。"
         if not (MOBILE.match(s) or LANDLINE.match(s)):
             return f"{f.label}应为 11 位手机号或带区号的固定电话。"
         return None
