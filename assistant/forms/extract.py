@@ -247,7 +247,11 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
             if is_household_count(f) and (people := count_people(t)) is not None:
                 return people
             months = months_from_years(f, t)
-            return months if months is not None else parse_number(t)
+            if months is not None:
+                return months
+            if f.unit != "个月":  # "我一个月四千五": a rate's period is not the amount
+                t = re.sub(r"(?:一|每)个?月|每年|一年到头", "", t)
+            return parse_number(t)
         if f.type == "choice":
             found = choice_in(f, t, reply=True)
             # "拿到了", "没有" to a 是否/有无 question; a longer message is not a yes just for lacking a "no"

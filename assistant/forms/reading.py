@@ -130,8 +130,11 @@ def read_conversation(
     question = ""
     subject: str | None = None  # the person the assistant's questions are about, carried over
     asked: list[FieldSpec] = []
+    last_question, last_asked = "", []  # what the citizen's previous line answered
+    follows_reply = False  # this citizen line adds to their previous one, nobody asked in between
     for u in utterances:
         if u.speaker == "assistant":
+            follows_reply = False
             question = u.text
             asked = asked_fields(question, fields, subject)
             subject = question_subject(question, fields) or subject
@@ -203,7 +206,15 @@ def read_conversation(
                         if q is not None and q[0] in selves and q[1] == p[1]:
                             found[g.id], tier[g.id] = v, 3
                 found[fid], tier[fid] = v, 3
+            last_question, last_asked = question, asked
             question = ""
+        elif follows_reply and last_question:
+            # "六千" then "哦，那是税前，到手五千二，填到手的吧": a second line to the same question restates it
+            again = bind_reply(last_question, u.text, last_asked, today, value_from_reply, fields)
+            for fid, v in again.items():
+                if fid in out and out[fid].value != v:
+                    found[fid], tier[fid] = v, 4
+        follows_reply = True
         # a value read by its shape alone is not also another field's value ("…，株洲市…17号" answering the
         # contact-address question is not the 户籍地址 too)
         for fid in [f for f, t in tier.items() if t == 0]:
