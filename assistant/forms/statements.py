@@ -21,6 +21,10 @@ _SPACED_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d[\d \-]{8,28}[\dXx](?![0-9A-Za-z
 _ID_CUE = re.compile(r"(身份证号码|身份证号|身份证|证件号码|证件号)\s*(?:是|为|号)?\s*[:：]?\s*")
 _PHONE_CUE = re.compile(r"(手机号码|手机号|手机|联系电话|电话号码|电话|联系方式)\s*(?:是|为|号)?\s*[:：]?\s*")
 _NAME_CUE = re.compile(r"(?:名字|姓名)\s*(?:是|叫|为)?\s*[:：]?\s*|(?<![\u4e00-\u9fff]{2}[的])叫(?:做)?\s*")
+_TITLE = re.compile(
+    r"^(?:我们|公司|我们公司)?的?(?:股东|财务总监|财务经理|财务|总经理|副总经理|经理|会计|出纳|董事长|董事|监事|合伙人|员工|同事)"
+    r"(?=[\u4e00-\u9fff]{2,3}(?:[，,。；;\s]|$))"
+)
 _RAW = re.compile(r"[0-9Xx]{6,22}")
 _GENDER = {
     "男": r"^(男|男孩|男孩子|儿子|男宝|男娃|是个男孩)$",
@@ -99,6 +103,7 @@ def facts_in(text: str, today: date | None = None) -> list[Fact]:
         elif clause.startswith(("我", "本人")):
             current = SELF
         rest = re.sub(r"^(?:也|还|都)(?=是|叫)", "", rest).lstrip("的是叫：: ")  # "清算组负责人也是孙立"
+        rest = _TITLE.sub("", rest)  # "清算组负责人是股东潘雅丽", "…是财务总监陶菲"
         id_number = _numbers(clause, _ID_CUE, [ID_RE])
         phone = _numbers(clause, _PHONE_CUE, [MOBILE_RE, LANDLINE_RE]) if not id_number else None
         if id_number and len(id_number) >= 15:
