@@ -150,7 +150,10 @@ def _org(f: FieldSpec, text: str) -> str | None:
             name = re.split(r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?一?家|开个", m.group(1))[
                 -1
             ]
-            if len(name) >= 4 and not _TYPE_ONLY.fullmatch(name):
+            # "电商公司股东会决议解散": a short name without 叫/名称是 is a kind of business, not its name
+            named = bool(re.search(r"叫|名称是|名字是|名称为", m.group(1)))
+            short = 6 if not named and re.search(r"(?:公司|集团|企业)$", name) else 4
+            if len(name) >= short and not _TYPE_ONLY.fullmatch(name):
                 return name
     return None
 

@@ -106,23 +106,23 @@ class FormService:
     def revalidate(self, draft: FormDraft, today: date | None = None) -> None:
         fields = self.catalog.fields(draft.matter_code)
         by_id = {f.id: f for f in fields}
+        documents: set[str] = set()  # fields holding a travel permit or passport number, not an ID card's
         for fid, fv in draft.values.items():
             fv.problem = check_field(by_id[fid], fv.value, today) if fid in by_id else None
             kind = draft.values.get(fid.removesuffix("_number") + "_type")
             if fid in by_id and by_id[fid].type == "id_number" and kind is not None and kind.value in DOCUMENTS:
-                fv.problem = check_document(str(kind.value), fv.value)  # a permit or passport, not an ID card
+                fv.problem = check_document(str(kind.value), fv.value)
+                documents.add(fid)
         plain = {k: v.value for k, v in draft.values.items()}
         for fid, problem in cross_checks(plain, fields).items():
             if fid in draft.values and not draft.values[fid].problem:
                 draft.values[fid].problem = problem
         # one ID number said once fills two fields (the mother who applies): wrong for one is wrong for both
-        flagged = {
-            str(fv.value): fv.problem
-            for fid, fv in draft.values.items()
-            if fv.problem and fid in by_id and by_id[fid].type == "id_number"
-        }
-        for fid, fv in draft.values.items():
-            if fid in by_id and by_id[fid].type == "id_number" and not fv.problem and str(fv.value) in flagged:
+        cards = [fid for fid in draft.values if fid in by_id and by_id[fid].type == "id_number" and fid not in documents]
+        flagged = {str(draft.values[f].value): draft.values[f].problem for f in cards if draft.values[f].problem}
+        for fid in cards:
+            fv = draft.values[fid]
+            if not fv.problem and str(fv.value) in flagged:
                 fv.problem = flagged[str(fv.value)]
 
     def next_question(self, draft: FormDraft) -> FieldIssue | None:

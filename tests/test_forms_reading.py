@@ -1,0 +1,146 @@
+"""Reading a labelled transcript into form values: phrasings citizens use that the extractor once missed or
+misread (each case is a small conversation on the real form catalog, no mocks)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from stdnum.cn import ric
+
+from assistant.services import load_form_service
+
+TODAY = date(2026, 12, 5)
+
+
+def _id(prefix17: str) -> str:
+    return next(prefix17 + d for d in "0123456789X" if ric.is_valid(prefix17 + d))
+
+
+MOTHER_ID = _id("43011119940322126")  # 17th digit 6: a woman
+FATHER_ID = _id("43011119921105357")  # 17th digit 7: a man
+
+
+@pytest.fixture(scope="module")
+def service(settings):
+    return load_form_service(settings)
+
+
+def _values(service, code: str, lines: list[str]) -> dict[str, object]:
+    draft = service.build(code, lines, today=TODAY)
+    return {k: v.value for k, v in draft.values.items() if v.origin != "default"}
+
+
+def test_spouse_is_the_other_parent_and_my_side_is_the_speakers(service):
+    v = _values(
+        service,
+        "43PCN0009",
+        [
+            "工作人员：您和宝宝是什么关系？",
+            f"群众：我是她妈妈，汤静怡，身份证{MOTHER_ID}",
+            "工作人员：宝宝父亲的姓名和身份证号码？",
+            f"群众：我爱人叫贺振宇，他身份证{FATHER_ID}",
+            "工作人员：户口随父还是随母？",
+            "群众：户口上在我这边",
+            "工作人员：落户派出所是哪个？",
+            "群众：这个不清楚",
+        ],
+    )
+    assert v["applicant_name"] == "汤静怡" and v["mother_name"] == "汤静怡"
+    assert v["father_name"] == "贺振宇" and v["father_id_number"] == FATHER_ID
+    assert v["hukou_follow"] == "随母"
+    assert "police_station" not in v  # "这个不清楚" is no police station
+
+
+def test_addresses_lose_the_words_before_them(service):
+    v = _values(
+        service,
+        "43PCN0009",
+        ["助手：医保参保地和社保卡邮寄地址？", "用户：医保怀化市鹤城区。我现在住怀化市鹤城区锦溪南路25号，社保卡也寄这里"],
+    )
+    assert v["card_mailing_address"] == "怀化市鹤城区锦溪南路25号"
+    assert v["insured_place"] == "怀化市鹤城区"
+
+
+def test_all_none_answers_every_asked_field(service):
+    v = _values(
+        service,
+        "43PCP0002",
+        ["助手：本地有无住房？有无机动车？", "用户：都没有", "助手：月收入？", "用户：我一个月四千五，我爱人三千"],
+    )
+    assert v["housing_status"] == "无自有住房" and v["has_vehicle"] == "无"
+    assert v["monthly_income"] == 4500
+
+
+def test_a_second_line_to_the_same_question_restates_it(service):
+    v = _values(service, "43PCP0002", ["助手：月收入？", "用户：六千", "用户：哦，那是税前，到手五千二，填到手的吧"])
+    assert v["monthly_income"] == 5200
+
+
+def test_the_choice_said_last_wins(service):
+    v = _values(
+        service,
+        "43PCN0009",
+        [
+            "助手：户口随父还是随母？",
+            "用户：随爸爸吧",
+            "用户：等下，跟他爸商量了，还是落我这边，随母",
+        ],
+    )
+    assert v["hukou_follow"] == "随母"
+    w = _values(service, "43TCN0008", ["用户：我们是分公司，叫株洲恒通物流有限公司长沙分公司，要注销"])
+    assert w["enterprise_type"] == "分公司"
+
+
+def test_reason_and_liquidator_and_business_type_words(service):
+    v = _values(
+        service,
+        "43TCN0008",
+        [
+            "用户：电商公司股东会决议解散，想走简易注销，我是法人",
+            "助手：清算组负责人是谁？",
+            "用户：清算组负责人是股东潘雅丽",
+            "用户：刚才类型说错了，不是一人公司，是有限责任公司",
+        ],
+    )
+    assert v["deregistration_reason"] == "股东会决议解散"
+    assert v["liquidator_name"] == "潘雅丽"
+    assert v["enterprise_type"] == "有限责任公司" and "enterprise_name" not in v
+
+
+def test_travel_permit_numbers_are_checked_as_permits(service):
+    draft = service.build(
+        "43PCN0013",
+        [
+            "用户：我人在香港，帮长沙的老爸办退休一件事",
+            "助手：请问您本人用什么证件？姓名和证件号码？",
+            "用户：林浩，我是香港居民，用港澳居民来往内地通行证，号码H10382756",
+        ],
+        today=TODAY,
+    )
+    assert draft.values["applicant_id_type"].value == "港澳居民来往内地通行证"
+    assert draft.values["applicant_id_number"].value == "H10382756"
+    assert draft.values["applicant_id_number"].problem is None
+    wrong = service.build(
+        "43PCN0013", ["用户：帮我爸办退休", "用户：我用港澳居民来往内地通行证，号码H1038275"], today=TODAY
+    )
+    assert "H 或 M 加 8 位数字" in (wrong.values["applicant_id_number"].problem or "")
+
+
+def test_a_landline_where_a_mobile_is_needed_is_flagged(service):
+    draft = service.build("43PCN0013", ["工作人员：留个联系电话。", "群众：我没手机，打家里座机0731-57821345"], today=TODAY)
+    assert draft.values["applicant_phone"].value == "0731-57821345"
+    assert "座机收不到短信" in (draft.values["applicant_phone"].problem or "")
+
+
+def test_an_id_wrong_for_the_mother_is_wrong_for_the_applicant_she_is(service):
+    draft = service.build(
+        "43PCN0009", ["用户：我叫彭晓燕，是孩子的妈妈", f"用户：孩子妈身份证{FATHER_ID}"], today=TODAY
+    )
+    assert draft.values["mother_id_number"].problem and "性别" in draft.values["mother_id_number"].problem
+    assert draft.values["applicant_id_number"].problem == draft.values["mother_id_number"].problem
+
+
+def test_four_characters_after_a_surname_are_a_phrase_not_a_name(service):
+    v = _values(service, "43PCP0002", ["用户：我叫杨帆", "用户：房子太小，只有三十几平，想申请租房补贴"])
+    assert v["applicant_name"] == "杨帆"
