@@ -371,7 +371,7 @@ def bind_reply(
             f
             for f in other_fields
             if f.type == "address" and f.id not in out and field_person(f) is None
-            for kind, words in _ADDRESS_KINDS
+            for kind, words in _ADDRESS_KINDS[:4]  # 住/户口/店/注册: not 联系 or 寄, asked only by name
             if re.search(kind, f.label) and re.search(words, question)
         ]
         if len(kinds) == 1:

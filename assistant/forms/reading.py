@@ -69,6 +69,8 @@ def trim_address(value: str) -> str:
     m = ADDRESS_RE.search(value)
     if m is None:
         return value
+    if m.start() > 0 and not _ADDRESS_LEAD.search(value[: m.start()]):
+        return value  # "靖州苗族侗族自治县…": nothing introduces it, the match only started late
     v = best = m.group(0)
     for lead in _ADDRESS_LEAD.finditer(v):  # the last lead word that leaves a whole address
         rest = v[lead.end() :]
