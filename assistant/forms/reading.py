@@ -24,6 +24,7 @@ from assistant.forms.speakers import split_speakers
 from assistant.forms.spec import FieldSpec
 from assistant.forms.statements import clauses, facts_in
 from assistant.forms.toggles import toggles_in
+from assistant.text.numerals import to_digits
 from assistant.text.names import looks_like_name
 
 _ROLE_REPLY = {
@@ -85,6 +86,7 @@ _NO_VALUE = re.compile(
     r"不清楚|不知道|不记得|记不得|记不清|忘了|先不填|不用填|不填|不写|还没定|没定|没想好|待定|找不到|哪有|以后再|再说|"
     r"你们系统|你们能查|跟执照上一样|跟以前一样"
 )
+_TAKEN_BACK = re.compile(r"不是[^，,。；;！!]{1,20}[，,]\s*(?=(?:而)?是|应该是|改成|改为)")
 _SPEAKER_SIDE = re.compile(r"(上在|落在|落到|挂在|跟|随|落)我(?:这边|这里|这儿|名下|这)?")
 _NON_ANSWER = re.compile(
     r"(?:先|暂时|暂|还)?(?:不设|不要|没有|没定|不填|不写|待定|还没想好|没想好|不知道|无)[。.！!]?"
@@ -141,27 +143,29 @@ def read_conversation(
             asked = asked_fields(question, fields, subject)
             subject = question_subject(question, fields) or subject
             continue
+        # "面积说错了，不是150，是160平": in a correction, the value it takes back is not read
+        text = _TAKEN_BACK.sub("", u.text) if CORRECTION_RE.search(u.text) else u.text
         found: dict[str, str | float] = {}
         tier: dict[str, int] = {}
         # 3) field cues in the citizen's words (weakest)
         for f in fields:
-            v = extract_field(f, u.text, today, cues_of[f.id])
+            v = extract_field(f, text, today, cues_of[f.id])
             if v is not None:
                 found[f.id], tier[f.id] = v, 1
         # values said by their shape alone ("长沙市…12号 25平 热食类食品制售"): only for fields nothing else fills
-        for fid, v in bare_values(fields, u.text).items():
+        for fid, v in bare_values(fields, text).items():
             if fid not in found and fid not in out:
                 found[fid], tier[fid] = v, 0
         # yes/no fields named with a verb ("银行社保都注销"): the clause's reading wins over a cue's
-        for fid, v in toggles_in(fields, u.text).items():
+        for fid, v in toggles_in(fields, text).items():
             found[fid], tier[fid] = v, 1
         # 2) facts bound to the person they are about (a bare value in a reply belongs to what was asked)
-        said = speaker_claims(u.text)
+        said = speaker_claims(text)
         claims = said + [c for c in claims if c not in said]
         asked = asked if question else []
-        claims = _self_marked(u.text, asked, roles_in_form) + claims
+        claims = _self_marked(text, asked, roles_in_form) + claims
         selves = self_roles(claims, roles_in_form)
-        for fact in facts_in(u.text, today):
+        for fact in facts_in(text, today):
             if asked and not fact.explicit:
                 continue
             targets = fact_targets(fact.role, claims, roles_in_form)
@@ -169,7 +173,7 @@ def read_conversation(
                 fact.role == SELF
                 and fact.attr == "name"
                 and "applicant_name" in out
-                and not re.search(r"我|本人|自己", u.text)
+                and not re.search(r"我|本人|自己", text)
                 and subject not in (None, SELF)
                 and subject in roles_in_form
             ):
@@ -187,19 +191,19 @@ def read_conversation(
         # "户口上在我这边" said by the mother: "我" in a choice is the speaker's role ("随母")
         kin = next((w for c, w in (("mother", "妈妈"), ("father", "爸爸")) if c in selves), None)
         if kin is not None:
-            mine = _SPEAKER_SIDE.sub(lambda m: m.group(1) + kin, u.text)
-            if mine != u.text:
+            mine = _SPEAKER_SIDE.sub(lambda m: m.group(1) + kin, text)
+            if mine != text:
                 for f in fields:
                     if f.type == "choice" and f.id not in found and (c := choice_in(f, mine)) is not None:
                         found[f.id], tier[f.id] = c, 1
         # 1) the reply to what the assistant just asked (strongest)
         if question:
             if "applicant_relation" in {f.id for f in asked}:
-                role = next((r for w, r in _ROLE_REPLY.items() if u.text.strip().startswith(w)), None)
+                role = next((r for w, r in _ROLE_REPLY.items() if text.strip().startswith(w)), None)
                 if role is not None:
                     claims = [role, *[c for c in claims if c != role]]
                     selves = self_roles(claims, roles_in_form)
-            bound = bind_reply(question, u.text, asked, today, value_from_reply, fields)
+            bound = bind_reply(question, text, asked, today, value_from_reply, fields)
             for fid, v in bound.items():
                 p = field_person(by_id[fid])
                 if p is not None and p[0] in selves:  # the speaker's own name is the applicant's too
@@ -211,9 +215,9 @@ def read_conversation(
             last_question, last_asked = question, asked
             question = ""
         elif follows_reply and last_question:
-            # "六千" then "哦，那是税前，到手五千二，填到手的吧": a second line to the same question restates it
-            again = bind_reply(last_question, u.text, last_asked, today, value_from_reply, fields)
-            for fid, v in again.items():
+            # "六千" then "哦，那是税前，到手五千二，填到手的吧": a second line to the same question restates one answer
+            again = bind_reply(last_question, text, last_asked, today, value_from_reply, fields)
+            for fid, v in again.items() if len(again) == 1 else ():
                 if fid in out and out[fid].value != v:
                     found[fid], tier[fid] = v, 4
         follows_reply = True
@@ -241,6 +245,10 @@ def read_conversation(
             # a weaker reading later on does not undo a stronger one, unless the citizen corrects it
             if fid in strength and strength[fid] > tier[fid] and not correcting:
                 continue
+            if correcting and by_id[fid].type == "date" and fid in out and isinstance(v, str):
+                said_year = re.search(r"\d{2,4}\s*年", to_digits(u.text))
+                if not said_year:  # "不对，是3月15号": the corrected date keeps the year said before
+                    v = str(out[fid].value)[:4] + v[4:]
             out[fid] = Extracted(value=v, source=u.text, message_index=u.message_index)
             strength[fid] = tier[fid]
     relation = relation_of(claims)
