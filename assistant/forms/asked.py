@@ -93,8 +93,8 @@ def _form_role(role: str, roles_in_form: set[str]) -> str:
     insured person of a form that has no father or mother ("您父亲的姓名" in a retirement form)."""
     if role in roles_in_form:
         return role
-    if role in ("father", "mother", "speaker_parent") and "insured" in roles_in_form:
-        return "insured"
+    if role in ("father", "mother", "speaker_parent", "spouse") and "insured" in roles_in_form:
+        return "insured"  # "您爱人的姓名" when a wife retires her husband
     return role
 
 
@@ -333,6 +333,8 @@ def bind_reply(
             out[f.id] = people
             free.remove(f)
     asked_ids = {f.id for f in asked}
+    # "身份证4302…" answering "您爱人的…身份证号码？": an ID cue answers the ID that was asked
+    asked_types = {f.type for f in asked if f.type in ("id_number", "phone", "date")}
     for part in parts:
         shaped = next((f for f in free if f.pattern and re.search(f.pattern, part)), None)
         if shaped is not None:  # "证号湘（2022）长沙市不动产权第0456012号": the value's own shape says the field
@@ -343,7 +345,7 @@ def bind_reply(
             any(c in part for c in f.cues if len(c) >= 2)
             or _shared(part, re.sub(r"[（）()/、]", "", f.label))[0] >= 2
             for f in other_fields
-            if f.id not in asked_ids
+            if f.id not in asked_ids and f.type not in asked_types
         ):
             continue  # "医保在岳塘区" answers the 医保 field, not the address that was asked
         for f in free:
@@ -352,8 +354,8 @@ def bind_reply(
                 out[f.id] = v
                 free.remove(f)
                 break
-    # "都填长沙市…": one value given for every asked field of its kind ("社保卡邮寄地址和您的联系地址？")
-    if re.match(r"(?:两个|两处|都|全都|全部)(?:都)?(?:是|填|写|一样)?", reply.strip()) and len(out) == 1:
+    # "都填长沙市…", "户口和住的都在…": one value given for every asked field of its kind
+    if re.search(r"^(?:两个|两处|全都|全部)|都(?:是|在|填|写|一样)", reply.strip()) and len(out) == 1:
         (fid, v), = out.items()
         kind = next(f.type for f in asked if f.id == fid)
         for f in [g for g in free if g.type == kind]:

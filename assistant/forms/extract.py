@@ -75,7 +75,7 @@ ORG_SUFFIX = {
     "公司": r"(公司|集团)",
 }
 _LEAD = re.compile(r"^(写|是|为|叫|在|到|去)")
-_TRAIL = re.compile(r"(出生的?|生的|生下的?|上班的?|工作的?|那边|这边|开的|办的|住的)$")
+_TRAIL = re.compile(r"(出生的?|生的|生下的?|上班的?|工作的?|那边|这边|开的|办的|住的|交的|缴的|参保的|上的)$")
 
 
 def _inside_longer_cue(text: str, start: int, end: int, others: list[str]) -> bool:
@@ -176,8 +176,9 @@ def _self_intro_name(text: str) -> str | None:
     return None
 
 
+_UNDECIDED = re.compile(r"不清楚|不知道|不确定|记不清|先不选|不选|再说|待定|没想好|还没定")
 CORRECTION_RE = re.compile(
-    r"(写错|填错|说错|打错|输错|搞错|不对|改成|改为|更正|应该是|换成|等下|等一下|等等|算了|还是(?:改|落|填|写|随|跟|用|选)|商量了)"
+    r"(写错|填错|说错|打错|输错|搞错|念错|看错|记错|报错|讲错|不对|改成|改为|更正|应该是|换成|等下|等一下|等等|算了|还是(?:改|落|填|写|随|跟|用|选)|商量了)"
 )
 _NEGATION = re.compile(r"(不|没|未|非|无|别)[是有用要办]?$")
 _NEGATIVE_WORD = re.compile(r"^(不|没|未|非|无)")
@@ -256,6 +257,8 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
                 t = re.sub(r"(?:一|每)个?月|每年|一年到头", "", t)
             return parse_number(t)
         if f.type == "choice":
+            if _UNDECIDED.search(t):
+                return None  # "这块我不清楚，先不选": no choice made
             found = choice_in(f, t, reply=True)
             # "拿到了", "没有" to a 是否/有无 question; a longer message is not a yes just for lacking a "no"
             if found is None and set(f.choices) in _BINARY and len(t) <= 8:

@@ -9,7 +9,7 @@ from datetime import date
 
 from assistant.forms.asked import asked_fields, bind_reply, question_subject
 from assistant.forms.bare_values import bare_values
-from assistant.forms.extract import ADDRESS_RE, CORRECTION_RE, Extracted, choice_in, extract_field, value_from_reply
+from assistant.forms.extract import ADDRESS_RE, ADDRESS_VERBS, CORRECTION_RE, Extracted, choice_in, extract_field, value_from_reply
 from assistant.forms.roles import (
     SELF,
     SELF_MARK,
@@ -86,6 +86,7 @@ _NO_VALUE = re.compile(
     r"不清楚|不知道|不记得|记不得|记不清|忘了|先不填|不用填|不填|不写|还没定|没定|没想好|待定|找不到|哪有|以后再|再说|"
     r"你们系统|你们能查|跟执照上一样|跟以前一样"
 )
+_LAST_DIGIT = re.compile(r"(?:最后一位|末位|最后一个数字?|尾数)[^。；;]{0,12}?(?:应该|其实)?是\s*([0-9Xx])(?![0-9])")
 _TAKEN_BACK = re.compile(r"不是[^，,。；;！!]{1,20}[，,]\s*(?=(?:而)?是|应该是|改成|改为)")
 _SPEAKER_SIDE = re.compile(r"(上在|落在|落到|挂在|跟|随|落)我(?:这边|这里|这儿|名下|这)?")
 _NON_ANSWER = re.compile(
@@ -235,6 +236,25 @@ def read_conversation(
                 and not (by_id[fid].type == "address" and ADDRESS_RE.search(found[fid]))
             ):
                 del found[fid], tier[fid]
+        # "身份证最后一位刚才念错了，不是7，是X": the last ID number said gets its last character replaced
+        last = _LAST_DIGIT.search(text)
+        if last and CORRECTION_RE.search(u.text):
+            ids = [k for k in out if by_id[k].type == "id_number" and k not in found]
+            if ids:
+                newest = max(ids, key=lambda k: out[k].message_index)
+                old_id = str(out[newest].value)
+                for k in ids:
+                    if str(out[k].value) == old_id:
+                        found[k], tier[k] = old_id[:-1] + last.group(1).upper(), 3
+        # "我们户口也在这个地址": an address said in this message is also the address of the kind named
+        said = next((str(v) for k, v in found.items() if by_id[k].type == "address"), None)
+        if said:
+            for f in fields:
+                if f.type != "address" or f.id in found or field_person(f) is not None:
+                    continue
+                for kind, verb in ADDRESS_VERBS.items():
+                    if re.search(kind, f.label) and re.search(verb + r"也(?:在|是)(?:这个地址|这里|这儿|这|同一个|一样)", text):
+                        found[f.id], tier[f.id] = said, 1
         correcting = bool(CORRECTION_RE.search(u.text))
         for fid, v in list(found.items()):
             if by_id[fid].type in ("text", "address") and isinstance(v, str):

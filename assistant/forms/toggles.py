@@ -15,7 +15,7 @@ BINARY_CHOICES = ({"是", "否"}, {"有", "无"})
 _LABEL_VERBS = re.compile(r"^(?:是否|有无)?(?:已经|已)?(?:同步|一并)?(?:撤销|注销|提取|取得|办理|有)?")
 # a clause also ends at a contrast ("银行注销，但公章先留着")
 _CLAUSE = re.compile(r"[，,。；;！!？?\n、]*(?:但是|但|不过|可是)|[，,。；;！!？?\n]+|\s+")
-_NEGATED = re.compile(r"不|没|未|无|别|保留|留着|暂缓")
+_NEGATED = re.compile(r"不|没|未|无|别|保留|留着|暂缓|哪有|哪来的?")
 _ACTION = re.compile(
     r"注销|销|撤销|撤|关|停|办|提取|提|取|拿到|取得|领到|开了|有|备案过|做过|报关|同步|一起|一并|都要|也要|要"
 )
