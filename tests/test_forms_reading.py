@@ -56,7 +56,10 @@ def test_addresses_lose_the_words_before_them(service):
     v = _values(
         service,
         "43PCN0009",
-        ["助手：医保参保地和社保卡邮寄地址？", "用户：医保怀化市鹤城区。我现在住怀化市鹤城区锦溪南路25号，社保卡也寄这里"],
+        [
+            "助手：医保参保地和社保卡邮寄地址？",
+            "用户：医保怀化市鹤城区。我现在住怀化市鹤城区锦溪南路25号，社保卡也寄这里",
+        ],
     )
     assert v["card_mailing_address"] == "怀化市鹤城区锦溪南路25号"
     assert v["insured_place"] == "怀化市鹤城区"
@@ -66,14 +69,21 @@ def test_all_none_answers_every_asked_field(service):
     v = _values(
         service,
         "43PCP0002",
-        ["助手：本地有无住房？有无机动车？", "用户：都没有", "助手：月收入？", "用户：我一个月四千五，我爱人三千"],
+        [
+            "助手：本地有无住房？有无机动车？",
+            "用户：都没有",
+            "助手：月收入？",
+            "用户：我一个月四千五，我爱人三千",
+        ],
     )
     assert v["housing_status"] == "无自有住房" and v["has_vehicle"] == "无"
     assert v["monthly_income"] == 4500
 
 
 def test_a_second_line_to_the_same_question_restates_it(service):
-    v = _values(service, "43PCP0002", ["助手：月收入？", "用户：六千", "用户：哦，那是税前，到手五千二，填到手的吧"])
+    v = _values(
+        service, "43PCP0002", ["助手：月收入？", "用户：六千", "用户：哦，那是税前，到手五千二，填到手的吧"]
+    )
     assert v["monthly_income"] == 5200
 
 
@@ -128,7 +138,9 @@ def test_travel_permit_numbers_are_checked_as_permits(service):
 
 
 def test_a_landline_where_a_mobile_is_needed_is_flagged(service):
-    draft = service.build("43PCN0013", ["工作人员：留个联系电话。", "群众：我没手机，打家里座机0731-57821345"], today=TODAY)
+    draft = service.build(
+        "43PCN0013", ["工作人员：留个联系电话。", "群众：我没手机，打家里座机0731-57821345"], today=TODAY
+    )
     assert draft.values["applicant_phone"].value == "0731-57821345"
     assert "座机收不到短信" in (draft.values["applicant_phone"].problem or "")
 

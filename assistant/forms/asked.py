@@ -138,9 +138,7 @@ def _subject_at(question: str, pos: int, spans: list[tuple[int, str]], context: 
 def _possessor(question: str, pos: int, person_words: list[tuple[int, int]]) -> bool:
     """Whether the person word at `pos` only owns the person named right after it ("孩子的监护人")."""
     end = max((b for a, b in person_words if a == pos), default=pos)
-    return any(
-        a > end and re.fullmatch(r"的[\u4e00-\u9fff]{0,3}", question[end:a]) for a, _ in person_words
-    )
+    return any(a > end and re.fullmatch(r"的[\u4e00-\u9fff]{0,3}", question[end:a]) for a, _ in person_words)
 
 
 def asked_fields(question: str, fields: list[FieldSpec], context: str | None = None) -> list[FieldSpec]:
@@ -246,7 +244,9 @@ def asked_fields(question: str, fields: list[FieldSpec], context: str | None = N
 def accepts(f: FieldSpec, part: str, today: date | None, value_of) -> Any:
     """The value `part` gives for field `f`, or None when the part cannot be this field's value."""
     if field_person(f) == (SELF, "name") and (found := role_at(part)) is not None and found[1] <= 4:
-        if re.search(r"孩子|宝宝|他|她|老公|老婆|爱人|丈夫|妻子", part[: found[1]]) and not part.startswith("我"):
+        if re.search(r"孩子|宝宝|他|她|老公|老婆|爱人|丈夫|妻子", part[: found[1]]) and not part.startswith(
+            "我"
+        ):
             return None  # "孩子爸田浩然" in a reply to "您的姓名？" is about someone else
     if f.type == "name":
         part = re.sub(r"^我(?:叫)?(?=[\u4e00-\u9fff]{2,3}$)", "", part)  # "我何俊"
@@ -337,7 +337,9 @@ def bind_reply(
     asked_types = {f.type for f in asked if f.type in ("id_number", "phone", "date")}
     for part in parts:
         shaped = next((f for f in free if f.pattern and re.search(f.pattern, part)), None)
-        if shaped is not None:  # "证号湘（2022）长沙市不动产权第0456012号": the value's own shape says the field
+        if (
+            shaped is not None
+        ):  # "证号湘（2022）长沙市不动产权第0456012号": the value's own shape says the field
             out[shaped.id] = re.search(shaped.pattern, part).group(0)  # type: ignore[arg-type, union-attr]
             free.remove(shaped)
             continue
@@ -356,7 +358,7 @@ def bind_reply(
                 break
     # "都填长沙市…", "户口和住的都在…": one value given for every asked field of its kind
     if re.search(r"^(?:两个|两处|全都|全部)|都(?:是|在|填|写|一样)", reply.strip()) and len(out) == 1:
-        (fid, v), = out.items()
+        ((fid, v),) = out.items()
         kind = next(f.type for f in asked if f.id == fid)
         for f in [g for g in free if g.type == kind]:
             out[f.id] = v

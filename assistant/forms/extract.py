@@ -159,7 +159,9 @@ def _org(f: FieldSpec, text: str) -> str | None:
 
 
 # a kind of business, not a business's name ("不是一人公司，是有限责任公司")
-_TYPE_ONLY = re.compile(r"(?:一人|有限|有限责任|股份|股份有限|分|子|总|个人|独资|合伙|私营|国有|这家|那家|一家)(?:公司|企业|集团|店)")
+_TYPE_ONLY = re.compile(
+    r"(?:一人|有限|有限责任|股份|股份有限|分|子|总|个人|独资|合伙|私营|国有|这家|那家|一家)(?:公司|企业|集团|店)"
+)
 
 
 def _self_intro_name(text: str) -> str | None:
@@ -214,7 +216,9 @@ def _choice_in(f: FieldSpec, text: str, reply: bool) -> str | None:
                 if not binary:
                     continue
                 choice = next(iter(binary - {choice}))
-            said = bool(re.search(r"(?:是|属于|为)(?:个|一个|一家)?$", text[max(0, m.start() - 4) : m.start()]))
+            said = bool(
+                re.search(r"(?:是|属于|为)(?:个|一个|一家)?$", text[max(0, m.start() - 4) : m.start()])
+            )
             hits.append((int(said), m.end(), len(word), choice))
     if not hits:
         return None
@@ -351,7 +355,9 @@ def extract_field(
                 return int(v) if v.is_integer() else v
         if is_household_count(f):  # "我老婆和我，还有个小孩": the household named member by member
             return count_people(text, listed=True)
-        if f.unit == "个月":  # "社保9个月", "交了两年社保": a duration in the clause that names the thing counted
+        if (
+            f.unit == "个月"
+        ):  # "社保9个月", "交了两年社保": a duration in the clause that names the thing counted
             return _months_near(f, text)
         return None
     if f.type == "name":

@@ -9,7 +9,15 @@ from datetime import date
 
 from assistant.forms.asked import asked_fields, bind_reply, question_subject
 from assistant.forms.bare_values import bare_values
-from assistant.forms.extract import ADDRESS_RE, ADDRESS_VERBS, CORRECTION_RE, Extracted, choice_in, extract_field, value_from_reply
+from assistant.forms.extract import (
+    ADDRESS_RE,
+    ADDRESS_VERBS,
+    CORRECTION_RE,
+    Extracted,
+    choice_in,
+    extract_field,
+    value_from_reply,
+)
 from assistant.forms.roles import (
     SELF,
     SELF_MARK,
@@ -24,8 +32,8 @@ from assistant.forms.speakers import split_speakers
 from assistant.forms.spec import FieldSpec
 from assistant.forms.statements import clauses, facts_in
 from assistant.forms.toggles import toggles_in
-from assistant.text.numerals import to_digits
 from assistant.text.names import looks_like_name
+from assistant.text.numerals import to_digits
 
 _ROLE_REPLY = {
     "妈妈": "mother", "妈": "mother", "母亲": "mother", "宝妈": "mother",
@@ -54,7 +62,11 @@ def clean_text_value(f: FieldSpec, value: str) -> str:
         before = v
         for w in words:
             left = v[len(w) :]
-            if len(w) >= 2 and v.startswith(w) and (len(left) >= 4 or re.fullmatch(r"[\u4e00-\u9fff]{2,}[市县区镇乡]", left)):
+            if (
+                len(w) >= 2
+                and v.startswith(w)
+                and (len(left) >= 4 or re.fullmatch(r"[\u4e00-\u9fff]{2,}[市县区镇乡]", left))
+            ):
                 v = v[len(w) :]
         v = _FILLER.sub("", v)
         if v == before:
@@ -86,7 +98,9 @@ _NO_VALUE = re.compile(
     r"不清楚|不知道|不记得|记不得|记不清|忘了|先不填|不用填|不填|不写|还没定|没定|没想好|待定|找不到|哪有|以后再|再说|"
     r"你们系统|你们能查|跟执照上一样|跟以前一样"
 )
-_LAST_DIGIT = re.compile(r"(?:最后一位|末位|最后一个数字?|尾数)[^。；;]{0,12}?(?:应该|其实)?是\s*([0-9Xx])(?![0-9])")
+_LAST_DIGIT = re.compile(
+    r"(?:最后一位|末位|最后一个数字?|尾数)[^。；;]{0,12}?(?:应该|其实)?是\s*([0-9Xx])(?![0-9])"
+)
 _TAKEN_BACK = re.compile(r"不是[^，,。；;！!]{1,20}[，,]\s*(?=(?:而)?是|应该是|改成|改为)")
 _SPEAKER_SIDE = re.compile(r"(上在|落在|落到|挂在|跟|随|落)我(?:这边|这里|这儿|名下|这)?")
 _NON_ANSWER = re.compile(
@@ -192,7 +206,7 @@ def read_conversation(
         # "户口上在我这边" said by the mother: "我" in a choice is the speaker's role ("随母")
         kin = next((w for c, w in (("mother", "妈妈"), ("father", "爸爸")) if c in selves), None)
         if kin is not None:
-            mine = _SPEAKER_SIDE.sub(lambda m: m.group(1) + kin, text)
+            mine = _SPEAKER_SIDE.sub(r"\g<1>" + kin, text)
             if mine != text:
                 for f in fields:
                     if f.type == "choice" and f.id not in found and (c := choice_in(f, mine)) is not None:
@@ -247,14 +261,16 @@ def read_conversation(
                     if str(out[k].value) == old_id:
                         found[k], tier[k] = old_id[:-1] + last.group(1).upper(), 3
         # "我们户口也在这个地址": an address said in this message is also the address of the kind named
-        said = next((str(v) for k, v in found.items() if by_id[k].type == "address"), None)
-        if said:
+        address_said = next((str(v) for k, v in found.items() if by_id[k].type == "address"), None)
+        if address_said:
             for f in fields:
                 if f.type != "address" or f.id in found or field_person(f) is not None:
                     continue
                 for kind, verb in ADDRESS_VERBS.items():
-                    if re.search(kind, f.label) and re.search(verb + r"也(?:在|是)(?:这个地址|这里|这儿|这|同一个|一样)", text):
-                        found[f.id], tier[f.id] = said, 1
+                    if re.search(kind, f.label) and re.search(
+                        verb + r"也(?:在|是)(?:这个地址|这里|这儿|这|同一个|一样)", text
+                    ):
+                        found[f.id], tier[f.id] = address_said, 1
         correcting = bool(CORRECTION_RE.search(u.text))
         for fid, v in list(found.items()):
             if by_id[fid].type in ("text", "address") and isinstance(v, str):

@@ -110,7 +110,12 @@ class FormService:
         for fid, fv in draft.values.items():
             fv.problem = check_field(by_id[fid], fv.value, today) if fid in by_id else None
             kind = draft.values.get(fid.removesuffix("_number") + "_type")
-            if fid in by_id and by_id[fid].type == "id_number" and kind is not None and kind.value in DOCUMENTS:
+            if (
+                fid in by_id
+                and by_id[fid].type == "id_number"
+                and kind is not None
+                and kind.value in DOCUMENTS
+            ):
                 fv.problem = check_document(str(kind.value), fv.value)
                 documents.add(fid)
         plain = {k: v.value for k, v in draft.values.items()}
@@ -118,8 +123,14 @@ class FormService:
             if fid in draft.values and not draft.values[fid].problem:
                 draft.values[fid].problem = problem
         # one ID number said once fills two fields (the mother who applies): wrong for one is wrong for both
-        cards = [fid for fid in draft.values if fid in by_id and by_id[fid].type == "id_number" and fid not in documents]
-        flagged = {str(draft.values[f].value): draft.values[f].problem for f in cards if draft.values[f].problem}
+        cards = [
+            fid
+            for fid in draft.values
+            if fid in by_id and by_id[fid].type == "id_number" and fid not in documents
+        ]
+        flagged = {
+            str(draft.values[f].value): draft.values[f].problem for f in cards if draft.values[f].problem
+        }
         for fid in cards:
             fv = draft.values[fid]
             if not fv.problem and str(fv.value) in flagged:

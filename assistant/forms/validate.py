@@ -17,8 +17,14 @@ LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 # travel permits and passports (GA/T 1175 and the permit rules): 港澳 H/M + 8 digits (older permits 10 digits),
 # 台湾 8 digits (older 10), passports a letter or two and 7–9 digits
 DOCUMENTS = {
-    "港澳居民来往内地通行证": (re.compile(r"[HM]\d{8}(?:\d{2})?"), "港澳居民来往内地通行证号码应为 H 或 M 加 8 位数字，请核对。"),
-    "台湾居民来往大陆通行证": (re.compile(r"\d{8}(?:\d{2})?"), "台湾居民来往大陆通行证号码应为 8 位数字，请核对。"),
+    "港澳居民来往内地通行证": (
+        re.compile(r"[HM]\d{8}(?:\d{2})?"),
+        "港澳居民来往内地通行证号码应为 H 或 M 加 8 位数字，请核对。",
+    ),
+    "台湾居民来往大陆通行证": (
+        re.compile(r"\d{8}(?:\d{2})?"),
+        "台湾居民来往大陆通行证号码应为 8 位数字，请核对。",
+    ),
     "护照": (re.compile(r"[A-Z]{1,2}\d{7,9}"), "护照号码应为 1–2 位字母加 7–9 位数字，请核对。"),
 }
 
