@@ -63,9 +63,17 @@ def _materials(g: MatterGuide) -> list[str]:
 
 
 def _conditions(g: MatterGuide) -> list[str]:
+    """The conditions by name; where the portal gave each sub-matter's conditions in detail (a heading in
+    `text`, the detail in `title`), the details follow the list, folded after the first screen."""
     if not g.conditions:
         return [f"受理条件{NOT_GIVEN}。"]
-    return [f"{i}. {c.text}" for i, c in enumerate(g.conditions, 1)]
+    lines = [f"{i}. {c.text}" for i, c in enumerate(g.conditions, 1)]
+    details = [
+        f"〔{c.text}〕{c.title.strip()}"
+        for c in g.conditions
+        if len(c.title.strip()) > len(c.text) and c.title.strip() != c.text
+    ]
+    return lines + ([FOLD, "各项的具体条件：", *details] if details else [])
 
 
 def _process(g: MatterGuide) -> list[str]:
@@ -293,7 +301,7 @@ def compose_overview(g: MatterGuide) -> tuple[str, list[Citation]]:
     if g.summary:
         parts.append(g.summary)
     parts.append("\n".join(_brief(g)) + FOLD)
-    parts.append("一、受理条件\n" + "\n".join(_conditions(g)))
+    parts.append("一、受理条件\n" + "\n".join(x for x in _conditions(g) if x != FOLD))
     parts.append("二、申请材料\n" + "\n".join(x for x in _materials(g) if x != FOLD))
     parts.append("三、联办事项\n" + "\n".join(_linked(g)))
     parts.append("四、办理时限\n" + "\n".join(_time_limit(g)))
