@@ -21,19 +21,49 @@ class Utterance(BaseModel):
     message_index: int
 
 
+_AMBIGUOUS = {"q": "citizen", "问": "citizen", "a": "assistant", "答": "assistant"}
+_ASKS = re.compile(r"您|请(?:问|提供|报|说|留)|[？?]\s*$")
+_GIVES = re.compile(r"\d{7,}|^(?:我|本人)")
+
+
+def _ambiguous_sides(lines: list[tuple[str, str]]) -> dict[str, str]:
+    """Q/A and 问/答 name who asks, which is the citizen in a consultation but the clerk in an interview for
+    a form ("Q：请报一下您的姓名和身份证号。" "A：郑凯文，4307…"): the side that asks for details is the clerk."""
+    asks: dict[str, int] = {}
+    gives: dict[str, int] = {}
+    for label, text in lines:
+        asks[label] = asks.get(label, 0) + bool(_ASKS.search(text))
+        gives[label] = gives.get(label, 0) + bool(_GIVES.search(text))
+    out = dict(_AMBIGUOUS)
+    for q, a in (("q", "a"), ("问", "答")):
+        if q in asks and a in asks and asks[q] - gives[q] > asks[a] - gives[a]:
+            out[q], out[a] = "assistant", "citizen"
+    return out
+
+
 def split_speakers(messages: list[str]) -> list[Utterance]:
     """The conversation as utterances, in order. A message may hold a whole pasted transcript: its lines are
     split, and an unlabelled line continues the previous speaker."""
-    out: list[Utterance] = []
+    labelled: list[tuple[int, str | None, str]] = []
     for i, msg in enumerate(messages):
-        speaker: Literal["citizen", "assistant"] = "citizen"
         for line in (msg or "").splitlines():
             if not line.strip():
                 continue
             m = _LABEL.match(line)
-            if m:
-                speaker = "assistant" if _ASSISTANT_RE.match(m.group(1)) else "citizen"
-                line = line[m.end() :]
-            if line.strip():
-                out.append(Utterance(speaker=speaker, text=line.strip(), message_index=i))
+            label = m.group(1).lower() if m else None
+            labelled.append((i, label, line[m.end() :] if m else line))
+    sides = _ambiguous_sides([(lb, t) for _, lb, t in labelled if lb in _AMBIGUOUS])
+    out: list[Utterance] = []
+    speaker: Literal["citizen", "assistant"] = "citizen"
+    current = -1
+    for i, label, text in labelled:
+        if i != current:  # each message starts with the citizen unless labelled
+            speaker, current = "citizen", i
+        if label is not None:
+            if label in sides:
+                speaker = "assistant" if sides[label] == "assistant" else "citizen"
+            else:
+                speaker = "assistant" if _ASSISTANT_RE.match(label) else "citizen"
+        if text.strip():
+            out.append(Utterance(speaker=speaker, text=text.strip(), message_index=i))
     return out
