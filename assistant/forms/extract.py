@@ -147,6 +147,8 @@ def _org(f: FieldSpec, text: str) -> str | None:
             m = re.search(r"([\u4e00-\u9fff（）()]{2,40}" + suffix + r")", clause)
             if not m:
                 continue
+            if re.match(r"[\u4e00-\u9fff]{0,8}\d+\s*(?:栋|单元|号|室|楼|组)", clause[m.end() :]):
+                continue  # "…老粮食局宿舍3栋2单元501" is an address, not an employer
             name = re.split(r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?一?家|开个", m.group(1))[
                 -1
             ]

@@ -11,10 +11,10 @@ import re
 from assistant.forms.spec import FieldSpec
 from assistant.text.values import numerals_to_digits
 
-_EXPLICIT = re.compile(r"(\d+)\s*(?:口人|口|个人|人)")
+_EXPLICIT = re.compile(r"(\d+)\s*(?:口人|口|个人|人)|^\s*(?:一共|总共|家里)?(\d+)\s*个(?=[，,、。\s]|$)")
 _ALONE = re.compile(r"(?:就|只有|只)?(?:我|本人)(?:自己)?一个人|单身一人|一个人(?:住|过|生活)")
 _SPOUSE = re.compile(r"老婆|老公|妻子|丈夫|爱人|媳妇|配偶")
-_KIDS = re.compile(r"(\d+)?\s*个?\s*(?:小孩子|小孩|孩子|娃娃|娃|儿子|女儿|闺女)")
+_KIDS = re.compile(r"(\d+)?\s*个?\s*(?:小孩子|小孩|孩子|娃娃|娃|儿子|女儿|闺女|细伢子|伢子|伢崽|崽)")
 _BOTH_KIDS = re.compile(r"一儿一女|儿女各一")
 _PARENTS = re.compile(r"父母|爸妈|公婆|岳父母")
 _ONE_PARENT = re.compile(r"(?<![父爸公岳])(?:爸爸|妈妈|父亲|母亲|老爸|老妈|公公|婆婆|岳父|岳母)")
@@ -39,7 +39,7 @@ def count_people(text: str, listed: bool = False) -> int | None:
         return 1
     m = _EXPLICIT.search(t)
     if m and not re.search(r"雇|员工|工人|店员", t[max(0, m.start() - 6) : m.start()]):
-        return int(m.group(1))
+        return int(m.group(1) or m.group(2))  # "四个，我、我老婆、两个细伢子": the count said first
     if not _ME.search(t) or listed and not _TOGETHER.search(t):
         return None
     others = 0

@@ -96,8 +96,10 @@ def trim_address(value: str) -> str:
 # a value that says there is no value yet ("这个不清楚", "先不填", "租的哪有证", "跟执照上一样，你们系统里有")
 _NO_VALUE = re.compile(
     r"不清楚|不知道|不记得|记不得|记不清|忘了|先不填|不用填|不填|不写|还没定|没定|没想好|待定|找不到|哪有|以后再|再说|"
-    r"你们系统|你们能查|跟执照上一样|跟以前一样"
+    r"你们系统|你们能查|跟执照上一样|跟以前一样|不用寄|不寄|自己去拿|去拿|自取|不挂|不弄|还在设计|还没想|吗[？?]?$|[？?]$"
 )
+# "寄到她户口那个地址": an address given by naming another address of the form
+_SAME_AS = re.compile(r"(户口|户籍|住的|住址|现住|家里|店|经营)(?:本上)?(?:的)?那个地址|同上")
 _LAST_DIGIT = re.compile(
     r"(?:最后一位|末位|最后一个数字?|尾数)[^。；;]{0,12}?(?:应该|其实)?是\s*([0-9Xx])(?![0-9])"
 )
@@ -232,7 +234,8 @@ def read_conversation(
         elif follows_reply and last_question:
             # "六千" then "哦，那是税前，到手五千二，填到手的吧": a second line to the same question restates one answer
             again = bind_reply(last_question, text, last_asked, today, value_from_reply, fields)
-            for fid, v in again.items() if len(again) == 1 else ():
+            restates = len(again) == 1 and not re.search(r"\d{7,}|^(?:对了|还有|另外)", text)
+            for fid, v in again.items() if restates else ():
                 if fid in out and out[fid].value != v:
                     found[fid], tier[fid] = v, 4
         follows_reply = True
@@ -242,6 +245,17 @@ def read_conversation(
             if any(v == found[fid] for g, v in found.items() if g != fid and tier[g] > 0):
                 del found[fid], tier[fid]
         # "先不设", "还没定": a text field answered with a non-answer stays empty
+        for fid in list(found):
+            same = _SAME_AS.search(str(found[fid])) if by_id[fid].type == "address" else None
+            if same is not None:
+                kind = next((k for k, w in ADDRESS_VERBS.items() if re.search(w, same.group(1)) or re.search(k, same.group(1))), None)
+                ref = next(
+                    (v for k, v in out.items() if k != fid and by_id[k].type == "address" and kind and re.search(kind, by_id[k].label)),
+                    None,
+                )
+                if ref is not None:
+                    found[fid] = ref.value
+                    continue
         for fid in list(found):
             if (
                 by_id[fid].type in ("text", "address")
@@ -260,6 +274,16 @@ def read_conversation(
                 for k in ids:
                     if str(out[k].value) == old_id:
                         found[k], tier[k] = old_id[:-1] + last.group(1).upper(), 3
+        # "前面那个身份证号第13位说错了，应该是4331…": a corrected ID replaces the near-identical one said before
+        if CORRECTION_RE.search(u.text):
+            for k, v in list(found.items()):
+                if by_id[k].type != "id_number" or not isinstance(v, str):
+                    continue
+                for j, old_v in out.items():
+                    o = str(old_v.value)
+                    if by_id[j].type == "id_number" and len(o) == len(v) and 0 < sum(a != b for a, b in zip(o, v)) <= 2:
+                        found.setdefault(j, v)
+                        tier.setdefault(j, tier[k])
         # "我们户口也在这个地址": an address said in this message is also the address of the kind named
         address_said = next((str(v) for k, v in found.items() if by_id[k].type == "address"), None)
         if address_said:

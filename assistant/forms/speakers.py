@@ -41,6 +41,10 @@ def _ambiguous_sides(lines: list[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
+# full-width digits and Latin letters ("１５１７３…", "Ｘ") as their ASCII forms; Chinese punctuation is kept
+_HALF_WIDTH = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+
+
 def split_speakers(messages: list[str]) -> list[Utterance]:
     """The conversation as utterances, in order. A message may hold a whole pasted transcript: its lines are
     split, and an unlabelled line continues the previous speaker."""
@@ -51,7 +55,7 @@ def split_speakers(messages: list[str]) -> list[Utterance]:
                 continue
             m = _LABEL.match(line)
             label = m.group(1).lower() if m else None
-            labelled.append((i, label, line[m.end() :] if m else line))
+            labelled.append((i, label, (line[m.end() :] if m else line).translate(_HALF_WIDTH)))
     sides = _ambiguous_sides([(lb, t) for _, lb, t in labelled if lb in _AMBIGUOUS])
     out: list[Utterance] = []
     speaker: Literal["citizen", "assistant"] = "citizen"
