@@ -301,6 +301,13 @@ def bind_reply(
         if yes is True and len(proposed) == 1 and len(reply) <= 4:
             return {f.id: proposed[0]}
         binary = [c for c in ("是", "有") if c in f.choices]
+        last = clauses(reply)[-1] if clauses(reply) else ""
+        short = re.fullmatch(
+            r"(不用|不要|不需要|不了|不|算了|要|要的|需要|可以|好的?|对|是的?)[了的吧啊呀。！!]*", last.strip()
+        )
+        if binary and short and len(clauses(reply)) > 1:  # "基本户上个月就销掉了，不用": the closing word answers
+            no = short.group(1) in ("不用", "不要", "不需要", "不了", "不", "算了")
+            return {f.id: ("否" if binary[0] == "是" else "无") if no else binary[0]}
         echo = re.fullmatch(r"(不|没|没有|别)?([\u4e00-\u9fff]{1,3})[了的啊呀吧]?[。！!]?", reply.strip())
         if binary and echo and all(ch in question for ch in echo.group(2)) and yes is None:
             # "公积金同步提取吗？" — "提" / "不提": a yes-no question answered by repeating its verb
@@ -335,6 +342,8 @@ def bind_reply(
     asked_ids = {f.id for f in asked}
     # "身份证4302…" answering "您爱人的…身份证号码？": an ID cue answers the ID that was asked
     asked_types = {f.type for f in asked if f.type in ("id_number", "phone", "date")}
+    asked_words = {w for f in asked for w in (*[c for c in f.cues if len(c) >= 2], *_label_pieces(f))}
+    asked_words |= {p[i : i + 3] for f in asked for p in _label_pieces(f) for i in range(len(p) - 2)}
     for part in parts:
         shaped = next((f for f in free if f.pattern and re.search(f.pattern, part)), None)
         if (
@@ -348,7 +357,7 @@ def bind_reply(
             or _shared(part, re.sub(r"[（）()/、]", "", f.label))[0] >= 2
             for f in other_fields
             if f.id not in asked_ids and f.type not in asked_types
-        ):
+        ) and not any(w in part for w in asked_words):
             continue  # "医保在岳塘区" answers the 医保 field, not the address that was asked
         for f in free:
             v = accepts(f, part, today, value_of)

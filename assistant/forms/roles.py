@@ -147,7 +147,7 @@ _FOR_PARENT = re.compile(
     r"|我是(?:他|她)(?:的)?(?:儿子|女儿|闺女|孩子|子女)"
 )
 # "我爸…我帮他申请": help for a person named earlier as the speaker's father or mother
-_FOR_HIM = re.compile(r"(?:帮|替|给|代)(?:他|她)(?:老人家)?(?:办|申请|弄|跑)")
+_FOR_HIM = re.compile(r"(?:帮|替|给|代)(?:他|她)(?:老人家)?(?:在[\u4e00-\u9fff]{1,4})?(?:办|申请|弄|跑)")
 _MY_PARENT = re.compile(r"我(?:的)?(?:爸爸|爸|妈妈|妈|父亲|母亲|老爸|老妈|家老爷子|家老太太)")
 _MY_SPOUSE = re.compile(r"我(?:的)?(?:老公|老婆|爱人|丈夫|妻子|媳妇)")
 _FOR_SPOUSE = re.compile(r"(?:帮|替|给|代)(?:我)?(?:老公|老婆|爱人|丈夫|妻子|媳妇)(?:办|申请|弄|跑)")
@@ -197,10 +197,12 @@ def speaker_claims(text: str) -> list[str]:
     intro = text.lstrip().startswith(("我", "本人")) and not text.lstrip().startswith("我们")
     # "我，孩子爸爸，欧阳俊": the speaker and the role they name, split by a comma
     text = re.sub(r"^(\s*我)[，,\s]+(?=(?:孩子|宝宝|小孩|他|她)的?(?:爸|妈|父|母))", r"\1是", text)
+    after_me = False
     for clause in re.split(r"[，,。；;！!？?\n]", text):
         c = clause.strip()
-        if intro and re.match(r"(?:也|就)?是", c):  # "我叫王强，是法定代表人": the subject is left out
+        if (intro or after_me) and re.match(r"(?:也|就)?是", c):  # "我叫王强，是法定代表人": no subject
             c = "我" + c
+        after_me = c.startswith("我") and not c.startswith("我们")  # "我是唯一股东，也是法人"
         if re.search(r"(?:不是|并非)", c):
             continue
         for role, pattern in _SELF_IS.items():
