@@ -303,9 +303,12 @@ def bind_reply(
         binary = [c for c in ("是", "有") if c in f.choices]
         last = clauses(reply)[-1] if clauses(reply) else ""
         short = re.fullmatch(
-            r"(不用|不要|不需要|不了|不|算了|要|要的|需要|可以|好的?|对|是的?)[了的吧啊呀。！!]*", last.strip()
+            r"(不用|不要|不需要|不了|不|算了|要|要的|需要|可以|好的?|对|是的?)[了的吧啊呀。！!]*",
+            last.strip(),
         )
-        if binary and short and len(clauses(reply)) > 1:  # "基本户上个月就销掉了，不用": the closing word answers
+        if (
+            binary and short and len(clauses(reply)) > 1
+        ):  # "基本户上个月就销掉了，不用": the closing word answers
             no = short.group(1) in ("不用", "不要", "不需要", "不了", "不", "算了")
             return {f.id: ("否" if binary[0] == "是" else "无") if no else binary[0]}
         echo = re.fullmatch(r"(不|没|没有|别)?([\u4e00-\u9fff]{1,3})[了的啊呀吧]?[。！!]?", reply.strip())
@@ -366,7 +369,10 @@ def bind_reply(
                 free.remove(f)
                 break
     # "都填长沙市…", "户口和住的都在…": one value given for every asked field of its kind
-    if re.search(r"^(?:两个|两处|全都|全部)|都(?:是|在|填|写|一样)", reply.strip()) and len(out) == 1:
+    if (
+        re.search(r"^(?:两个|两处|全都|全部|一样的?|相同)|都(?:是|在|填|写|一样)", reply.strip())
+        and len(out) == 1
+    ):
         ((fid, v),) = out.items()
         kind = next(f.type for f in asked if f.id == fid)
         for f in [g for g in free if g.type == kind]:

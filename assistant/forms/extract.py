@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from assistant.forms.quantities import count_people, is_household_count, months_from_years
 from assistant.forms.roles import ROLE_WORDS
 from assistant.forms.spec import FieldSpec
+from assistant.forms.toggles import negative_choice
 from assistant.text.names import looks_like_name
 from assistant.text.numerals import to_digits
 from assistant.text.synonyms import synonym_variants
@@ -272,6 +273,12 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
                 found = (
                     ("是" if "是" in f.choices else "有") if yes else ("否" if "否" in f.choices else "无")
                 )
+            elif found is None and len(t) <= 8 and (none := negative_choice(f)) is not None:
+                # "没有" to "在邵阳有没有自有住房？": the choice that says none
+                try:
+                    found = none if parse_yesno(t) is False else None
+                except Unparsed:
+                    found = None
             return found or parse_choice(t, [Choice(value=c, label=c) for c in f.choices])
     except Unparsed:
         return None

@@ -12,7 +12,9 @@ from assistant.forms.spec import FieldSpec
 from assistant.text.values import numerals_to_digits
 
 _EXPLICIT = re.compile(r"(\d+)\s*(?:口人|口|个人|人)|^\s*(?:一共|总共|家里)?(\d+)\s*个(?=[，,、。\s]|$)")
-_ALONE = re.compile(r"(?:就|只有|只)?(?:我|本人)(?:自己)?一个人|单身一人|一个人(?:住|过|生活)")
+_ALONE = re.compile(
+    r"(?:就|只有|只)?(?:我|本人)(?:自己)?一个人|单身一人|一个人(?:住|过|生活)|(?:就|只有)(?:我|本人)自己|^\s*就我一个"
+)
 _SPOUSE = re.compile(r"老婆|老公|妻子|丈夫|爱人|媳妇|配偶")
 _KIDS = re.compile(r"(\d+)?\s*个?\s*(?:小孩子|小孩|孩子|娃娃|娃|儿子|女儿|闺女|细伢子|伢子|伢崽|崽)")
 _BOTH_KIDS = re.compile(r"一儿一女|儿女各一")

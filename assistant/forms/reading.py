@@ -248,9 +248,23 @@ def read_conversation(
         for fid in list(found):
             same = _SAME_AS.search(str(found[fid])) if by_id[fid].type == "address" else None
             if same is not None:
-                kind = next((k for k, w in ADDRESS_VERBS.items() if re.search(w, same.group(1)) or re.search(k, same.group(1))), None)
+                kind = next(
+                    (
+                        k
+                        for k, w in ADDRESS_VERBS.items()
+                        if re.search(w, same.group(1)) or re.search(k, same.group(1))
+                    ),
+                    None,
+                )
                 ref = next(
-                    (v for k, v in out.items() if k != fid and by_id[k].type == "address" and kind and re.search(kind, by_id[k].label)),
+                    (
+                        v
+                        for k, v in out.items()
+                        if k != fid
+                        and by_id[k].type == "address"
+                        and kind
+                        and re.search(kind, by_id[k].label)
+                    ),
                     None,
                 )
                 if ref is not None:
@@ -281,7 +295,11 @@ def read_conversation(
                     continue
                 for j, old_v in out.items():
                     o = str(old_v.value)
-                    if by_id[j].type == "id_number" and len(o) == len(v) and 0 < sum(a != b for a, b in zip(o, v)) <= 2:
+                    if (
+                        by_id[j].type == "id_number"
+                        and len(o) == len(v)
+                        and 0 < sum(a != b for a, b in zip(o, v, strict=True)) <= 2
+                    ):
                         found.setdefault(j, v)
                         tier.setdefault(j, tier[k])
         # "我们户口也在这个地址": an address said in this message is also the address of the kind named

@@ -42,7 +42,9 @@ def _ambiguous_sides(lines: list[tuple[str, str]]) -> dict[str, str]:
 
 
 # full-width digits and Latin letters ("１５１７３…", "Ｘ") as their ASCII forms; Chinese punctuation is kept
-_HALF_WIDTH = {c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+_HALF_WIDTH = {
+    c: c - 0xFEE0 for c in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+}
 
 
 def split_speakers(messages: list[str]) -> list[Utterance]:
