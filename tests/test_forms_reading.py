@@ -156,3 +156,20 @@ def test_an_id_wrong_for_the_mother_is_wrong_for_the_applicant_she_is(service):
 def test_four_characters_after_a_surname_are_a_phrase_not_a_name(service):
     v = _values(service, "43PCP0002", ["用户：我叫杨帆", "用户：房子太小，只有三十几平，想申请租房补贴"])
     assert v["applicant_name"] == "杨帆"
+
+
+def test_an_impossible_date_and_a_short_code_are_kept_and_flagged(service):
+    draft = service.build(
+        "43PCN0010",
+        ["助手：孩子的出生日期？", "用户：2021年2月29号"],
+        today=TODAY,
+    )
+    assert draft.values["student_birth_date"].value == "2021-02-29"
+    assert draft.values["student_birth_date"].problem
+    dereg = service.build(
+        "43TCN0008",
+        ["助手：企业名称和统一社会信用代码？", "用户：益阳市资阳区湘渔水产养殖有限公司，91430902MA4KW5F58"],
+        today=TODAY,
+    )
+    assert dereg.values["uscc"].value == "91430902MA4KW5F58"
+    assert "18 位" in (dereg.values["uscc"].problem or "")

@@ -246,12 +246,12 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
             return m.group(0)
         raw = re.search(r"(?<!\d)\d{7,13}(?!\d)", compact)
         return raw.group(0) if raw else None
-    if f.type == "uscc":
-        m = USCC_RE.search(t.upper()) or re.search(r"[0-9A-Z]{18}", t.upper())
-        return m.group(0) if m else None
+    if f.type == "uscc":  # a code of the wrong length is kept so that validation can say so
+        m = USCC_RE.search(t.upper()) or re.search(r"(?<![0-9A-Z])[0-9A-Z]{15,20}(?![0-9A-Z])", t.upper())
+        return m.group(0) if m and re.search(r"\d", m.group(0)) else None
     try:
         if f.type == "date":
-            return parse_date(t, today)
+            return _stated_date(t, today)
         if f.type == "number":
             if re.search(r"\d{7,}", t):
                 return None  # an ID or phone number is no amount
@@ -295,6 +295,20 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
     return t or None
 
 
+def _stated_date(text: str, today: date | None) -> str:
+    """The date a text states, as YYYY-MM-DD; a date that does not exist ("2021年2月29日") is kept as said, so
+    that validation tells the citizen, rather than dropped."""
+    try:
+        return parse_date(text, today)
+    except Unparsed:
+        t = to_digits(text)
+        m = re.search(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})", t)
+        if not m:
+            raise
+        y, mo, d = map(int, m.groups())
+        return f"{y:04d}-{mo:02d}-{d:02d}"
+
+
 def extract_field(
     f: FieldSpec, text: str, today: date | None = None, others: list[str] | None = None
 ) -> str | float | None:
@@ -328,7 +342,7 @@ def extract_field(
             m = DATE_RE.search(to_digits(w))
             if m:
                 try:
-                    return parse_date(m.group(0), today)
+                    return _stated_date(m.group(0), today)
                 except Unparsed:
                     continue
         # "2026年10月3日出生": the date comes before the cue (or a birth verb, for a birth-date field)
@@ -338,7 +352,7 @@ def extract_field(
                 r"(" + DATE_RE.pattern + r")\s*(?:在[\u4e00-\u9fff]{1,12})?" + re.escape(cue), to_digits(text)
             ):
                 try:
-                    return parse_date(m.group(1), today)
+                    return _stated_date(m.group(1), today)
                 except Unparsed:
                     continue
         return None

@@ -127,8 +127,11 @@ def parse_date(text: str, today: date | None = None) -> str:
         if not m:
             raise Unparsed(text)
         y, mo, d = today.year, int(m.group(1)), int(m.group(2))
-        if date(y, mo, d) > today:
-            y -= 1  # "3月5号" said in February means last year's
+        try:
+            if date(y, mo, d) > today:
+                y -= 1  # "3月5号" said in February means last year's
+        except ValueError as exc:  # "2月30号", "13月1号"
+            raise Unparsed(text) from exc
     try:
         return date(y, mo, d).isoformat()
     except ValueError as exc:
