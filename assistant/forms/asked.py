@@ -241,8 +241,15 @@ def asked_fields(question: str, fields: list[FieldSpec], context: str | None = N
     return [f for _, f in sorted(found.values(), key=lambda x: x[0])]
 
 
-def accepts(f: FieldSpec, part: str, today: date | None, value_of) -> Any:
+def accepts(
+    f: FieldSpec, part: str, today: date | None, value_of, roles_in_form: set[str] | None = None
+) -> Any:
     """The value `part` gives for field `f`, or None when the part cannot be this field's value."""
+    person = field_person(f)
+    if person is not None and person[0] != SELF and roles_in_form:
+        named = role_at(part)
+        if named is not None and named[1] <= 6 and _form_role(named[0], roles_in_form) != person[0]:
+            return None  # "孩子妈妈廖芳" in a reply to "宝宝叫什么？" is about the mother
     if field_person(f) == (SELF, "name") and (found := role_at(part)) is not None and found[1] <= 4:
         if re.search(r"孩子|宝宝|他|她|老公|老婆|爱人|丈夫|妻子", part[: found[1]]) and not part.startswith(
             "我"
@@ -345,6 +352,7 @@ def bind_reply(
     asked_ids = {f.id for f in asked}
     # "身份证4302…" answering "您爱人的…身份证号码？": an ID cue answers the ID that was asked
     asked_types = {f.type for f in asked if f.type in ("id_number", "phone", "date")}
+    roles_in_form = {p[0] for f in (*other_fields, *asked) if (p := field_person(f)) is not None}
     asked_words = {w for f in asked for w in (*[c for c in f.cues if len(c) >= 2], *_label_pieces(f))}
     asked_words |= {p[i : i + 3] for f in asked for p in _label_pieces(f) for i in range(len(p) - 2)}
     for part in parts:
@@ -363,7 +371,7 @@ def bind_reply(
         ) and not any(w in part for w in asked_words):
             continue  # "医保在岳塘区" answers the 医保 field, not the address that was asked
         for f in free:
-            v = accepts(f, part, today, value_of)
+            v = accepts(f, part, today, value_of, roles_in_form)
             if v not in (None, ""):
                 out[f.id] = v
                 free.remove(f)

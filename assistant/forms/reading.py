@@ -302,6 +302,24 @@ def read_conversation(
                     ):
                         found.setdefault(j, v)
                         tier.setdefault(j, tier[k])
+        # "户口上在我这边，长沙市…218号": an address nothing else took goes to the kind named nearest before it
+        taken = {str(v) for v in found.values()} | {str(e.value) for e in out.values()}
+        for m in ADDRESS_RE.finditer(text):
+            addr = trim_address(m.group(0))
+            if any(addr in t or t in addr for t in taken if len(t) >= 6):
+                continue
+            best: tuple[int, FieldSpec] | None = None
+            for f in fields:
+                if f.type != "address" or f.id in found or f.id in out or field_person(f) is not None:
+                    continue
+                for kind, verb in ADDRESS_VERBS.items():
+                    if not re.search(kind, f.label):
+                        continue
+                    for w in re.finditer(verb, text[: m.start()]):
+                        if best is None or w.start() > best[0]:
+                            best = (w.start(), f)
+            if best is not None and m.start() - best[0] <= 16:
+                found[best[1].id], tier[best[1].id] = addr, 0
         # "我们户口也在这个地址": an address said in this message is also the address of the kind named
         address_said = next((str(v) for k, v in found.items() if by_id[k].type == "address"), None)
         if address_said:
