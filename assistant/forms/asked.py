@@ -135,6 +135,20 @@ def _subject_at(question: str, pos: int, spans: list[tuple[int, str]], context: 
     return context
 
 
+def _listed_with(question: str, pos: int, spans: list[tuple[int, str]]) -> set[str]:
+    """The persons listed together just before `pos` ("父亲、母亲的…", "爸爸和妈妈的…"): every one of them."""
+    before = [(p, r) for p, r in spans if p < pos]
+    if len(before) < 2:
+        return set()
+    out = {before[-1][1]}
+    for (p1, r1), (p2, _) in zip(before[-2::-1], before[:0:-1], strict=False):
+        gap = question[p1:p2]
+        if not re.fullmatch(r"[\u4e00-\u9fff]{1,4}?[、和跟及与,，]", gap):
+            break
+        out.add(r1)
+    return out
+
+
 def _possessor(question: str, pos: int, person_words: list[tuple[int, int]]) -> bool:
     """Whether the person word at `pos` only owns the person named right after it ("孩子的监护人")."""
     end = max((b for a, b in person_words if a == pos), default=pos)
@@ -161,8 +175,11 @@ def asked_fields(question: str, fields: list[FieldSpec], context: str | None = N
             for w in ATTR_WORDS.get(attr, []):
                 for m in re.finditer(w, question):
                     subject = _subject_at(question, m.start(), spans, context)
+                    listed = _listed_with(question, m.start(), spans)
                     if subject == role or (role == SELF and subject is None):
                         found.setdefault(f.id, (m.start(), f))
+                    elif role in listed:  # "宝宝父亲、母亲的姓名和身份证号码？": asked of both
+                        found.setdefault(f.id, (m.start() - 1, f))
                     elif not any(field_person(g) == (subject or SELF, attr) for g in fields):
                         unclaimed.setdefault(attr, m.start())
         if person is None and f.id not in found:
@@ -183,7 +200,7 @@ def asked_fields(question: str, fields: list[FieldSpec], context: str | None = N
                     found[f.id] = (i, f)
                     break
             named = [c for c in f.choices if len(c) >= 2 and c in question]
-            if f.type == "choice" and len(named) >= 2:
+            if f.type == "choice" and len(named) >= 2 and re.search(r"还是|或者|或|/", question):
                 # "实物配租还是租赁补贴？": the question offers this field's choices
                 found.setdefault(f.id, (min(question.find(c) for c in named), f))
             if f.type == "address" and f.id not in found and _WHERE.search(question):

@@ -182,6 +182,7 @@ def _self_intro_name(text: str) -> str | None:
 
 
 _UNDECIDED = re.compile(r"不清楚|不知道|不确定|记不清|先不选|不选|再说|待定|没想好|还没定")
+_COUPLE = re.compile(r"女儿女婿|儿子儿媳|儿子媳妇|闺女女婿")
 CORRECTION_RE = re.compile(
     r"(写错|填错|说错|打错|输错|搞错|念错|看错|记错|报错|讲错|不对|改成|改为|更正|应该是|换成|等下|等一下|等等|算了|还是(?:改|落|填|写|随|跟|用|选)|商量了)"
 )
@@ -193,6 +194,7 @@ _BINARY = [{"是", "否"}, {"有", "无"}]
 def choice_in(f: FieldSpec, text: str, reply: bool = False) -> str | None:
     """The choice a text picks for field `f`, from the field's keywords or its choice labels, negation
     understood: “我不是独生子女父母” picks 否, “没有车” picks 无; a negated keyword of a many-way choice is skipped."""
+    text = _COUPLE.sub("孩子父母", text)  # "女儿女婿都上班" (a grandparent speaking) says nothing of a girl
     for variant in (text, *synonym_variants(text)):
         found = _choice_in(f, variant, reply)
         if found is not None:

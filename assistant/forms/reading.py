@@ -130,8 +130,13 @@ def _self_marked(text: str, asked: list[FieldSpec], roles_in_form: set[str]) -> 
             break
     if role is None or role not in roles_in_form:
         return []
-    kin = [
-        r[0] for p in parts if (r := role_at(p)) is not None and r[0] in ("father", "mother") and r[0] != role
+    kin = [  # "我和他妈都是" names someone besides the speaker: no kinship of the speaker's
+        r[0]
+        for p in parts
+        if (r := role_at(p)) is not None
+        and r[0] in ("father", "mother")
+        and r[0] != role
+        and not re.search(r"我和|和我|跟我|我跟|我们", p)
     ]
     return [*kin, role]
 
@@ -245,6 +250,12 @@ def read_conversation(
             if any(v == found[fid] for g, v in found.items() if g != fid and tier[g] > 0):
                 del found[fid], tier[fid]
         # "先不设", "还没定": a text field answered with a non-answer stays empty
+        patterned = [f for f in fields if f.pattern]
+        for fid in list(found):  # "证号湘（2021）湘潭市不动产权第…号" has another field's shape: not an address
+            v = found[fid]
+            if by_id[fid].type in ("text", "address") and isinstance(v, str):
+                if any(g.id != fid and re.search(g.pattern, v) for g in patterned):  # type: ignore[arg-type]
+                    del found[fid], tier[fid]
         for fid in list(found):
             same = _SAME_AS.search(str(found[fid])) if by_id[fid].type == "address" else None
             if same is not None:
