@@ -10,7 +10,7 @@ from typing import Any
 from assistant.eligibility.rules import Question
 from assistant.guides.regions import RegionRegistry
 from assistant.text.answers import _UNSURE, answer_yesno
-from assistant.text.synonyms import synonym_variants
+from assistant.text.synonyms import plain_words, synonym_variants
 from assistant.text.values import Unparsed, numerals_to_digits, parse_choice, parse_date, parse_number
 
 __all__ = ["Unparsed", "parse_answer", "parse_region"]
@@ -30,6 +30,7 @@ def parse_answer(text: str, q: Question, registry: RegionRegistry, today: date |
     """The value a free-text reply gives to question `q`, read against the question's own wording (its
     thresholds and negations) and, for choices, against everyday words for each choice (the same synonyms
     the forms use)."""
+    text = plain_words(text)  # "冇享受过" is "没享受过"
     if q.type == "yesno":
         return answer_yesno(q.text, text)
     if q.type == "number":

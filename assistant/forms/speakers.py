@@ -9,6 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from assistant.text.synonyms import plain_words
+
 _CITIZEN = r"用户|群众|市民|申请人|办事人|办事群众|客户|居民|我|Q|问|user|citizen"
 _ASSISTANT = r"助手|小助手|智能助手|工作人员|客服|智能客服|窗口|机器人|系统|AI|A|答|assistant|bot|agent"
 _LABEL = re.compile(rf"^\s*[【\[]?\s*({_CITIZEN}|{_ASSISTANT})\s*[】\]]?\s*[:：]\s*", re.I)
@@ -21,6 +23,7 @@ class Utterance(BaseModel):
     message_index: int
 
 
+_ASSISTANT_LABELS = {"助手", "小助手", "智能助手", "工作人员", "客服", "智能客服", "窗口", "机器人", "系统", "ai", "assistant", "bot", "agent"}
 _AMBIGUOUS = {"q": "citizen", "问": "citizen", "a": "assistant", "答": "assistant"}
 _ASKS = re.compile(r"您|请(?:问|提供|报|说|留)|[？?]\s*$")
 _GIVES = re.compile(r"\d{7,}|^(?:我|本人)")
@@ -57,7 +60,8 @@ def split_speakers(messages: list[str]) -> list[Utterance]:
                 continue
             m = _LABEL.match(line)
             label = m.group(1).lower() if m else None
-            labelled.append((i, label, (line[m.end() :] if m else line).translate(_HALF_WIDTH)))
+            said = (line[m.end() :] if m else line).translate(_HALF_WIDTH)
+            labelled.append((i, label, plain_words(said) if label not in _ASSISTANT_LABELS else said))
     sides = _ambiguous_sides([(lb, t) for _, lb, t in labelled if lb in _AMBIGUOUS])
     out: list[Utterance] = []
     speaker: Literal["citizen", "assistant"] = "citizen"

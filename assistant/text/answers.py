@@ -62,7 +62,19 @@ _ABSENT = [
     (re.compile(r"多胞胎|双胞胎"), re.compile(r"单胎|就一个|只有一个|生了一个|一个宝宝|一个孩子")),
     (re.compile(r"外商投资|外资"), re.compile(r"内资|没有外资|纯国内")),
     (re.compile(r"城区"), re.compile(r"镇上|乡下|乡里|农村|村里|不在城里")),
+    # "医保断了，七八个月没交了" to "是正常缴费的参保人员吗（不是停保状态）？"
+    (
+        re.compile(r"正常缴费|正常参保|停保|在缴|正常交"),
+        re.compile(r"断了|断缴|断交|停了|停缴|停交|没交了|不交了|没再交|没有交了"),
+    ),
 ]
+# places outside Hunan where Hunan people most often live or give birth (a short hand-written list: the
+# provinces, and the big cities people name without their province)
+_OUTSIDE_HUNAN = re.compile(
+    r"北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|广东|广西|海南|四川|贵州|"
+    r"云南|西藏|陕西|甘肃|青海|宁夏|新疆|内蒙古|香港|澳门|台湾|深圳|广州|东莞|佛山|珠海|中山|惠州|武汉|南昌|杭州|"
+    r"苏州|南京|成都|贵阳|桂林|南宁|柳州|厦门|温州|宁波|义乌|昆明|西安|郑州|合肥|福州|外省|省外"
+)
 
 
 def _days(n: float, unit: str) -> float:
@@ -147,6 +159,9 @@ def answer_yesno(question: str, reply: str) -> bool:
     if _RHETORICAL.search(t) or _DROPPED.search(t):
         return False
     if any(q.search(question) and r.search(t) for q, r in _ABSENT):
+        return False
+    # "在东莞那边的医院生的" to "是在湖南省内的助产机构出生的吗？"
+    if re.search(r"湖南|本省|省内", question) and _OUTSIDE_HUNAN.search(t) and not re.search(r"湖南|本省|省内", t):
         return False
     asks_done = bool(re.search(r"已|完|取得|拿到", question))
     if asks_done and _NOT_YET.search(t):

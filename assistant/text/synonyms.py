@@ -38,3 +38,21 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
 def synonym_variants(text: str) -> list[str]:
     """The text rewritten by each rule that applies (the original is not included)."""
     return [rule.sub(label, text) for rule, label in _RULES if rule.search(text)]
+
+
+# Hunan (and wider southern) everyday words for plain Mandarin ones: "冇得" is 没有, "晓得" is 知道
+_DIALECT = [
+    (re.compile(r"冇得|没得(?=[\u4e00-\u9fff]|$|[，,。！!？?])"), "没有"),
+    (re.compile(r"冇"), "没"),
+    (re.compile(r"晓得"), "知道"),
+    (re.compile(r"啥子|么子"), "什么"),
+    (re.compile(r"伢儿|伢子|细伢子|崽伢子|崽伢"), "孩子"),
+]
+
+
+def plain_words(text: str) -> str:
+    """The text with dialect words replaced by their plain Mandarin equivalents."""
+    for rule, plain in _DIALECT:
+        text = rule.sub(plain, text)
+    return text
+
