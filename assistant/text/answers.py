@@ -17,7 +17,8 @@ _UNSURE = re.compile(
 # an affirmation that opens the reply ("是的，…", "有，…"), not a copula ("是我们镇上的小学")
 _LEADING_YES = re.compile(r"^(?:是的?|对的?|嗯|恩|有的?|可以|好的?|愿意|当然|符合|同意)(?:[，,。！!\s]|$)")
 _LEADING_NO = re.compile(r"^(?:不是|没有|不|没|否|无)(?:[，,。！!\s]|$)")
-_RHETORICAL = re.compile(r"哪能|哪来|哪有|哪会|怎么可能|不可能|谈不上|算不上|没那回事|八竿子打不着")
+_RHETORICAL = re.compile(r"哪能|哪来|哪有|哪会|哪里是|哪是|哪算|怎么可能|不可能|谈不上|算不上|没那回事|八竿子打不着")
+_DOUBLE_NEGATION = re.compile(r"(?:也)?不是(?:没有|没)")  # "也不是没检查过": it was checked
 _DROPPED = re.compile(r"(?:就)?算了|不用了|不要了|不办了|不弄了|拉倒")
 # "执照还在办", "证还没下来": not yet done, a no to "是否已…"
 _NOT_YET = re.compile(
@@ -146,7 +147,7 @@ def _negated_targets(text: str) -> list[str]:
 
 def answer_yesno(question: str, reply: str) -> bool:
     """True or False for a reply to a yes/no question, read against that question; Unparsed when unsure."""
-    t = reply.strip()
+    t = _DOUBLE_NEGATION.sub("", reply.strip())
     if _UNSURE.search(t):
         raise Unparsed(reply)
     if _LEADING_NO.match(t):
@@ -184,4 +185,21 @@ def answer_yesno(question: str, reply: str) -> bool:
     for m in re.finditer(r"(?:不是|非)([\u4e00-\u9fff]{2,4}?)(?:状态|户口|的)?[）)吗？?，,]", question):
         if m.group(1) in t:
             return False
-    return parse_yesno(t)
+    try:
+        return parse_yesno(t)
+    except Unparsed:
+        # "前些年厂里发过住房补贴，领了好几年": a plain statement of what the question asks about is a yes
+        if any(len(w) >= 3 for c in relevant for w in _shared_words(c, predicate)):
+            return True
+        raise
+
+
+def _shared_words(a: str, b: str) -> list[str]:
+    """Runs of three or more characters that both texts contain."""
+    out = []
+    for i in range(len(a) - 2):
+        for j in range(len(a), i + 2, -1):
+            if a[i:j] in b:
+                out.append(a[i:j])
+                break
+    return out
