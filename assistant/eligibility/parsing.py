@@ -26,6 +26,9 @@ def parse_region(text: str, registry: RegionRegistry) -> str:
 _YESNO_VALUES = {"yes", "no", "unsure"}
 
 
+_NEGATED_CHOICE = re.compile(r"(?:不是|不能|不想|不走|不要|不搞|不选|不用|不办)[^，,。；;！!？?\s]{1,10}")
+
+
 def parse_answer(text: str, q: Question, registry: RegionRegistry, today: date | None = None) -> Any:
     """The value a free-text reply gives to question `q`, read against the question's own wording (its
     thresholds and negations) and, for choices, against everyday words for each choice (the same synonyms
@@ -36,6 +39,9 @@ def parse_answer(text: str, q: Question, registry: RegionRegistry, today: date |
     if q.type == "number":
         if "月" in q.unit:  # "半年多了", "一年半" for a count of months
             t = numerals_to_digits(text)
+            both = re.search(r"(\d+)\s*年\s*(?:零|又)?\s*(\d+)\s*个?月", t)
+            if both:  # "一年零两个月"
+                return int(both.group(1)) * 12 + int(both.group(2))
             years = re.search(r"(\d+(?:\.\d+)?)\s*年(半)?", t)
             if years and not re.search(r"\d+\s*个?月", t):
                 return float(years.group(1)) * 12 + (6 if years.group(2) else 0)
@@ -53,7 +59,11 @@ def parse_answer(text: str, q: Question, registry: RegionRegistry, today: date |
                 if "unsure" in values and _UNSURE.search(text):
                     return "unsure"
                 raise
-        for variant in (text, *synonym_variants(text)):
+        if "unsure" in values and _UNSURE.search(text):  # "我搞不清白，不知道选哪个"
+            return "unsure"
+        # "听讲不能简易注销，就走普通注销", "不是到期": a choice said in the negative is not the one picked
+        kept = _NEGATED_CHOICE.sub("", text)
+        for variant in ([kept] if kept.strip() and kept != text else []) + [text, *synonym_variants(text)]:
             try:
                 return parse_choice(variant, q.choices)
             except Unparsed:

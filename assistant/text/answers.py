@@ -28,7 +28,7 @@ _NOT_YET = re.compile(
 _DONE = re.compile(r"还清|结清|还完|清了|了结|办完|都撤了|撤销了|注销了|处理完|移出了|已经解除")
 # a negation of what follows, but not idioms ("没问题", "不错") or vague quantities ("没几天", "不少")
 _NEGATION = re.compile(
-    r"(?:不|没有|没|未|别)(?!问题|错|得说|毛病|几|少|久|多|止|仅|但|一定|知道|清楚|确定|过如此)([\u4e00-\u9fff])"
+    r"(?:不|没有|没|未|别)(?!问题|错|得说|毛病|几|少|久|多|止|仅|但|一定|知道|清楚|确定|过如此|动产)([\u4e00-\u9fff])"
 )
 _COPULA = set("是有在用要会能过到")
 
@@ -63,6 +63,11 @@ _ABSENT = [
     (re.compile(r"多胞胎|双胞胎"), re.compile(r"单胎|就一个|只有一个|生了一个|一个宝宝|一个孩子")),
     (re.compile(r"外商投资|外资"), re.compile(r"内资|没有外资|纯国内")),
     (re.compile(r"城区"), re.compile(r"镇上|乡下|乡里|农村|村里|不在城里")),
+    # "罚款交了一半，还有一半在分期交" to "是否已完全履行…（如缴清罚款）？"
+    (
+        re.compile(r"完全|缴清|交清|全部|都已"),
+        re.compile(r"一半|部分|还欠|还差|分期|没交完|没缴完|还有一些|还剩"),
+    ),
     # "医保断了，七八个月没交了" to "是正常缴费的参保人员吗（不是停保状态）？"
     (
         re.compile(r"正常缴费|正常参保|停保|在缴|正常交"),
@@ -86,7 +91,7 @@ def _reply_amount(reply: str, unit: str) -> float | None:
     """How long (in days) or how old (in days of age) the reply says, in the question's unit family; a bare
     number ("才五十三") counts in the question's unit."""
     t = numerals_to_digits(reply)
-    t = re.sub(r"(\d+)来", r"\1", t)  # "二十来天"
+    t = re.sub(r"(\d+)(个)?来", r"\1\2", t)  # "二十来天", "五个来月"
     total = re.search(r"(?:一共|总共|合计|加起来|共)\s*(\d+(?:\.\d+)?)\s*(周岁|岁|年|个月|月|天|日)", t)
     if total:
         return _days(float(total.group(1)), total.group(2))
@@ -167,14 +172,20 @@ def answer_yesno(question: str, reply: str) -> bool:
     asks_done = bool(re.search(r"已|完|取得|拿到", question))
     if asks_done and _NOT_YET.search(t):
         return False
-    if re.search(r"未|尚未|还有|没有", question) and _DONE.search(t):
-        return False
+    done = _DONE.search(t)
+    if re.search(r"未|尚未|还有|没有", question) and done and not re.search(r"[没未不冇]$", t[: done.start()]):
+        return False  # "贷款早还清了"; but "手续也没办完" is not done
     q_negated = _negated_targets(question)
     # the clauses that speak to what is asked (they share words with the question's predicate) decide;
     # "两口子工资不高，社区说在标准内" answers "是否在标准以内" by its second clause
     predicate = re.split(r"是否|是不是|有没有|能不能|要不要", question, maxsplit=1)[-1]
     clauses = [c for c in re.split(r"[，,。；;！!？?\s]+", t) if c]
-    relevant = [c for c in clauses if any(c[i : i + 2] in predicate for i in range(len(c) - 1))]
+    relevant = [
+        c
+        for c in clauses
+        if any(c[i : i + 2] in predicate for i in range(len(c) - 1))
+        or (len(c) <= 4 and re.match(r"[不没未别]", c) and any(ch in predicate for ch in c[1:]))  # "不迁"
+    ]
     r_negated = [n for c in (relevant or [t]) for n in _negated_targets(c)]
     if r_negated:
         # "没停过" to "（不是停保状态）": the reply denies what the question also denies — a yes
