@@ -74,6 +74,7 @@ _ABSENT = [
         re.compile(r"断了|断缴|断交|停了|停缴|停交|没交了|不交了|没再交|没有交了"),
     ),
 ]
+_IN_HUNAN = re.compile(r"湖南|本省|省内|长沙|株洲|湘潭|衡阳|邵阳|岳阳|常德|张家界|益阳|郴州|永州|怀化|娄底|湘西")
 # places outside Hunan where Hunan people most often live or give birth (a short hand-written list: the
 # provinces, and the big cities people name without their province)
 _OUTSIDE_HUNAN = re.compile(
@@ -91,7 +92,7 @@ def _reply_amount(reply: str, unit: str) -> float | None:
     """How long (in days) or how old (in days of age) the reply says, in the question's unit family; a bare
     number ("才五十三") counts in the question's unit."""
     t = numerals_to_digits(reply)
-    t = re.sub(r"(\d+)(个)?来", r"\1\2", t)  # "二十来天", "五个来月"
+    t = re.sub(r"(\d+)(个)?(?:来|多)", r"\1\2", t)  # "二十来天", "五个来月", "两个多月" (at least two)
     total = re.search(r"(?:一共|总共|合计|加起来|共)\s*(\d+(?:\.\d+)?)\s*(周岁|岁|年|个月|月|天|日)", t)
     if total:
         return _days(float(total.group(1)), total.group(2))
@@ -167,7 +168,7 @@ def answer_yesno(question: str, reply: str) -> bool:
     if any(q.search(question) and r.search(t) for q, r in _ABSENT):
         return False
     # "在东莞那边的医院生的" to "是在湖南省内的助产机构出生的吗？"
-    if re.search(r"湖南|本省|省内", question) and _OUTSIDE_HUNAN.search(t) and not re.search(r"湖南|本省|省内", t):
+    if re.search(r"湖南|本省|省内", question) and _OUTSIDE_HUNAN.search(t) and not _IN_HUNAN.search(t):
         return False
     asks_done = bool(re.search(r"已|完|取得|拿到", question))
     if asks_done and _NOT_YET.search(t):
