@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.text.synonyms import plain_words
+
 # Ordered: the first aspects are the more specific ones. Patterns are about how people ask,
 # not about any particular matter.
 ASPECT_PATTERNS: list[tuple[str, str]] = [
@@ -24,35 +26,41 @@ ASPECT_PATTERNS: list[tuple[str, str]] = [
     (
         "time_limit",
         r"(?<![交缴满够])(?<!交满)(?<!缴满)(多久|几天|多长时间|多少天|几个工作日)|时限|工作日|什么时候(能|可以)?(拿|办好|出|下来)"
-        r"|多快|时间要多少|要多长|多久出结果",
+        r"|多快|时间要多少|要多长|多久出结果|(要|得)?等好久|好久(能|才|可以)|要好久|多长时间",
     ),
     (
         "linked_matters",
         r"包含|包括|哪些事项?|几个事项?|一起办|联办|合并|打包|哪几项|涵盖|能.{0,3}哪些(业务|事|项)?$"
         r"|(还|一次|都|一起|顺带|顺便|同时|一并)能?.{0,2}(办|报装|申请)(啥|什么|哪些|哪几)|哪几样|能申请哪些|能用在哪|用在哪些"
-        r"|(都|全)包了|包不包|包括.{0,6}(吗|不|没)|(顺带|顺便|跟着|一并|一起)(一起)?(变更|注销|改|迁|办|弄|过户)|一次(性)?(搞定|办完|弄完|办好|办齐)"
+        r"|(都|全)包了|包不包|包括.{0,6}(吗|不|没)|(顺带|顺便|跟着|一并|一起)(一起)?(变更|注销|销|改|迁|办|弄|过户)|一次(性)?(搞定|办完|弄完|办好|办齐)"
+        r"|核查(哪些|什么|啥)|核验(哪些|什么|啥)|会不会(去)?查|查不查|帮我们查"
         r"|哪些地方(能|可以)?用|一次(能|可以)?.{0,4}(哪些|啥|什么).{0,3}(证|事|业务)?.{0,2}办",
     ),
     (
         "materials",
         r"材料(?!.{0,2}(交|送|递|寄)到哪)|带什么|带啥|带哪些|带些(啥|什么)|准备什么|准备啥|准备哪些|要啥(?!条件|要求)|资料|证件|提交什么|需要什么(?!条件|要求|前提)|需要哪些(?!条件|要求|前提)"
         r"|要哪些|要什么东西|(要|需要|开|带|提供|交)(个|什么|啥|哪些)?证明|证明(材料)?(要|需要)?(吗|不|哪些|什么)|复印件|原件|(要|交|带)几(份|张|寸)"
-        r"|(要|需要|办|啥|什么|哪些)手续(?!费)|手续(有|要)?(哪些|啥|什么)|交(些)?(啥|什么|哪些)(?!税|费)|要些(啥|什么)|提供(啥|什么|哪些)|拿(什么|啥|哪些)(证明|材料|东西|证件)|带(上|齐)|带的东西|要交.{1,12}吗|需要.{1,12}(证|表|书|材料|证明)吗",
+        r"|(要|需要|办|啥|什么|哪些)手续(?!费)|手续(有|要)?(哪些|啥|什么)|交(些)?(啥|什么|哪些)(?!税|费)|要些(啥|什么)|提供(啥|什么|哪些)|拿(什么|啥|哪些)(证明|材料|东西|证件)|带(上|齐)|带的东西|备齐|备好|要备|东西(要|有)哪些|哪些东西|要交.{1,12}吗|需要.{1,12}(证|表|书|材料|证明)吗",
     ),
     (
         "conditions",
         r"条件|符合|能不能办|能办吗|可以办吗|能不能申请|能申请吗|可以申请吗|能办理吗|可以办理吗|谁可以|谁能|资格|要求|够不够|满足|有没有资格|适用|前提|(什么|哪些|啥)人(能|可以)"
         r"|(能|可以)(?!.{0,8}(网上|线上|湘易办|手机|app|APP|远程|一起|顺带|一次|跟着))[^，,。？?！!\s]{1,14}(?<![什怎这那多])(不|么|没)(?=$|[，,。？?！!\s])"
-        r"|(能|可以)(走|贷|领|取|迁|做|交|按)[^，,。？?！!\s]{1,12}吗"
+        r"|(能|可以)(走|贷|领|取|迁|做|交|按)[^，,。？?！!\s]{1,12}吗|能不能.{0,4}(申请|办|享受|领|报)"
         r"|(交|缴|满|够).{0,2}(多久|几个月|几年|多少个月)|最少|至少|最低|不低于|几成|(能|可以)(申请|办|报名|享受).{1,12}吗"
         r"|(能|可以)(?!.{0,8}(网上|线上|湘易办|手机|app|APP|远程))(用|拿|凭)?.{0,6}(报名|申请|办理?|参加|享受)吗",
     ),
     (
         "process",
         r"流程|步骤|怎么办理|怎么申请|如何办理|如何申请|程序|怎么操作|办理方式|怎么走|先.+再|跑几[次趟]|跑腿|去几[次趟]|几次现场"
-        r"|怎么报(?!销)|如何报名|先后|顺序|哪个先|先办哪|先.{1,10}还是|怎么查|如何查|还是直接|第一步|哪几关|几道关|啥步骤|哪些步骤|怎么个流程",  # "怎么弄" asks for everything (overview), not the steps
+        r"|怎么报(?!销)|如何报名|先后|顺序|哪个先|先办哪|先.{1,10}还是|怎么查|如何查|还是直接|第一步|哪几关|几道关|啥步骤|哪些步骤|怎么个流程"
+        r"|还要.{0,3}(做|干)(什么|啥)|以后(还要|怎么)|怎么拿到|拿到手|怎么领取|还是要先|要先(申请|办|备案)|需不需要(申请|备案)",  # "怎么弄" asks for everything (overview), not the steps
     ),
 ]
+# "从头给我讲一遍", "材料时间电话都要": the whole 一次告知, whatever aspects are named along the way
+_OVERVIEW_STRONG = re.compile(
+    r"从头|捋一遍|过一遍|讲一遍|说一遍|整体讲|整个(讲|说|过)|都给我(说|讲)|全部(讲|说)|(都|全)要(了解|知道)?$|从.{1,6}到.{1,6}到"
+)
 OVERVIEW_PATTERN = r"介绍|是什么|一次告知|一次性|全部|所有信息|详细|整体|总体|完整|说一下|说说|讲讲|都告诉|办事指南|了解一下|指南|概要|概况|简介|基本情况|讲清楚|说清楚|全面|说明一下"
 
 
@@ -61,7 +69,11 @@ _ONLINE_WHERE = re.compile(r"(网上|网址|链接|入口|app|湘易办|小程�
 
 
 def aspects_asked(text: str) -> list[str]:
-    """Every aspect the text asks about, in the order the text asks them; empty when none is recognisable."""
+    """Every aspect the text asks about, in the order the text asks them; empty when none is recognisable
+    or when the text asks for the whole picture."""
+    text = plain_words(text)
+    if _OVERVIEW_STRONG.search(text):
+        return []
     first: dict[str, tuple[int, int]] = {}
     for order, (name, pat) in enumerate(ASPECT_PATTERNS):
         m = re.search(pat, text, flags=re.I)
@@ -85,6 +97,9 @@ def primary_aspect(text: str) -> str | None:
     """The aspect to answer, or None (the caller then decides between FAQ, overview and follow-up).
     With several cues, the one nearest the end wins: people put the actual question last
     ("想把出生证、上户口一起办，要满足啥条件" asks for conditions)."""
+    text = plain_words(text)
+    if _OVERVIEW_STRONG.search(text):
+        return "overview"
     last: tuple[int, int, str] | None = None
     for order, (name, pat) in enumerate(ASPECT_PATTERNS):
         for m in re.finditer(pat, text, flags=re.I):

@@ -251,7 +251,9 @@ def read_conversation(
                 del found[fid], tier[fid]
         # "先不设", "还没定": a text field answered with a non-answer stays empty
         patterned = [f for f in fields if f.pattern]
-        for fid in list(found):  # "证号湘（2021）湘潭市不动产权第…号" has another field's shape: not an address
+        for fid in list(
+            found
+        ):  # "证号湘（2021）湘潭市不动产权第…号" has another field's shape: not an address
             v = found[fid]
             if by_id[fid].type in ("text", "address") and isinstance(v, str):
                 if any(g.id != fid and re.search(g.pattern, v) for g in patterned):  # type: ignore[arg-type]

@@ -23,7 +23,21 @@ class Utterance(BaseModel):
     message_index: int
 
 
-_ASSISTANT_LABELS = {"助手", "小助手", "智能助手", "工作人员", "客服", "智能客服", "窗口", "机器人", "系统", "ai", "assistant", "bot", "agent"}
+_ASSISTANT_LABELS = {
+    "助手",
+    "小助手",
+    "智能助手",
+    "工作人员",
+    "客服",
+    "智能客服",
+    "窗口",
+    "机器人",
+    "系统",
+    "ai",
+    "assistant",
+    "bot",
+    "agent",
+}
 _AMBIGUOUS = {"q": "citizen", "问": "citizen", "a": "assistant", "答": "assistant"}
 _ASKS = re.compile(r"您|请(?:问|提供|报|说|留)|[？?]\s*$")
 _GIVES = re.compile(r"\d{7,}|^(?:我|本人)")

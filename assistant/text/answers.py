@@ -17,7 +17,9 @@ _UNSURE = re.compile(
 # an affirmation that opens the reply ("是的，…", "有，…"), not a copula ("是我们镇上的小学")
 _LEADING_YES = re.compile(r"^(?:是的?|对的?|嗯|恩|有的?|可以|好的?|愿意|当然|符合|同意)(?:[，,。！!\s]|$)")
 _LEADING_NO = re.compile(r"^(?:不是|没有|不|没|否|无)(?:[，,。！!\s]|$)")
-_RHETORICAL = re.compile(r"哪能|哪来|哪有|哪会|哪里是|哪是|哪算|怎么可能|不可能|谈不上|算不上|没那回事|八竿子打不着")
+_RHETORICAL = re.compile(
+    r"哪能|哪来|哪有|哪会|哪里是|哪是|哪算|怎么可能|不可能|谈不上|算不上|没那回事|八竿子打不着"
+)
 _DOUBLE_NEGATION = re.compile(r"(?:也)?不是(?:没有|没)")  # "也不是没检查过": it was checked
 _DROPPED = re.compile(r"(?:就)?算了|不用了|不要了|不办了|不弄了|拉倒")
 # "执照还在办", "证还没下来": not yet done, a no to "是否已…"
@@ -74,7 +76,9 @@ _ABSENT = [
         re.compile(r"断了|断缴|断交|停了|停缴|停交|没交了|不交了|没再交|没有交了"),
     ),
 ]
-_IN_HUNAN = re.compile(r"湖南|本省|省内|长沙|株洲|湘潭|衡阳|邵阳|岳阳|常德|张家界|益阳|郴州|永州|怀化|娄底|湘西")
+_IN_HUNAN = re.compile(
+    r"湖南|本省|省内|长沙|株洲|湘潭|衡阳|邵阳|岳阳|常德|张家界|益阳|郴州|永州|怀化|娄底|湘西"
+)
 # places outside Hunan where Hunan people most often live or give birth (a short hand-written list: the
 # provinces, and the big cities people name without their province)
 _OUTSIDE_HUNAN = re.compile(
@@ -174,7 +178,11 @@ def answer_yesno(question: str, reply: str) -> bool:
     if asks_done and _NOT_YET.search(t):
         return False
     done = _DONE.search(t)
-    if re.search(r"未|尚未|还有|没有", question) and done and not re.search(r"[没未不冇]$", t[: done.start()]):
+    if (
+        re.search(r"未|尚未|还有|没有", question)
+        and done
+        and not re.search(r"[没未不冇]$", t[: done.start()])
+    ):
         return False  # "贷款早还清了"; but "手续也没办完" is not done
     q_negated = _negated_targets(question)
     # the clauses that speak to what is asked (they share words with the question's predicate) decide;

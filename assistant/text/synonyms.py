@@ -55,4 +55,3 @@ def plain_words(text: str) -> str:
     for rule, plain in _DIALECT:
         text = rule.sub(plain, text)
     return text
-
