@@ -17,7 +17,10 @@ ASPECT_PATTERNS: list[tuple[str, str]] = [
         "fee",
         r"收费|费用|多少钱|要钱|花钱|免费|交钱|收钱|付费|付钱|掏钱|给钱|钱吗|钱不|收多少|工本费|手续费|收不收|(什么|哪些|啥)钱|(交|收|要|付)[^，,。？?！!\s]{0,4}费(吗|不|没|呢|？|\?|$)",
     ),
-    ("online_entry", r"网上|网办|线上|网址|链接|app|APP|湘易办|小程序|入口|手机上|在线|哪个网站|公众号"),
+    (
+        "online_entry",
+        r"网上|网办|线上|网址|链接|app|APP|湘易办|小程序|入口|手机上(?!的)|在线|哪个网站|公众号",
+    ),
     (
         "locations",
         r"在哪|哪里办|哪儿|去哪|地址|地点|窗口|大厅|几点|上班时间|办公时间|营业时间|周末|工作时间|哪个部门办"
@@ -44,7 +47,7 @@ ASPECT_PATTERNS: list[tuple[str, str]] = [
     ),
     (
         "conditions",
-        r"条件|符合|能不能办|能办吗|可以办吗|能不能申请|能申请吗|可以申请吗|能办理吗|可以办理吗|谁可以|谁能|资格|要求|够不够|满足|有没有资格|适用|前提|(什么|哪些|啥)人(能|可以)"
+        r"条件|符合|能不能办|能办吗|可以办吗|能不能申请|能申请吗|可以申请吗|能办理吗|可以办理吗|谁可以|谁能|资格|要求|够不够|满足|有没有资格|适用|前提|(什么|哪些|啥)人(能|可以)|能用吗|能不能用|可以用吗"
         r"|(能|可以)(?!.{0,8}(网上|线上|湘易办|手机|app|APP|远程|一起|顺带|一次|跟着))[^，,。？?！!\s]{1,14}(?<![什怎这那多])(不|么|没)(?=$|[，,。？?！!\s])"
         r"|(能|可以)(走|贷|领|取|迁|做|交|按)[^，,。？?！!\s]{1,12}吗|能不能.{0,4}(申请|办|享受|领|报)"
         r"|(交|缴|满|够).{0,2}(多久|几个月|几年|多少个月)|最少|至少|最低|不低于|几成|(能|可以)(申请|办|报名|享受).{1,12}吗"
@@ -83,8 +86,10 @@ def aspects_asked(text: str) -> list[str]:
     if "online_entry" in first and "process" in first and re.search(r"网上.{0,4}(怎么|如何)", text):
         del first["process"]
     # "网上能办吗": whether it can be done online, not the conditions of the matter
-    if "online_entry" in first and "conditions" in first and _ONLINE_CAN.search(text):
-        if len(re.findall(ASPECT_PATTERNS[7][1], text, flags=re.I)) == 1:
+    online_can = _ONLINE_CAN.search(text)
+    if "online_entry" in first and "conditions" in first and online_can:
+        spans = [m.span() for m in re.finditer(ASPECT_PATTERNS[7][1], text, flags=re.I)]
+        if all(a < online_can.end() and b > online_can.start() for a, b in spans):  # only inside "网上能办吗"
             del first["conditions"]
     # "网上入口在哪": the place asked for is the online entry, not an office
     if "online_entry" in first and "locations" in first and _ONLINE_WHERE.search(text):

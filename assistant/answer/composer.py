@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.answer.checklist import checklist_lines
 from assistant.answer.models import Citation
 from assistant.guides.schema import SECTION_LABELS, MatterGuide, Section
@@ -62,12 +64,39 @@ def _materials(g: MatterGuide) -> list[str]:
     return lines + ([FOLD, *remarks] if remarks else [])
 
 
-def _conditions(g: MatterGuide) -> list[str]:
+def _bigrams(text: str) -> set[str]:
+    return {
+        text[i : i + 2] for i in range(len(text) - 1) if re.fullmatch(r"[\u4e00-\u9fff]{2}", text[i : i + 2])
+    }
+
+
+def _focus(g: MatterGuide, question: str) -> list[int]:
+    """The conditions a question names ("重度护理补贴能领不"): the items sharing at least two of their
+    distinctive two-character words with it (words in a third or more of the items do not count)."""
+    if not question or len(g.conditions) < 3:
+        return []
+    grams = [_bigrams(c.text + c.title) for c in g.conditions]
+    common = {b for b in set().union(*grams) if sum(b in x for x in grams) * 3 >= len(grams)}
+    asked = _bigrams(question) - common
+    scored = sorted(((len(x & asked), i) for i, x in enumerate(grams)), reverse=True)
+    return [i for n, i in scored[:2] if n >= 2]
+
+
+def _conditions(g: MatterGuide, question: str = "") -> list[str]:
     """The conditions by name; where the portal gave each sub-matter's conditions in detail (a heading in
-    `text`, the detail in `title`), the details follow the list, folded after the first screen."""
+    `text`, the detail in `title`), the details follow the list, folded after the first screen. The items
+    the question names come first, in full."""
     if not g.conditions:
         return [f"受理条件{NOT_GIVEN}。"]
     lines = [f"{i}. {c.text}" for i, c in enumerate(g.conditions, 1)]
+    focus = _focus(g, question)
+    if focus:
+        named = []
+        for i in focus:
+            c = g.conditions[i]
+            detail = c.title.strip() if len(c.title.strip()) > len(c.text) else ""
+            named.append(f"· {c.text}" + (f"：{detail[:200]}" if detail else ""))
+        lines = ["与您问的相关：", *named, "全部条件：", *lines]
     details = [
         f"〔{c.text}〕{c.title.strip()}"
         for c in g.conditions
@@ -196,12 +225,12 @@ RENDERERS = {
 }
 
 
-def compose_aspect(g: MatterGuide, aspect: str) -> tuple[str, list[Citation]]:
-    """One aspect of one guide, with its citation."""
+def compose_aspect(g: MatterGuide, aspect: str, question: str = "") -> tuple[str, list[Citation]]:
+    """One aspect of one guide, with its citation; the question puts what it names first (conditions)."""
     if aspect == "overview":
         return compose_overview(g)
     title = f"【{g.name}·{g.region_name}】{ASPECT_LABELS[aspect]}"
-    body = "\n".join(RENDERERS[aspect](g))
+    body = "\n".join(_conditions(g, question) if aspect == "conditions" else RENDERERS[aspect](g))
     return f"{title}\n{body}", [cite(g, aspect)]
 
 
@@ -227,14 +256,14 @@ def _lead(g: MatterGuide, aspect: str) -> str | None:
     return None
 
 
-def compose_aspects(g: MatterGuide, aspects: list[str]) -> tuple[str, list[Citation]]:
+def compose_aspects(g: MatterGuide, aspects: list[str], question: str = "") -> tuple[str, list[Citation]]:
     """Several aspects asked in one question, in the order asked, each with its own citation, after a lead
     line that answers them directly ("在各分娩机构办理，不收费。")."""
     leads = [x for a in aspects if (x := _lead(g, a))]
     lead = "；".join(leads) + "。" if leads else ""
     bodies, citations = [], []
     for a in aspects:
-        body, cites = compose_aspect(g, a)
+        body, cites = compose_aspect(g, a, question)
         bodies.append(body)
         citations += [c for c in cites if c not in citations]
     if len(bodies) == 1:

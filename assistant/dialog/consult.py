@@ -234,7 +234,7 @@ class ConsultFlow:
         several = [a for a in aspects if a in ASPECT_LABELS]
         faqs = [] if generic or len(several) > 1 else match_faqs(text, guide, res, aspect)
         if len(several) > 1:  # "在哪办，要不要钱": every aspect asked, in the order asked
-            body, citations = compose_aspects(guide, several)
+            body, citations = compose_aspects(guide, several, text)
             aspect = aspect if aspect in several else several[0]
             extra = []
         elif faqs and aspect is None:
@@ -243,7 +243,7 @@ class ConsultFlow:
             extra = faqs[1:]
         else:
             aspect = aspect or "overview"
-            body, citations = compose_aspect(guide, aspect)
+            body, citations = compose_aspect(guide, aspect, text)
             extra = faqs if aspect != "overview" else []
         for i in extra:
             # the guide's own Q&A on this very point goes along with the answer
