@@ -50,6 +50,10 @@ def test_aspect_detection(text, aspect):
         ("申请表交到哪里 要不要钱", ["locations", "fee"]),
         ("不知道打哪个问 先办执照还是先办许可", ["contacts", "process"]),
         ("首付至少几成 需要带些什么", ["conditions", "materials"]),
+        ("重度护理补贴能领不 手机上哪个网址能申请", ["conditions", "online_entry"]),
+        ("这个一件事把哪些手续都包了 电话咨询哪个", ["linked_matters", "contacts"]),
+        ("想去现场报名跑哪里 报完多久出结果啊", ["locations", "time_limit"]),
+        ("开餐饮店这个一件事你从头给我讲一遍 材料时间电话都要", []),
     ],
 )
 def test_every_aspect_asked_in_order(text, aspects):
@@ -113,6 +117,17 @@ def test_overview_is_one_time_notice(bot):
     ):
         assert part in a.text, part
     assert "出生医学证明首次签发" in a.text and "5个工作日" in a.text
+
+
+def test_conditions_named_in_the_question_come_first(searcher):
+    from assistant.answer.composer import compose_aspect
+
+    g = searcher.guides["43PCN0012-430100"]
+    text, _ = compose_aspect(g, "conditions", "孩子评的一级肢体残疾 那个重度护理补贴能领不")
+    head = text.split("全部条件：")[0]
+    assert "与您问的相关" in head and "残疾等级被评为一、二级的重度残疾人" in head
+    plain, _ = compose_aspect(g, "conditions")
+    assert "与您问的相关" not in plain
 
 
 def test_composer_renders_every_aspect(searcher):
