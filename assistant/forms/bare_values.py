@@ -20,7 +20,7 @@ from assistant.text.values import numerals_to_digits
 # spoken forms of a field's unit, read as "<number><unit>"
 _UNIT_WORDS = {
     "平方米": r"(?:平方米|平米|平方|个平方|平|㎡|m2)",
-    "人": r"(?:个人|名员工|个员工|个工人|名店员|人)",
+    "人": r"(?:个人|名员工|个员工|个工人|名店员|人)(?!有限|公司|独资|股东|一户)",  # not "一人有限公司"
 }
 
 

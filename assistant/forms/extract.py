@@ -150,9 +150,9 @@ def _org(f: FieldSpec, text: str) -> str | None:
                 continue
             if re.match(r"[\u4e00-\u9fff]{0,8}\d+\s*(?:栋|单元|号|室|楼|组)", clause[m.end() :]):
                 continue  # "…老粮食局宿舍3栋2单元501" is an address, not an employer
-            name = re.split(r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?一?家|开个", m.group(1))[
-                -1
-            ]
+            name = re.split(
+                r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?一?家|开个|进的?|进了", m.group(1)
+            )[-1]
             # "电商公司股东会决议解散": a short name without 叫/名称是 is a kind of business, not its name
             named = bool(re.search(r"叫|名称是|名字是|名称为", m.group(1)))
             short = 6 if not named and re.search(r"(?:公司|集团|企业)$", name) else 4
@@ -419,7 +419,7 @@ def extract_field(
     if org:
         return org
     if numbered and re.search(r"账号|卡号", f.label):  # "中国建设银行 6217…": the card number after the bank
-        m = re.search(r"(?:银行|信用社|农商行|邮储|卡)[^0-9，,。；;]{0,6}?(\d[\d ]{10,26}\d)(?!\d)", text)
+        m = re.search(r"(?:银行|信用社|农商行|邮储|卡)[^0-9。；;]{0,6}?(\d[\d ]{10,26}\d)(?!\d)", text)
         if m and not ID_RE.fullmatch(m.group(1).replace(" ", "")):
             return m.group(1).replace(" ", "")
     for w in _window(text, f.cues, 60, self_only=self_only, others=others):

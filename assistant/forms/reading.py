@@ -354,6 +354,14 @@ def read_conversation(
             # a weaker reading later on does not undo a stronger one, unless the citizen corrects it
             if fid in strength and strength[fid] > tier[fid] and not correcting:
                 continue
+            if (  # "店在商场里面" after the shop's full address: no address replaces an address
+                by_id[fid].type == "address"
+                and fid in out
+                and not correcting
+                and ADDRESS_RE.search(str(out[fid].value))
+                and not ADDRESS_RE.search(str(v))
+            ):
+                continue
             if correcting and by_id[fid].type == "date" and fid in out and isinstance(v, str):
                 said_year = re.search(r"\d{2,4}\s*年", to_digits(u.text))
                 if not said_year:  # "不对，是3月15号": the corrected date keeps the year said before
