@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from assistant.forms.asked import asked_fields, bind_reply, question_subject
+from assistant.forms.asked import asked_fields, question_subject
 from assistant.forms.bare_values import bare_values
 from assistant.forms.extract import (
     ADDRESS_RE,
@@ -18,6 +18,7 @@ from assistant.forms.extract import (
     extract_field,
     value_from_reply,
 )
+from assistant.forms.replies import bind_reply
 from assistant.forms.roles import (
     SELF,
     SELF_MARK,

@@ -1,0 +1,56 @@
+"""Which choice of a form field a text picks, from the field's keywords and choice labels and the everyday
+synonyms of text/synonyms.py: negation understood ("我不是独生子女父母" → 否), the choice said last winning
+("随爸爸吧…等下，还是随母"), a choice said with 是 before one inside a name ("我们是分公司").
+
+Hand-written: the forms' own keyword lists read with Chinese negation; no library does this."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.forms.spec import FieldSpec
+from assistant.text.synonyms import synonym_variants
+
+_COUPLE = re.compile(r"女儿女婿|儿子儿媳|儿子媳妇|闺女女婿")
+_NEGATION = re.compile(r"(不|没|未|非|无|别)[是有用要办]?$")
+_NEGATIVE_WORD = re.compile(r"^(不|没|未|非|无)")
+_BINARY = [{"是", "否"}, {"有", "无"}]
+
+
+def choice_in(f: FieldSpec, text: str, reply: bool = False) -> str | None:
+    """The choice a text picks for field `f`, from the field's keywords or its choice labels, negation
+    understood: “我不是独生子女父母” picks 否, “没有车” picks 无; a negated keyword of a many-way choice is skipped."""
+    text = _COUPLE.sub("孩子父母", text)  # "女儿女婿都上班" (a grandparent speaking) says nothing of a girl
+    for variant in (text, *synonym_variants(text)):
+        found = _choice_in(f, variant, reply)
+        if found is not None:
+            return found
+    return None
+
+
+def _choice_in(f: FieldSpec, text: str, reply: bool) -> str | None:
+    """The choice said last wins ("随爸爸吧…等下，还是随母", "…有限公司长沙分公司", "等退了再取，现在不取"); a choice
+    said with 是 ("我们是分公司") wins over one inside a name; of overlapping words the longest counts."""
+    binary = next((b for b in _BINARY if set(f.choices) == b), None)
+    candidates = [(w, c) for c, words in f.keywords.items() for w in words] + [(c, c) for c in f.choices]
+    hits: list[tuple[int, int, int, str]] = []  # (said with 是, end, length, choice)
+    for word, choice in candidates:
+        if len(word) < 2 and not reply:  # "是", "男" anywhere in a message say nothing about this field
+            continue
+        # a long keyword also matches with a filler word inside ("公积金一起取" in "公积金也一起取")
+        pattern = ".?".join(map(re.escape, word)) if len(word) >= 4 else re.escape(word)
+        for m in re.finditer(pattern, text):
+            negated = bool(
+                _NEGATION.search(text[max(0, m.start() - 3) : m.start()])
+            ) and not _NEGATIVE_WORD.match(word)
+            if negated:
+                if not binary:
+                    continue
+                choice = next(iter(binary - {choice}))
+            said = bool(
+                re.search(r"(?:是|属于|为)(?:个|一个|一家)?$", text[max(0, m.start() - 4) : m.start()])
+            )
+            hits.append((int(said), m.end(), len(word), choice))
+    if not hits:
+        return None
+    return max(hits)[3]
