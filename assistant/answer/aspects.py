@@ -47,7 +47,7 @@ ASPECT_PATTERNS: list[tuple[str, str]] = [
     ),
     (
         "conditions",
-        r"条件|符合|能不能办|能办吗|可以办吗|能不能申请|能申请吗|可以申请吗|能办理吗|可以办理吗|谁可以|谁能|资格|要求|够不够|满足|有没有资格|适用|前提|(什么|哪些|啥)人(能|可以)|能用吗|能不能用|可以用吗"
+        r"条件|符合|能不能办|能办吗|可以办吗|能不能申请|能申请吗|可以申请吗|能办理吗|可以办理吗|谁可以|谁能|资格|要求|够不够|满足|有没有资格|适用|前提|(什么|哪些|啥)人(能|可以)|能用吗|能不能用|可以用吗|不能有(啥|什么|哪些)|哪些情况(不能|不可以|不行)"
         r"|(能|可以)(?![^，,。？?！!\s]{0,8}(网上|线上|湘易办|手机|app|APP|远程|一起|顺带|一次|跟着))[^，,。？?！!\s]{1,14}(?<![什怎这那多])(不|么|没)(?=$|[，,。？?！!\s])"
         r"|(能|可以)(走|贷|领|取|迁|做|交|按)[^，,。？?！!\s]{0,12}吗|能不能.{0,4}(申请|办|享受|领|报)"
         r"|满多少岁|满几岁|多大(年龄|岁数)?(才|能|可以)|年龄(要求|限制)"
@@ -58,7 +58,8 @@ ASPECT_PATTERNS: list[tuple[str, str]] = [
         "process",
         r"流程|步骤|怎么办理|怎么申请|如何办理|如何申请|程序|怎么操作|办理方式|怎么走|先.+再|跑几[次趟]|跑腿|去几[次趟]|几次现场"
         r"|怎么报(?!销)|如何报名|先后|顺序|哪个先|先办哪|先.{1,10}还是|怎么查|如何查|还是直接|第一步|哪几关|几道关|啥步骤|哪些步骤|怎么个流程"
-        r"|还要.{0,3}(做|干)(什么|啥)|以后(还要|怎么)|怎么拿到|拿到手|怎么领取|还是要先|要先(申请|办|备案)|需不需要(申请|备案)",  # "怎么弄" asks for everything (overview), not the steps
+        r"|还要.{0,3}(做|干)(什么|啥)|以后(还要|怎么)|怎么拿到|拿到手|怎么领取|还是要先|要先(申请|办|备案)|需不需要(申请|备案)"
+        r"|寄过来|寄到家|寄回来|自己去拿|还是自己(去)?拿|怎么领|领证方式|送达",  # "怎么弄" asks for everything (overview), not the steps
     ),
 ]
 # "从头给我讲一遍", "材料时间电话都要": the whole 一次告知, whatever aspects are named along the way
@@ -115,6 +116,9 @@ def primary_aspect(text: str) -> str | None:
     if last is not None:
         # "网上入口在哪": the place asked for is the online entry, not an office
         if last[2] == "locations" and re.search(ASPECT_PATTERNS[2][1], text, flags=re.I):
+            return "online_entry"
+        # "网上能办不": whether it can be done online, not the matter's conditions
+        if last[2] == "conditions" and (m := _ONLINE_CAN.search(text)) and m.end() >= last[0] - 2:
             return "online_entry"
         return last[2]
     if re.search(OVERVIEW_PATTERN, text):
