@@ -15,22 +15,30 @@ _UNSURE = re.compile(
     r"随便|不知道|不清楚|不确定|说不好|说不准|看情况|也许|记不清|忘了|不记得|不太懂|不懂|拿不准"
 )
 # an affirmation that opens the reply ("是的，…", "有，…"), not a copula ("是我们镇上的小学")
-_LEADING_YES = re.compile(r"^(?:是的?|对的?|嗯|恩|有的?|可以|好的?|愿意|当然|符合|同意)(?:[，,。！!\s]|$)")
+_LEADING_YES = re.compile(
+    r"^(?:是的?|对的?|嗯|恩|有的?|可以|好的?|愿意|当然|符合|同意|够了?|到了|在|满了|达到了|行|没错|对头|自愿)(?:[啊呀的，,。！!\s]|$)"
+)
 _LEADING_NO = re.compile(r"^(?:不是|没有|不|没|否|无)(?:[，,。！!\s]|$)")
 _RHETORICAL = re.compile(
-    r"哪能|哪来|哪有|哪会|哪里是|哪是|哪算|怎么可能|不可能|谈不上|算不上|没那回事|八竿子打不着"
+    r"哪能|哪来|哪有|哪会|哪里是|哪是|哪算|哪里.{0,2}得了|怎么可能|不可能|谈不上|算不上|没那回事|八竿子打不着"
 )
 _DOUBLE_NEGATION = re.compile(r"(?:也)?不是(?:没有|没)")  # "也不是没检查过": it was checked
+# "停了…哦不是，现在一直正常在交", "满了…不对不对，我是讲…": only what follows the last self-correction counts
+_SELF_CORRECTION = re.compile(
+    r"(?:哦|噢|啊)?(?:不对不对|不是不是|不对|说错了|讲错了|搞错了)[，,。…\s]*(?:我是讲|我是说|应该是)?|哦不是[，,…]*|我是讲|我是说"
+)
+# a question back inside a reply ("补公示算不算纠正？", "不自愿来登记做什么"): not an answer
+_ASKED_BACK = re.compile(r"[？?]$|(.)不\1|做什么$|干什么$|干嘛$|还要问|要讲$|要紧吗")
 _DROPPED = re.compile(r"(?:就)?算了|不用了|不要了|不办了|不弄了|拉倒")
 # "执照还在办", "证还没下来": not yet done, a no to "是否已…"
 _NOT_YET = re.compile(
-    r"还在(?:办|弄|走|审|等|装修)|正在(?:办|审|弄)|在办理|还没(?:下来|办好|拿到|批)|刚(?:交|提交|报)|等(?:审批|批|通知)"
+    r"还在(?:办|弄|走|审|等|装修)|正在(?:办|审|弄)|在办理|还没(?:下来|办好|拿到|批)|刚(?:交|提交|报)(?!完|清|齐|好)|等(?:审批|批|通知)"
 )
 # "贷款早就还清了": what the question asks about is no longer there
 _DONE = re.compile(r"还清|结清|还完|清了|了结|办完|都撤了|撤销了|注销了|处理完|移出了|已经解除")
 # a negation of what follows, but not idioms ("没问题", "不错") or vague quantities ("没几天", "不少")
 _NEGATION = re.compile(
-    r"(?:不|没有|没|未|别)(?!问题|错|得说|毛病|几|少|久|多|止|仅|但|一定|知道|清楚|确定|过如此|动产)([\u4e00-\u9fff])"
+    r"(?:不|没有|没|未|别)(?!问题|错|得说|毛病|几|少|久|多|止|仅|但|一定|知道|清楚|确定|过如此|动产|意见)([\u4e00-\u9fff])"
 )
 _COPULA = set("是有在用要会能过到")
 
@@ -157,7 +165,18 @@ def _negated_targets(text: str) -> list[str]:
 
 def answer_yesno(question: str, reply: str) -> bool:
     """True or False for a reply to a yes/no question, read against that question; Unparsed when unsure."""
-    t = _DOUBLE_NEGATION.sub("", reply.strip())
+    t = reply.strip()
+    corrections = list(_SELF_CORRECTION.finditer(t))
+    if corrections and corrections[-1].end() < len(t):
+        t = t[corrections[-1].end() :]
+    kept = [
+        c
+        for c in re.split(r"(?<=[，,。；;！!？?])|\s+", t)
+        if c.strip() and not _ASKED_BACK.search(c.strip("，,。；;！! "))
+    ]
+    if kept and len(kept) < len([c for c in re.split(r"(?<=[，,。；;！!？?])|\s+", t) if c.strip()]):
+        t = "".join(kept)
+    t = _DOUBLE_NEGATION.sub("", t)
     if _UNSURE.search(t):
         raise Unparsed(reply)
     if _LEADING_NO.match(t):
@@ -174,6 +193,10 @@ def answer_yesno(question: str, reply: str) -> bool:
     # "在东莞那边的医院生的" to "是在湖南省内的助产机构出生的吗？"
     if re.search(r"湖南|本省|省内", question) and _OUTSIDE_HUNAN.search(t) and not _IN_HUNAN.search(t):
         return False
+    # "长沙雨花区的" to "申请人是湖南省户籍吗？"
+    if re.search(r"湖南", question) and len(t) <= 12 and _IN_HUNAN.search(t) and not _OUTSIDE_HUNAN.search(t):
+        if not _NEGATION.search(t):
+            return True
     asks_done = bool(re.search(r"已|完|取得|拿到", question))
     if asks_done and _NOT_YET.search(t):
         return False
