@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from assistant.forms.extract import ADDRESS_RE
-from assistant.forms.quantities import is_household_count
+from assistant.forms.quantities import approximate_count, is_household_count
 from assistant.forms.roles import field_person
 from assistant.forms.spec import FieldSpec
 from assistant.forms.statements import clauses
@@ -47,6 +47,8 @@ def bare_values(fields: list[FieldSpec], text: str) -> dict[str, str | float]:
         if len(holders) != 1:
             continue
         f = holders[0]
+        if unit == "人" and approximate_count(text):
+            continue  # "七八个人，还没定": no exact count
         digits = numerals_to_digits(text)
         m = re.search(r"(?<![\dA-Za-z])(\d+(?:\.\d+)?)\s*" + words, digits)
         if m:

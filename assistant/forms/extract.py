@@ -9,7 +9,13 @@ from datetime import date
 from pydantic import BaseModel
 
 from assistant.forms.choices import _BINARY, choice_in
-from assistant.forms.quantities import count_people, is_household_count, months_from_years
+from assistant.forms.quantities import (
+    approximate_count,
+    count_people,
+    is_household_count,
+    months_from_years,
+    months_near,
+)
 from assistant.forms.roles import ROLE_WORDS
 from assistant.forms.spec import FieldSpec
 from assistant.forms.toggles import negative_choice
@@ -122,22 +128,6 @@ def _window(
     return [rest[:width] for rest in _after_cues(text, cues, self_only, others)]
 
 
-def _months_near(f: FieldSpec, text: str) -> int | float | None:
-    """A duration in months said in the clause that names the field's thing (a cue's noun: 社保 of 社保交了)."""
-    nouns = {c[:2] for c in f.cues if len(c) >= 3} | {c[-2:] for c in f.cues if len(c) >= 3}
-    for clause in re.split(r"[，,。；;！!？?\s]", text):
-        if not any(n in clause for n in nouns):
-            continue
-        digits = numerals_to_digits(clause)
-        years = months_from_years(f, digits)
-        if years is not None:
-            return years
-        m = re.search(r"(\d+)\s*个月", digits)
-        if m:
-            return int(m.group(1))
-    return None
-
-
 def _org(f: FieldSpec, text: str) -> str | None:
     """Organisation names (hospital, employer, police station…) by their suffix, for fields labelled so:
     the longest name ending in a suffix within a clause, without the words that introduce it."""
@@ -210,10 +200,14 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
         return m.group(0) if m and re.search(r"\d", m.group(0)) else None
     try:
         if f.type == "date":
+            if f.month_ok and not DATE_RE.search(to_digits(t)) and (ym := _YEAR_MONTH.search(to_digits(t))):
+                return _year_month(ym)
             return _stated_date(t, today)
         if f.type == "number":
             if re.search(r"\d{7,}", t):
                 return None  # an ID or phone number is no amount
+            if f.unit == "人" and not is_household_count(f) and approximate_count(t):
+                return None  # "请了七八个人，还没定": no exact count
             if is_household_count(f) and (people := count_people(t)) is not None:
                 return people
             months = months_from_years(f, t)
@@ -252,6 +246,15 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
         return org
     t = re.sub(r"^(是|在|地址是|住在|住|就是)", "", t).strip("。 ")
     return t or None
+
+
+_YEAR_MONTH = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
+
+
+def _year_month(m: re.Match[str]) -> str:
+    y = int(m.group(1))
+    y = y if y >= 1000 else (1900 + y if y > 30 else 2000 + y)
+    return f"{y:04d}-{int(m.group(2)):02d}"
 
 
 def _stated_date(text: str, today: date | None) -> str:
@@ -304,6 +307,8 @@ def extract_field(
                     return _stated_date(m.group(0), today)
                 except Unparsed:
                     continue
+            if f.month_ok and (ym := _YEAR_MONTH.search(to_digits(w))):  # "1990年7月", the day not known
+                return _year_month(ym)
         # "2026年10月3日出生": the date comes before the cue (or a birth verb, for a birth-date field)
         verbs = [*f.cues, *(["出生", "生的", "生下", "出世"] if "出生" in f.label else [])]
         for cue in verbs:
@@ -325,6 +330,8 @@ def extract_field(
         for w in windows:
             if re.match(r"\s*\d{7,}", w):
                 continue  # an ID or phone number after the cue is not a count or an amount
+            if f.unit == "人" and approximate_count(re.split(r"[，,。；;]", w)[0]):
+                continue  # "员工二十几个": no exact count
             if is_household_count(f) and (people := count_people(w)) is not None:
                 return people
             digits = numerals_to_digits(w)
@@ -340,7 +347,7 @@ def extract_field(
         if (
             f.unit == "个月"
         ):  # "社保9个月", "交了两年社保": a duration in the clause that names the thing counted
-            return _months_near(f, text)
+            return months_near(f, text)
         return None
     if f.type == "name":
         for w in windows:

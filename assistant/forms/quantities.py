@@ -69,3 +69,33 @@ def months_from_years(f: FieldSpec, text: str) -> int | float | None:
         return None  # "2019年" is a date, not a duration
     v = float(m.group(1)) * 12 + (6 if m.group(2) else 0) + (int(m.group(3)) if m.group(3) else 0)
     return int(v) if v.is_integer() else v
+
+
+_ORDER = "一二三四五六七八九"
+_APPROX = re.compile(
+    r"([一二三四五六七八九])([二三四五六七八九])(?=个|人|名|十)|[十百]几|几十|\d+多(?=个|人|名)|十来"
+)
+
+
+def approximate_count(text: str) -> bool:
+    """Whether the text gives a count only roughly ("七八个人", "二十几个", "十来个"): no exact value to fill."""
+    for m in _APPROX.finditer(text):
+        if m.group(1) is None or _ORDER.index(m.group(2)) == _ORDER.index(m.group(1)) + 1:
+            return True
+    return False
+
+
+def months_near(f: FieldSpec, text: str) -> int | float | None:
+    """A duration in months said in the clause that names the field's thing (a cue's noun: 社保 of 社保交了)."""
+    nouns = {c[:2] for c in f.cues if len(c) >= 3} | {c[-2:] for c in f.cues if len(c) >= 3}
+    for clause in re.split(r"[，,。；;！!？?\s]", text):
+        if not any(n in clause for n in nouns):
+            continue
+        digits = numerals_to_digits(clause)
+        years = months_from_years(f, digits)
+        if years is not None:
+            return years
+        m = re.search(r"(\d+)\s*个月", digits)
+        if m:
+            return int(m.group(1))
+    return None

@@ -58,7 +58,7 @@ def clean_text_value(f: FieldSpec, value: str) -> str:
         key=len,
         reverse=True,
     )
-    v = value.strip()
+    v = value.strip().strip("“”\"'「」『』")  # “老程家常菜”: the name, not its quotation marks
     for _ in range(3):
         before = v
         for w in words:
@@ -69,7 +69,7 @@ def clean_text_value(f: FieldSpec, value: str) -> str:
                 and (len(left) >= 4 or re.fullmatch(r"[\u4e00-\u9fff]{2,}[市县区镇乡]", left))
             ):
                 v = v[len(w) :]
-        v = _FILLER.sub("", v)
+        v = _FILLER.sub("", v).strip("“”\"'「」『』")
         if v == before:
             break
     return v.strip()
@@ -96,6 +96,7 @@ def trim_address(value: str) -> str:
 
 # a value that says there is no value yet ("这个不清楚", "先不填", "租的哪有证", "跟执照上一样，你们系统里有")
 _NO_VALUE = re.compile(
+    r"没单位|没有单位|无单位|改制了|倒闭了|自己跑车|还没做好|还没做|"
     r"不清楚|不知道|不记得|记不得|记不清|忘了|先不填|不用填|不填|不写|还没定|没定|没想好|待定|找不到|哪有|以后再|再说|"
     r"你们系统|你们能查|跟执照上一样|跟以前一样|不用寄|不寄|自己去拿|去拿|自取|不挂|不弄|还在设计|还没想|吗[？?]?$|[？?]$"
 )
@@ -251,6 +252,17 @@ def read_conversation(
             if any(v == found[fid] for g, v in found.items() if g != fid and tier[g] > 0):
                 del found[fid], tier[fid]
         # "先不设", "还没定": a text field answered with a non-answer stays empty
+        choice_words = {c for f in fields if f.type == "choice" for c in f.choices if len(c) >= 3}
+        for fid in list(found):  # "有限责任公司" is the business type, never the business's name
+            v = found[fid]
+            if by_id[fid].type == "text" and isinstance(v, str) and v.strip("“”\"'「」") in choice_words:
+                del found[fid], tier[fid]
+            elif (
+                by_id[fid].type == "address"
+                and isinstance(v, str)
+                and not re.search(r"[省市区县镇乡村街路巷道号栋组室]", v)
+            ):
+                del found[fid], tier[fid]  # "这里" is no address
         patterned = [f for f in fields if f.pattern]
         for fid in list(
             found

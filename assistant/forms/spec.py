@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -33,6 +34,11 @@ class FieldSpec(BaseModel):
 
     def ask(self) -> str:
         return self.question or f"请提供{self.label}。"
+
+    @property
+    def month_ok(self) -> bool:
+        """A date field that asks only for the year and month ("参保人是哪年哪月参加工作的？")."""
+        return self.type == "date" and bool(re.search(r"哪年哪月|年月", self.question + self.help))
 
 
 class FormSpec(BaseModel):

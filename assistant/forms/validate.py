@@ -80,6 +80,10 @@ def check_field(f: FieldSpec, value, today: date | None = None) -> str | None:
             return f"{f.label}应为 11 位手机号或带区号的固定电话。"
         return None
     if f.type == "date":
+        if f.month_ok and re.fullmatch(r"\d{4}-\d{2}", s):  # year and month are all the field asks
+            s += "-01"
+            if not 1 <= int(s[5:7]) <= 12:
+                return f"{f.label}的月份不对，请核对。"
         try:
             d = date.fromisoformat(s)
         except ValueError:
