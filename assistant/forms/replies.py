@@ -72,6 +72,16 @@ def accepts(
     return value_of(f, part, today)
 
 
+def _names_field(f: FieldSpec, part: str) -> bool:
+    """Whether a part of a reply names this field ("社保才交了五个月", "户口在…", "现在租在…"): one of its cues,
+    or the word of its address kind."""
+    if any(c in part for c in f.cues if len(c) >= 2):
+        return True
+    if f.type == "address":
+        return any(re.search(kind, f.label) and re.search(words, part) for kind, words in _ADDRESS_KINDS[:4])
+    return False
+
+
 def bind_reply(
     question: str,
     reply: str,
@@ -157,7 +167,7 @@ def bind_reply(
             if f.id not in asked_ids and f.type not in asked_types
         ) and not any(w in part for w in asked_words):
             continue  # "医保在岳塘区" answers the 医保 field, not the address that was asked
-        for f in free:
+        for f in sorted(free, key=lambda g: not _names_field(g, part)):  # the field the part names first
             v = accepts(f, part, today, value_of, roles_in_form)
             if v not in (None, ""):
                 out[f.id] = v
