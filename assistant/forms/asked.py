@@ -71,7 +71,7 @@ _SENTENCE_END = re.compile(r"[？?。！!；;]")
 _WHERE = re.compile(r"地址|地方|哪里|哪儿|在哪|住哪")
 # the kind of an address field (from its label) and the words a question uses for that kind
 _ADDRESS_KINDS = [
-    (r"居住|现住|住址", r"住"),
+    (r"居住|现住|住址", r"住|租在|租的|租房"),
     (r"户籍|落户", r"户口|户籍|落户"),
     (r"经营|营业", r"店|经营|营业|门面|铺面"),
     (r"注册|住所", r"注册|住所|执照"),

@@ -77,6 +77,8 @@ def _names_field(f: FieldSpec, part: str) -> bool:
     or the word of its address kind."""
     if any(c in part for c in f.cues if len(c) >= 2):
         return True
+    if f.type in ("number", "text") and _shared(part, re.sub(r"[（）()/、]", "", f.label))[0] >= 2:
+        return True  # "社保才交了五个月" names 本市连续缴纳社保月数
     if f.type == "address":
         return any(re.search(kind, f.label) and re.search(words, part) for kind, words in _ADDRESS_KINDS[:4])
     return False
@@ -152,6 +154,7 @@ def bind_reply(
     roles_in_form = {p[0] for f in (*other_fields, *asked) if (p := field_person(f)) is not None}
     asked_words = {w for f in asked for w in (*[c for c in f.cues if len(c) >= 2], *_label_pieces(f))}
     asked_words |= {p[i : i + 3] for f in asked for p in _label_pieces(f) for i in range(len(p) - 2)}
+    named_before: set[str] = set()
     for part in parts:
         shaped = next((f for f in free if f.pattern and re.search(f.pattern, part)), None)
         if (
@@ -166,13 +169,20 @@ def bind_reply(
             for f in other_fields
             if f.id not in asked_ids and f.type not in asked_types
         ) and not any(w in part for w in asked_words):
+            named_before = {g.id for g in free if _names_field(g, part)}  # "户口刚迁到单位集体户，…"
             continue  # "医保在岳塘区" answers the 医保 field, not the address that was asked
-        for f in sorted(free, key=lambda g: not _names_field(g, part)):  # the field the part names first
+        # the field the part names first, or the one the part before named without a value
+        # ("户口刚迁到单位集体户，长沙市…679号")
+        named = [g for g in free if _names_field(g, part)] or [g for g in free if g.id in named_before]
+        named_before = set()
+        for f in sorted(free, key=lambda g: g not in named):
             v = accepts(f, part, today, value_of, roles_in_form)
             if v not in (None, ""):
                 out[f.id] = v
                 free.remove(f)
                 break
+        else:
+            named_before = {g.id for g in free if _names_field(g, part)}
     # "都填长沙市…", "户口和住的都在…": one value given for every asked field of its kind
     if (
         re.search(r"^(?:两个|两处|全都|全部|一样的?|相同)|都(?:是|在|填|写|一样)", reply.strip())
