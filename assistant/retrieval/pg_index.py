@@ -179,16 +179,17 @@ class PgIndex:
             if row is None:
                 return None, [], 0
             state, version = row
-            cols = "record, embedding::text" if with_vectors else "record"
-            # streamed, a row at a time into its record, rather than every row's JSON and every record at once
-            # (at 1k guides a serving node's RSS went 854 -> 835 MB; most of its lead over FAISS is elsewhere)
+            cols = "record::text, embedding::text" if with_vectors else "record::text"
+            # each record parsed from its JSON text by pydantic, as the FAISS path reads chunks.jsonl: pydantic's
+            # parser shares repeated short strings (the BM25 tokens), json.loads' dicts did not, which left a
+            # serving node at 2.7 times the FAISS node's memory; streamed, a row at a time
             result = conn.execution_options(stream_results=True, max_row_buffer=1000).execute(
                 text(f"SELECT {cols} FROM index_chunks ORDER BY pos")
             )
             chunks: list[ChunkRecord] = []
             rows_vec: list[np.ndarray] = []
             for r in result:
-                chunks.append(ChunkRecord.model_validate(r[0]))
+                chunks.append(ChunkRecord.model_validate_json(r[0]))
                 if with_vectors:
                     rows_vec.append(np.asarray(json.loads(r[1]), dtype=np.float32))
         manifest = IndexManifest.model_validate(state["manifest"])

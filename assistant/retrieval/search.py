@@ -18,6 +18,7 @@ from assistant.retrieval.chunking import OTHER_SECTION
 from assistant.retrieval.dense import DenseSearch, IndexNotBuiltError, open_index
 from assistant.retrieval.embeddings import get_embeddings
 from assistant.retrieval.index import ChunkRecord, current_dir
+from assistant.retrieval.memory import release_free_memory
 from assistant.retrieval.names import linked_table, name_table
 from assistant.retrieval.query_cache import query_cache_for
 from assistant.retrieval.results import MatterScore, Mode, OtherMatterHit, SearchResult, SectionHit
@@ -45,6 +46,9 @@ class Searcher:
         load_user_words(opened.words)
         self.bm25 = bm25s.BM25(k1=1.2, b=0.6)
         self.bm25.index([c.tokens or ["∅"] for c in self.chunks], show_progress=False)
+        for c in self.chunks:  # the tokens live on in the BM25 index; each record's own copy is not needed
+            c.tokens = []
+        release_free_memory()
         self.embeddings = get_embeddings(self.settings)
         self._chunk_idx_by_guide: dict[str, np.ndarray] = {}
         for i, c in enumerate(self.chunks):
