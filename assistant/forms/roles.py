@@ -98,7 +98,7 @@ ROLE_WORDS: dict[str, list[str]] = {
         "孙子",
     ],
     # the speaker's husband or wife, said without a gender: the other parent of a newborn
-    "spouse": ["我爱人", "我对象", "我家那位", "我另一半", "爱人", "对象"],
+    "spouse": ["我爱人", "我对象", "我家那位", "我另一半", "爱人"],  # not 对象 alone (办理对象)
     "guardian": ["监护人"],
     "legal_rep": [
         "法定代表人",
