@@ -155,6 +155,8 @@ def read_conversation(
     out: dict[str, Extracted] = {}
     strength: dict[str, int] = {}  # 3: answer to what was asked, 2: a fact about a person, 1: a field cue
     cues_of = {f.id: [c for g in fields if g.id != f.id for c in g.cues] for f in fields}
+    choice_words = {c for f in fields if f.type == "choice" for c in f.choices if len(c) >= 3}
+    patterned = [f for f in fields if f.pattern]
     question = ""
     subject: str | None = None  # the person the assistant's questions are about, carried over
     asked: list[FieldSpec] = []
@@ -252,7 +254,6 @@ def read_conversation(
             if any(v == found[fid] for g, v in found.items() if g != fid and tier[g] > 0):
                 del found[fid], tier[fid]
         # "先不设", "还没定": a text field answered with a non-answer stays empty
-        choice_words = {c for f in fields if f.type == "choice" for c in f.choices if len(c) >= 3}
         for fid in list(found):  # "有限责任公司" is the business type, never the business's name
             v = found[fid]
             if by_id[fid].type == "text" and isinstance(v, str) and v.strip("“”\"'「」") in choice_words:
@@ -263,7 +264,6 @@ def read_conversation(
                 and not re.search(r"[省市区县镇乡村街路巷道号栋组室]", v)
             ):
                 del found[fid], tier[fid]  # "这里" is no address
-        patterned = [f for f in fields if f.pattern]
         for fid in list(
             found
         ):  # "证号湘（2021）湘潭市不动产权第…号" has another field's shape: not an address

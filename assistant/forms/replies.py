@@ -107,14 +107,13 @@ def bind_reply(
         if yes is True and len(proposed) == 1 and len(reply) <= 4:
             return {f.id: proposed[0]}
         binary = [c for c in ("是", "有") if c in f.choices]
-        last = clauses(reply)[-1] if clauses(reply) else ""
+        said = clauses(reply)
+        last = said[-1] if said else ""
         short = re.fullmatch(
             r"(不用|不要|不需要|不了|不|算了|要|要的|需要|可以|好的?|对|是的?)[了的吧啊呀。！!]*",
             last.strip(),
         )
-        if (
-            binary and short and len(clauses(reply)) > 1
-        ):  # "基本户上个月就销掉了，不用": the closing word answers
+        if binary and short and len(said) > 1:  # "基本户上个月就销掉了，不用": the closing word answers
             no = short.group(1) in ("不用", "不要", "不需要", "不了", "不", "算了")
             return {f.id: ("否" if binary[0] == "是" else "无") if no else binary[0]}
         echo = re.fullmatch(r"(不|没|没有|别)?([\u4e00-\u9fff]{1,3})[了的啊呀吧]?[。！!]?", reply.strip())
