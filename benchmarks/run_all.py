@@ -114,6 +114,15 @@ def main() -> None:
     from benchmarks.scale import QUICK, flat, run_scale
 
     results.update(flat(run_scale(QUICK, work=ROOT / "data" / "scale-bench")))
+    # #19: through nginx with 1 and 2 nodes, and the shared per-client limit under concurrent load
+    from assistant.ops import nginx
+    from benchmarks.cluster_load import bench_load, bench_rate_limit
+
+    if nginx.find_nginx() is not None and shutil.which("redis-server") is not None:
+        results.update(bench_load(sessions=20, seconds=30, workers=2, warmup=10))
+        results.update(bench_rate_limit(limit=120, clients=4, conns=8, seconds=20, workers=2))
+    else:
+        print("cluster bench skipped: nginx or redis-server missing (make nginx redis)")
     for k, v in results.items():
         print(f"{k:32s} {v}")
     (ROOT / "benchmarks" / "last_run.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
