@@ -124,7 +124,9 @@ class Understander:
             and not el.get("done")
             and (not el.get("paused") or bool(RESUME_TRIGGER.search(text)))
         )
-        if walking or ELIGIBILITY_TRIGGER.search(text):
+        # "听说我们这种可以申请，要交什么表、多少天": other aspects asked alongside are a consultation
+        # (the answer offers the walkthrough); only a question about eligibility itself starts one
+        if walking or (ELIGIBILITY_TRIGGER.search(text) and set(aspects_asked(text)) <= {"conditions"}):
             return "eligibility"
         return "consult"
 
