@@ -67,6 +67,19 @@ def test_numbers_and_dates():
         ("双方中是否有人目前仍有配偶？", "两个都是单身", False),
         ("家庭收入是否在保障标准以内？", "工资不高，街道说在标准以内", True),
         ("是否愿意作出信用承诺？", "愿意的", True),
+        # self-corrections, word families, lists and rhetorical denials
+        ("申请人是湖南省户籍吗？", "是…哦不是，户口还在江西九江", False),
+        ("您目前是正常缴费的参保人员吗（不是停保状态）？", "每个月按时扣，从没断过", True),
+        ("您目前是正常缴费的参保人员吗（不是停保状态）？", "今年的还没交，现在停着的", False),
+        ("家庭收入是否在保障标准以内？", "居委会帮忙算过了，说没超", True),
+        ("家庭收入是否在保障标准以内？", "好像超了一点", False),
+        ("您是企业职工基本养老保险的参保人员吗？", "我交的是城乡居民养老", False),
+        ("父母双方是同一民族吗？", "我是苗族，孩子他爸是侗族", False),
+        ("残疾等级是否为一级或二级？", "证上是三级", False),
+        ("残疾等级是否为一级或二级？", "二级，肢体的", True),
+        ("名下是否还有未结清的住房公积金贷款？", "我哪里有公积金贷款", False),
+        ("是否同时申请两项补贴？", "补贴以后再说", False),
+        ("申请前2年内是否出售过房产？", "这两年没卖过也没送过", False),
     ],
 )
 def test_a_reply_is_read_against_its_question(question, reply, value):
@@ -86,6 +99,12 @@ def test_choices_by_everyday_words_and_numbers_by_their_total(engine):
     assert parse_answer("还单着呢", marital, reg) == "unmarried"
     assert parse_answer("老头子前年过世了", marital, reg) == "widowed"
     assert parse_number("当兵五年算视同，厂里二十年，一共二十五年") == 25
+    # "至少有一方": one parent in a Hunan county the registry knows is enough
+    birth = {q.id: q for q in engine.rulesets["43PCN0009"].questions}["parent_hunan_family_household"]
+    assert parse_answer("我是浏阳的户口，在我爸妈本子上；我老公是广东的", birth, reg) is True
+    years = {q.id: q for q in engine.rulesets["43PCN0013"].questions}["contribution_years"]
+    assert parse_answer("二十年…不对，是十九年零六个月", years, reg) == 19.5
+    assert parse_answer("去年十月在民政局领的证", marital, reg) == "married"
 
 
 def test_bad_rule_files_name_file_and_rule(tmp_path: Path):

@@ -9,7 +9,7 @@ from typing import Any
 
 from assistant.eligibility.rules import Question
 from assistant.guides.regions import RegionRegistry
-from assistant.text.answers import _UNSURE, answer_yesno
+from assistant.text.answers import _LEADING_YES, _SELF_CORRECTION, _UNSURE, IN_HUNAN, answer_yesno
 from assistant.text.synonyms import plain_words, synonym_variants
 from assistant.text.values import Unparsed, numerals_to_digits, parse_choice, parse_date, parse_number
 
@@ -34,9 +34,20 @@ def parse_answer(text: str, q: Question, registry: RegionRegistry, today: date |
     thresholds and negations) and, for choices, against everyday words for each choice (the same synonyms
     the forms use)."""
     text = plain_words(text)  # "冇享受过" is "没享受过"
+
+    def in_hunan(t: str) -> bool:  # a Hunan city word, or any county the registry knows ("宁乡")
+        return bool(IN_HUNAN.search(t)) or bool(registry.mentioned(t))
+
     if q.type == "yesno":
-        return answer_yesno(q.text, text)
+        return answer_yesno(q.text, text, in_hunan)
     if q.type == "number":
+        corrections = list(_SELF_CORRECTION.finditer(text))
+        if corrections and corrections[-1].end() < len(text):  # "十五年…哦不对，是十四年零十一个月"
+            text = text[corrections[-1].end() :]
+        if q.unit == "年":  # "十四年零十一个月" is just under fifteen years
+            both = re.search(r"(\d+)\s*年\s*(?:零|又)?\s*(\d+)\s*个?月", numerals_to_digits(text))
+            if both:
+                return round(int(both.group(1)) + int(both.group(2)) / 12, 2)
         if "月" in q.unit:  # "半年多了", "一年半" for a count of months
             t = numerals_to_digits(text)
             both = re.search(r"(\d+)\s*年\s*(?:零|又)?\s*(\d+)\s*个?月", t)
@@ -68,5 +79,13 @@ def parse_answer(text: str, q: Question, registry: RegionRegistry, today: date |
                 return parse_choice(variant, q.choices)
             except Unparsed:
                 continue
+        # "到了，上个月满的" to 已达到 / 未达到，特殊工种 / 未达到: a plain yes or no picks the yes or no choice
+        if {"yes", "no"} <= values:
+            if _LEADING_YES.match(text):
+                return "yes"
+            try:
+                return "yes" if answer_yesno(q.text, text, in_hunan) else "no"
+            except Unparsed:
+                pass
         raise Unparsed(text)
     return parse_region(text, registry)

@@ -8,6 +8,7 @@ Chinese; the plain readers (assistant.text.values) stay the fallback."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.text.values import Unparsed, numerals_to_digits, parse_yesno
 
@@ -20,7 +21,7 @@ _LEADING_YES = re.compile(
 )
 _LEADING_NO = re.compile(r"^(?:不是|没有|不|没|否|无)(?:[，,。！!\s]|$)")
 _RHETORICAL = re.compile(
-    r"哪能|哪来|哪有|哪会|哪里是|哪是|哪算|哪里.{0,2}得了|怎么可能|不可能|谈不上|算不上|没那回事|八竿子打不着"
+    r"哪能|哪来|哪有|哪里有|哪儿有|哪会|哪里是|[\u4e00-\u9fff]{1,2}什么[\u4e00-\u9fff]{0,2}(?:哦|哟|咯|嘛)$|哪是|哪算|哪里.{0,2}得了|怎么可能|不可能|谈不上|算不上|没那回事|八竿子打不着"
 )
 _DOUBLE_NEGATION = re.compile(r"(?:也)?不是(?:没有|没)")  # "也不是没检查过": it was checked
 # "停了…哦不是，现在一直正常在交", "满了…不对不对，我是讲…": only what follows the last self-correction counts
@@ -28,8 +29,10 @@ _SELF_CORRECTION = re.compile(
     r"(?:哦|噢|啊)?(?:不对不对|不是不是|不对|说错了|讲错了|搞错了)[，,。…\s]*(?:我是讲|我是说|应该是)?|哦不是[，,…]*|我是讲|我是说"
 )
 # a question back inside a reply ("补公示算不算纠正？", "不自愿来登记做什么"): not an answer
-_ASKED_BACK = re.compile(r"[？?]$|(.)不\1|做什么$|干什么$|干嘛$|还要问|要讲$|要紧吗")
-_DROPPED = re.compile(r"(?:就)?算了|不用了|不要了|不办了|不弄了|拉倒")
+_ASKED_BACK = re.compile(r"[？?]$|(.)[不没]\1|做什么$|干什么$|干嘛$|还要?问|要讲$|要紧吗")
+_DROPPED = re.compile(
+    r"就算了(?=$|[，,。；;！!\s])|(?:^|[，,。；;\s])(?:那|还是)?算了|不用了|不要了|不办了|不弄了|拉倒|以后再(?:讲|说|办|弄)|先不(?:管|办|弄|申请|要)"
+)
 # "执照还在办", "证还没下来": not yet done, a no to "是否已…"
 _NOT_YET = re.compile(
     r"还在(?:办|弄|走|审|等|装修)|正在(?:办|审|弄)|在办理|还没(?:下来|办好|拿到|批)|刚(?:交|提交|报)(?!完|清|齐|好)|等(?:审批|批|通知)"
@@ -38,7 +41,7 @@ _NOT_YET = re.compile(
 _DONE = re.compile(r"还清|结清|还完|清了|了结|办完|都撤了|撤销了|注销了|处理完|移出了|已经解除")
 # a negation of what follows, but not idioms ("没问题", "不错") or vague quantities ("没几天", "不少")
 _NEGATION = re.compile(
-    r"(?:不|没有|没|未|别)(?!问题|错|得说|毛病|几|少|久|多|止|仅|但|一定|知道|清楚|确定|过如此|动产|意见)([\u4e00-\u9fff])"
+    r"(?:不|没有|没|未|别)(?!问题|错|得说|毛病|几|少|久|多|止|仅|但|一定|知道|清楚|确定|过如此|动产|意见|办法)([\u4e00-\u9fff])"
 )
 _COPULA = set("是有在用要会能过到")
 
@@ -81,10 +84,19 @@ _ABSENT = [
     # "医保断了，七八个月没交了" to "是正常缴费的参保人员吗（不是停保状态）？"
     (
         re.compile(r"正常缴费|正常参保|停保|在缴|正常交"),
-        re.compile(r"断了|断缴|断交|停了|停缴|停交|没交了|不交了|没再交|没有交了"),
+        re.compile(r"断了|断缴|断交|停了|停着|停缴|停交|没交了|不交了|没再交|没有交了|还没(?:有)?交|欠费"),
+    ),
+    # "交的是村里那个城乡居民养老" to "是企业职工基本养老保险的参保人员吗？"
+    (
+        re.compile(r"企业职工|职工医保|职工基本"),
+        re.compile(r"城乡居民|居民养老|居民医保|新农保|新农合|没上过班"),
     ),
 ]
-_IN_HUNAN = re.compile(
+# "没断过" to "（不是停保状态）", "没超" to "在标准以内": one word family, denied in both
+_SAME_DENIAL = [set("停断欠拖"), set("超高多过")]
+# "至少有一方是湖南户籍": one person named in Hunan is enough
+_AT_LEAST_ONE = re.compile(r"至少(?:有)?一(?:方|人|个)|任何一方|其中一方")
+IN_HUNAN = re.compile(
     r"湖南|本省|省内|长沙|株洲|湘潭|衡阳|邵阳|岳阳|常德|张家界|益阳|郴州|永州|怀化|娄底|湘西"
 )
 # places outside Hunan where Hunan people most often live or give birth (a short hand-written list: the
@@ -119,6 +131,11 @@ def _reply_amount(reply: str, unit: str) -> float | None:
     return _days(float(bare.group(1)), unit) if bare else None
 
 
+_TIME_REFERENCE = re.compile(
+    r"(?:这|近|最近|前|头)(?:两|几|\d+)年|这些年|零几年|[\d一二三四五六七八九〇零]{2}年代"
+)
+
+
 def _threshold_answer(question: str, reply: str) -> bool | None:
     """A yes/no question that is a threshold ("是否还不满六个月？", "满9年？", "男年满五十五周岁、女年满四十五
     周岁？"): the reply's amount compared with the threshold that applies to it."""
@@ -141,6 +158,8 @@ def _threshold_answer(question: str, reply: str) -> bool | None:
         best = found[0]
     op = best.group(1) or best.group(4) or "满"
     limit = _days(float(best.group(2)), best.group(3))
+    if _TIME_REFERENCE.search(numerals_to_digits(reply)) or _TIME_REFERENCE.search(reply):
+        return None  # "这两年没卖过": when, not how much
     amount = _reply_amount(reply, best.group(3))
     if amount is None:
         return None
@@ -163,12 +182,19 @@ def _negated_targets(text: str) -> list[str]:
     return out
 
 
-def answer_yesno(question: str, reply: str) -> bool:
-    """True or False for a reply to a yes/no question, read against that question; Unparsed when unsure."""
+def answer_yesno(question: str, reply: str, in_hunan: Callable[[str], bool] | None = None) -> bool:
+    """True or False for a reply to a yes/no question, read against that question; Unparsed when unsure.
+    `in_hunan` tells whether a text names a place in Hunan (the region registry knows every county)."""
     t = reply.strip()
     corrections = list(_SELF_CORRECTION.finditer(t))
-    if corrections and corrections[-1].end() < len(t):
-        t = t[corrections[-1].end() :]
+    if corrections:
+        last = corrections[-1]
+        # "是…哦不是，户口还在贵州": the correction itself is the answer
+        if "不是" in last.group(0) and _LEADING_YES.match(t[: last.start()].strip("…. ")):
+            return False
+        if last.end() < len(t):
+            t = t[last.end() :]
+    hunan = in_hunan or (lambda x: bool(IN_HUNAN.search(x)))
     kept = [
         c
         for c in re.split(r"(?<=[，,。；;！!？?])|\s+", t)
@@ -190,11 +216,26 @@ def answer_yesno(question: str, reply: str) -> bool:
         return False
     if any(q.search(question) and r.search(t) for q, r in _ABSENT):
         return False
+    # "我是维吾尔族，我老婆是汉族" to "父母双方是同一民族吗？"
+    if re.search(r"同一(?:个)?民族", question):
+        named = set(re.findall(r"(汉|回|苗|侗|瑶|土家|白|壮|满|蒙古|藏|维吾尔|彝|布依|朝鲜|黎|畲)族", t))
+        if len(named) >= 2:
+            return False
+    # "四级" to "残疾等级是否为一级或二级？": a level named is in the question's list or not
+    q_levels = set(re.findall(r"([一二三四五六七八九])级", question))
+    r_levels = set(re.findall(r"([一二三四五六七八九])级", t))
+    if q_levels and r_levels and not _NEGATION.search(t):
+        return bool(r_levels & q_levels)
+    # "我是宁乡的户口；我老公是江西的" to "父母中是否至少有一方是湖南省户籍…？"
+    if _AT_LEAST_ONE.search(question) and re.search(r"湖南|本省|省内", question):
+        if any(hunan(c) and not _NEGATION.search(c) for c in re.split(r"[，,。；;！!\s]+", t) if c):
+            if not re.search(r"集体户", t) or not re.search(r"家庭户", question):
+                return True
     # "在东莞那边的医院生的" to "是在湖南省内的助产机构出生的吗？"
-    if re.search(r"湖南|本省|省内", question) and _OUTSIDE_HUNAN.search(t) and not _IN_HUNAN.search(t):
+    if re.search(r"湖南|本省|省内", question) and _OUTSIDE_HUNAN.search(t) and not hunan(t):
         return False
     # "长沙雨花区的" to "申请人是湖南省户籍吗？"
-    if re.search(r"湖南", question) and len(t) <= 12 and _IN_HUNAN.search(t) and not _OUTSIDE_HUNAN.search(t):
+    if re.search(r"湖南", question) and len(t) <= 12 and hunan(t) and not _OUTSIDE_HUNAN.search(t):
         if not _NEGATION.search(t):
             return True
     asks_done = bool(re.search(r"已|完|取得|拿到", question))
@@ -218,10 +259,18 @@ def answer_yesno(question: str, reply: str) -> bool:
         if any(c[i : i + 2] in predicate for i in range(len(c) - 1))
         or (len(c) <= 4 and re.match(r"[不没未别]", c) and any(ch in predicate for ch in c[1:]))  # "不迁"
     ]
+    # "讲没超" to "是否在标准以内？"
+    if re.search(r"以内|以下|之内|标准内", question):
+        if any(n[:1] == "超" for n in _negated_targets(t)):
+            return True
+        if re.search(r"(?<![没不未冇])超(?:了|过|出|标)", t):  # "超了一点"
+            return False
     r_negated = [n for c in (relevant or [t]) for n in _negated_targets(c)]
     if r_negated:
         # "没停过" to "（不是停保状态）": the reply denies what the question also denies — a yes
         if any(a[:1] == b[:1] for a in r_negated for b in q_negated):
+            return True
+        if any(a[:1] in fam and b[:1] in fam for a in r_negated for b in q_negated for fam in _SAME_DENIAL):
             return True
         return False
     # "户口挂在集体户上" to "是家庭户（不是集体户）吗？": the reply affirms what the question rules out
