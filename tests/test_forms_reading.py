@@ -173,3 +173,20 @@ def test_an_impossible_date_and_a_short_code_are_kept_and_flagged(service):
     )
     assert dereg.values["uscc"].value == "91430902MA4KW5F58"
     assert "18 位" in (dereg.values["uscc"].problem or "")
+
+
+def test_two_denials_stay_denials_and_numeral_words_are_no_amounts(service):
+    v = _values(
+        service,
+        "43PCP0002",
+        [
+            "工作人员：名下有房有车吗？",
+            "群众：湘潭冇得房子，车也冇得",
+            "工作人员：月收入多少？",
+            "群众：退休金加一点补贴，一个月两千一",
+        ],
+    )
+    assert v["has_vehicle"] == "无"  # the second "没有" no longer flips the first back to 有
+    assert v["monthly_income"] == 2100  # "加一点" counts nothing
+    v = _values(service, "43PCP0002", ["助手：名下有房有车吗？", "用户：都还没买"])
+    assert v["housing_status"] == "无自有住房" and v["has_vehicle"] == "无"

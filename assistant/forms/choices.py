@@ -43,14 +43,17 @@ def _choice_in(f: FieldSpec, text: str, reply: bool) -> str | None:
             negated = bool(
                 _NEGATION.search(text[max(0, m.start() - 3) : m.start()])
             ) and not _NEGATIVE_WORD.match(word)
-            if negated:
+            picked = choice
+            if (
+                negated
+            ):  # "没有房子，车也没有": each negated mention is the other choice, not a flip of the last
                 if not binary:
                     continue
-                choice = next(iter(binary - {choice}))
+                picked = next(iter(binary - {choice}))
             said = bool(
                 re.search(r"(?:是|属于|为)(?:个|一个|一家)?$", text[max(0, m.start() - 4) : m.start()])
             )
-            hits.append((int(said), m.end(), len(word), choice))
+            hits.append((int(said), m.end(), len(word), picked))
     if not hits:
         return None
     return max(hits)[3]

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from assistant.forms.choices import _BINARY, choice_in
 from assistant.forms.quantities import (
+    NOT_AMOUNTS,
     approximate_count,
     count_people,
     is_household_count,
@@ -215,6 +216,8 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
                 return months
             if f.unit != "个月":  # "我一个月四千五": a rate's period is not the amount
                 t = re.sub(r"(?:一|每)个?月|每年|一年到头", "", t)
+            # "加一点养老金", "一楼门面": words with a numeral in them that count nothing
+            t = NOT_AMOUNTS.sub("", t)
             return parse_number(t)
         if f.type == "choice":
             if _UNDECIDED.search(t):

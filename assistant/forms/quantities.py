@@ -99,3 +99,9 @@ def months_near(f: FieldSpec, text: str) -> int | float | None:
         if m:
             return int(m.group(1))
     return None
+
+
+# "加一点养老金", "一楼门面": words with a numeral in them that count nothing
+NOT_AMOUNTS = re.compile(
+    r"一点|一些|一下|一起|一直|一样|一般|一定|一边|一块儿|一家|一手|[一二三四五六七八九十\d]+(?:楼|层)(?!高)"
+)

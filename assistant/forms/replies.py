@@ -123,7 +123,7 @@ def bind_reply(
             return {f.id: no if echo.group(1) else binary[0]}
     # "都没有" to "本地有无住房？有无机动车？": no to every asked field that has a "none" choice
     if len(asked) >= 2 and re.match(
-        r"(?:都|全都|两个都|两样都|全部|这些都|几个都)(?:还|先|暂时)?(?:没有|没|无|没得|不用|不要|不需要|不办|不是|不)[的了啊呀]*(?:[，,。！!；;]|$)",
+        r"(?:都|全都|两个都|两样都|全部|这些都|几个都)(?:还|先|暂时)?(?:没有|没|无|没得|不用|不要|不需要|不办|不是|不)(?:买|办|开|交|有)?[的了啊呀过]*(?:[，,。！!；;]|$)",
         reply.strip(),
     ):
         nos = {f.id: c for f in asked if (c := negative_choice(f)) is not None}

@@ -33,6 +33,7 @@ class RegionRegistry:
 
     def __init__(self, regions: list[Region]):
         self._by_code = {r.code: r for r in regions}
+        self._lineages: dict[str, tuple[Region, ...]] = {}  # an explicit cache, filled on first ask
         # every name of every region, longest first (the registry does not change after loading)
         self._names_longest_first = sorted(
             ((n, r) for r in regions for n in r.names() if len(n) >= 2), key=lambda x: -len(x[0])
@@ -54,13 +55,19 @@ class RegionRegistry:
         return [r for r in self._by_code.values() if r.level == "city"]
 
     def lineage(self, code: str) -> list[Region]:
-        """The region itself, then its parents up to the province."""
-        out: list[Region] = []
-        cur = self._by_code.get(code)
-        while cur is not None and cur not in out:
-            out.append(cur)
-            cur = self._by_code.get(cur.parent) if cur.parent else None
-        return out
+        """The region itself, then its parents up to the province (computed once per code: the registry
+        does not change after loading, and routing asks for it once per matter and search)."""
+        known = self._lineages.get(code)
+        if known is None:
+            out: list[Region] = []
+            seen: set[str] = set()
+            cur = self._by_code.get(code)
+            while cur is not None and cur.code not in seen:
+                out.append(cur)
+                seen.add(cur.code)
+                cur = self._by_code.get(cur.parent) if cur.parent else None
+            known = self._lineages[code] = tuple(out)
+        return list(known)
 
     def lineage_names(self, code: str) -> list[str]:
         return [n for r in self.lineage(code) for n in r.names()]

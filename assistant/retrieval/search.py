@@ -302,8 +302,8 @@ class Searcher:
             if code in self._matter_pos and code not in names:
                 scores[self._matter_pos[code]] += LINKED_BONUS
         rows = sorted(zip(scores.tolist(), self._matter_codes, strict=True), reverse=True)
-        top_dense = float(max(dense)) if mode != "bm25" else 0.0
-        top_sparse = float(max(sparse)) if mode != "dense" else 0.0
+        top_dense = float(np.max(dense)) if mode != "bm25" and len(dense) else 0.0
+        top_sparse = float(np.max(sparse)) if mode != "dense" and len(sparse) else 0.0
         # absolute evidence that the question is about any guide at all
         # (the lexical stage has no dense score: its term counts as neutral, neither for nor against)
         dense_term = 0.0 if neutral_dense else top_dense - self.settings.conf_dense_center
