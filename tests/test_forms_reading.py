@@ -190,3 +190,22 @@ def test_two_denials_stay_denials_and_numeral_words_are_no_amounts(service):
     assert v["monthly_income"] == 2100  # "加一点" counts nothing
     v = _values(service, "43PCP0002", ["助手：名下有房有车吗？", "用户：都还没买"])
     assert v["housing_status"] == "无自有住房" and v["has_vehicle"] == "无"
+
+
+def test_acting_for_a_spouse_and_a_code_corrected_in_the_same_breath(service):
+    v = _values(
+        service,
+        "43PCN0013",
+        [
+            "群众：我老公中风了，单位叫办病退，我替我丈夫来办",
+            "工作人员：参保人的姓名、身份证号码？",
+            f"群众：彭建国，{_id('43012119680725093')}",
+            "工作人员：养老金发放的银行卡号？",
+            "群众：建行的，6217002870012345678……等一下，念错了一位，应该是6217002870012345698",
+            "工作人员：您的姓名和身份证号码？",
+            f"群众：罗秀英，{_id('43012119700912062')}",
+        ],
+    )
+    assert v["applicant_relation"] == "配偶" and v["applicant_name"] == "罗秀英"
+    assert v["insured_name"] == "彭建国"
+    assert v["bank_account"] == "6217002870012345698"

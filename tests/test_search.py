@@ -143,3 +143,21 @@ def test_disk_level_is_shared_between_processes_and_keyed_by_model(tmp_path):
     assert "公租房".encode() not in stored and b"13812345678" not in stored
     for c in (first, second, other_model):
         c.close()
+
+
+def test_top_two_per_segment_matches_a_full_sort():
+    import numpy as np
+
+    from assistant.retrieval.segments import top_two_per_segment
+
+    rng = np.random.default_rng(7)
+    for _ in range(100):
+        sizes = rng.integers(1, 6, size=rng.integers(1, 30))
+        n = int(sizes.sum())
+        vals = rng.integers(0, 5, size=n).astype(float)  # small integers: ties within a segment are common
+        seg_ids = np.repeat(np.arange(len(sizes)), sizes)
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        ordered = vals[np.lexsort((-vals, seg_ids))]
+        top1, top2 = top_two_per_segment(vals, seg_ids, starts, sizes)
+        assert (top1 == ordered[starts]).all()
+        assert (top2 == np.where(sizes > 1, ordered[np.minimum(starts + 1, n - 1)], 0.0)).all()

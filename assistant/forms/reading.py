@@ -31,7 +31,7 @@ from assistant.forms.roles import (
 )
 from assistant.forms.speakers import split_speakers
 from assistant.forms.spec import FieldSpec
-from assistant.forms.statements import clauses, facts_in
+from assistant.forms.statements import clauses, drop_superseded_codes, facts_in
 from assistant.forms.toggles import toggles_in
 from assistant.text.names import looks_like_name
 from assistant.text.numerals import to_digits
@@ -170,7 +170,7 @@ def read_conversation(
             subject = question_subject(question, fields) or subject
             continue
         # "面积说错了，不是150，是160平": in a correction, the value it takes back is not read
-        text = _TAKEN_BACK.sub("", u.text) if CORRECTION_RE.search(u.text) else u.text
+        text = drop_superseded_codes(_TAKEN_BACK.sub("", u.text)) if CORRECTION_RE.search(u.text) else u.text
         found: dict[str, str | float] = {}
         tier: dict[str, int] = {}
         # 3) field cues in the citizen's words (weakest)

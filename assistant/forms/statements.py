@@ -54,6 +54,25 @@ def join_spaced_numbers(text: str) -> str:
     return _SPACED_DIGITS.sub(join, text)
 
 
+_LONG_CODE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{11,}(?![0-9A-Za-z])")
+
+
+def drop_superseded_codes(text: str) -> str:
+    """ "卡号…3825…，刚才念错了一位，应该是…0825…": in a message that corrects itself, a long number followed by a
+    near-identical one (same length, one or two characters differ) is taken back: only the later one stays."""
+    codes = list(_LONG_CODE.finditer(text))
+    drop = [
+        a
+        for i, a in enumerate(codes)
+        for b in codes[i + 1 :]
+        if len(a.group(0)) == len(b.group(0))
+        and 0 < sum(x != y for x, y in zip(a.group(0), b.group(0), strict=True)) <= 2
+    ]
+    for m in sorted({m.start(): m for m in drop}.values(), key=lambda m: -m.start()):
+        text = text[: m.start()] + text[m.end() :]
+    return text
+
+
 def clauses(text: str) -> list[str]:
     """Clauses of a citizen's text: split at punctuation and at spaces between facts."""
     parts = re.split(r"[，,。；;！!？?\n、]+|\s+", join_spaced_numbers(text))

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from assistant.config import Settings
 from assistant.guides.loader import load_guides
 from assistant.guides.schema import MatterGuide
+from assistant.retrieval.corpus import TokenCorpus
 from assistant.retrieval.index import StoredIndex, current_dir, faiss_index, read_stored
 
 
@@ -61,6 +62,7 @@ class OpenedIndex(BaseModel):
     words: list[str]
     dense: DenseSearch
     dense_k: int
+    corpus: TokenCorpus  # the BM25 tokens, moved out of the records as they were read
     version: int = 0
 
 
@@ -71,7 +73,8 @@ def open_index(settings: Settings) -> OpenedIndex:
         from assistant.retrieval.pg_index import PgIndex, PgVectorSearch
 
         pg = PgIndex(settings.database_url)
-        stored, words, version = pg.read(with_vectors=False)
+        corpus = TokenCorpus()
+        stored, words, version = pg.read(with_vectors=False, take_tokens=corpus.take)
         if stored is None:
             raise IndexNotBuiltError(
                 "PostgreSQL 中还没有索引。请先运行 onething index（ONETHING_VECTOR_STORE=pgvector）"
@@ -83,9 +86,11 @@ def open_index(settings: Settings) -> OpenedIndex:
             words=words,
             dense=dense,
             dense_k=settings.pgvector_k,
+            corpus=corpus,
             version=version,
         )
-    stored = read_stored(current_dir(settings))
+    corpus = TokenCorpus()
+    stored = read_stored(current_dir(settings), take_tokens=corpus.take)
     if stored is None:
         raise IndexNotBuiltError(f"索引不存在或已损坏：{current_dir(settings)}。请先运行 onething index")
     userdict = current_dir(settings) / "userdict.txt"
@@ -103,4 +108,5 @@ def open_index(settings: Settings) -> OpenedIndex:
         words=words,
         dense=dense,
         dense_k=len(stored.chunks),
+        corpus=corpus,
     )

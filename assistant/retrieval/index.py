@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -94,12 +95,18 @@ def current_dir(settings: Settings) -> Path:
     return settings.index_dir / "current"
 
 
-def read_stored(path: Path) -> StoredIndex | None:
-    """Load a build folder, or None when there is none or it is unreadable."""
+def read_stored(path: Path, take_tokens: Callable[[ChunkRecord], None] | None = None) -> StoredIndex | None:
+    """Load a build folder, or None when there is none or it is unreadable. `take_tokens` sees each record
+    as it is read (a serving searcher moves the BM25 tokens out of it; a build keeps them)."""
     try:
         manifest = IndexManifest.model_validate_json((path / "manifest.json").read_text(encoding="utf-8"))
+        chunks = []
         with (path / "chunks.jsonl").open(encoding="utf-8") as fh:
-            chunks = [ChunkRecord.model_validate_json(line) for line in fh if line.strip()]
+            for line in fh:
+                if line.strip():
+                    chunks.append(ChunkRecord.model_validate_json(line))
+                    if take_tokens is not None:
+                        take_tokens(chunks[-1])
         vectors = np.load(path / "vectors.npy")
     except (OSError, ValueError):
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -171,9 +171,12 @@ class PgIndex:
             ).scalar()
         return int(v or 0)
 
-    def read(self, with_vectors: bool = False) -> tuple[StoredIndex | None, list[str], int]:
+    def read(
+        self, with_vectors: bool = False, take_tokens: Callable[[ChunkRecord], None] | None = None
+    ) -> tuple[StoredIndex | None, list[str], int]:
         """(the published index, its domain words, its version); vectors are read only when asked (a build
-        reuses them; a serving node searches them in PostgreSQL and does not hold them)."""
+        reuses them; a serving node searches them in PostgreSQL and does not hold them). `take_tokens` sees
+        each record as it is read (a serving node moves the BM25 tokens out of it)."""
         with self.engine.connect() as conn:
             row = conn.execute(text("SELECT state, version FROM index_state WHERE id = 1")).first()
             if row is None:
@@ -190,6 +193,8 @@ class PgIndex:
             rows_vec: list[np.ndarray] = []
             for r in result:
                 chunks.append(ChunkRecord.model_validate_json(r[0]))
+                if take_tokens is not None:
+                    take_tokens(chunks[-1])
                 if with_vectors:
                     rows_vec.append(np.asarray(json.loads(r[1]), dtype=np.float32))
         manifest = IndexManifest.model_validate(state["manifest"])

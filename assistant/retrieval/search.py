@@ -22,6 +22,7 @@ from assistant.retrieval.memory import release_free_memory
 from assistant.retrieval.names import linked_table, name_table
 from assistant.retrieval.query_cache import query_cache_for
 from assistant.retrieval.results import MatterScore, Mode, OtherMatterHit, SearchResult, SectionHit
+from assistant.retrieval.segments import top_two_per_segment
 from assistant.retrieval.text import load_user_words, normalize, tokenize
 
 SECOND_WEIGHT = 0.15
@@ -45,9 +46,9 @@ class Searcher:
         self.registry = RegionRegistry.load(self.settings.knowledge_dir / "regions.yaml")
         load_user_words(opened.words)
         self.bm25 = bm25s.BM25(k1=1.2, b=0.6)
-        self.bm25.index([c.tokens or ["∅"] for c in self.chunks], show_progress=False)
-        for c in self.chunks:  # the tokens live on in the BM25 index; each record's own copy is not needed
-            c.tokens = []
+        # the records' tokens were moved into token ids as they were read (retrieval/corpus.py)
+        self.bm25.index((opened.corpus.docs, opened.corpus.vocab), show_progress=False)
+        opened.corpus.docs.clear()
         release_free_memory()
         self.embeddings = get_embeddings(self.settings)
         self._chunk_idx_by_guide: dict[str, np.ndarray] = {}
@@ -285,11 +286,9 @@ class Searcher:
         if not self._matter_codes:
             return []
         # best and second-best section per matter: sort each matter's segment of chunks, read the first two
-        vals = combined[self._seg_members].astype(np.float64)
-        ordered = vals[np.lexsort((-vals, self._seg_ids))]
-        top1 = ordered[self._seg_starts]
-        has2 = self._seg_sizes > 1
-        top2 = np.where(has2, ordered[np.minimum(self._seg_starts + 1, len(ordered) - 1)], 0.0)
+        top1, top2 = top_two_per_segment(
+            combined[self._seg_members].astype(np.float64), self._seg_ids, self._seg_starts, self._seg_sizes
+        )
         scores = top1 + SECOND_WEIGHT * top2
         if mode == "hybrid" and len(self._ov_seg):
             ov = np.full(len(self._matter_codes), -np.inf)
