@@ -204,7 +204,9 @@ def main() -> None:
         results.update(bench_load(a.sessions, a.seconds, a.workers, a.warmup))
     results.update(bench_rate_limit(a.limit, a.clients, a.conns, a.limit_seconds, a.workers))
     print(json.dumps(results, indent=2))
-    (ROOT / "benchmarks" / "cluster_last_run.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    (ROOT / "benchmarks" / "cluster_last_run.json").write_text(
+        json.dumps(results, indent=2), encoding="utf-8"
+    )
 
 
 if __name__ == "__main__":
