@@ -270,7 +270,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "region_name": g.region_name,
                 "updated_at": g.updated_at,
             }
-            for g in sorted(bot().searcher.guides.values(), key=lambda g: g.id)
+            for g in sorted(bot().searcher.guides.heads.values(), key=lambda g: g.id)  # no guide parsed
         ]
 
     @api.get("/guides/{guide_id}", tags=["办事指南"], responses={404: {"model": ErrorBody}})

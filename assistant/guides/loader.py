@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -65,21 +66,27 @@ def load_guide_file(path: Path) -> MatterGuide:
 
 def load_guides(directory: Path) -> tuple[list[MatterGuide], list[GuideFileError]]:
     """Every guide in a folder; a bad file is reported and the rest still load."""
-    guides: list[MatterGuide] = []
     errors: list[GuideFileError] = []
+    return list(iter_guides(directory, errors)), errors
+
+
+def iter_guides(directory: Path, errors: list[GuideFileError] | None = None) -> Iterator[MatterGuide]:
+    """The guides of a folder one at a time (a serving process packs each before reading the next); a bad or
+    duplicate file is appended to `errors` and skipped."""
     seen: dict[str, str] = {}
     for path in sorted(Path(directory).glob("*.y*ml")) + sorted(Path(directory).glob("*.json")):
         try:
             g = load_guide_file(path)
         except GuideFileError as exc:
-            errors.append(exc)
+            if errors is not None:
+                errors.append(exc)
             continue
         if g.id in seen:
-            errors.append(GuideFileError(path, [("id", f"与 {seen[g.id]} 重复")]))
+            if errors is not None:
+                errors.append(GuideFileError(path, [("id", f"与 {seen[g.id]} 重复")]))
             continue
         seen[g.id] = str(path)
-        guides.append(g)
-    return guides, errors
+        yield g
 
 
 def load_references(directory: Path) -> list[ReferenceDoc]:

@@ -5,6 +5,7 @@ bm25s indexes (ids, vocabulary) exactly as it indexes the token lists (same scor
 
 from __future__ import annotations
 
+import bm25s
 import numpy as np
 
 from assistant.retrieval.index import ChunkRecord
@@ -25,3 +26,10 @@ class TokenCorpus:
         v = self.vocab
         self.docs.append(np.fromiter((v.setdefault(t, len(v)) for t in tokens), np.int32, len(tokens)))
         record.tokens = []
+
+    def bm25(self) -> bm25s.BM25:
+        """The BM25 index of the corpus (k1 1.2, b 0.6); the token ids are let go once it is built."""
+        index = bm25s.BM25(k1=1.2, b=0.6)
+        index.index((self.docs, self.vocab), show_progress=False)
+        self.docs.clear()
+        return index

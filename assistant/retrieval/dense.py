@@ -11,8 +11,8 @@ import numpy as np
 from pydantic import BaseModel
 
 from assistant.config import Settings
-from assistant.guides.loader import load_guides
-from assistant.guides.schema import MatterGuide
+from assistant.guides.loader import iter_guides
+from assistant.guides.store import GuideStore
 from assistant.retrieval.corpus import TokenCorpus
 from assistant.retrieval.index import StoredIndex, current_dir, faiss_index, read_stored
 
@@ -58,7 +58,7 @@ class OpenedIndex(BaseModel):
     model_config = {"arbitrary_types_allowed": True}
 
     stored: StoredIndex
-    guides: list[MatterGuide]
+    guides: GuideStore
     words: list[str]
     dense: DenseSearch
     dense_k: int
@@ -82,7 +82,7 @@ def open_index(settings: Settings) -> OpenedIndex:
         dense = PgVectorSearch(pg, stored.manifest.dims)
         return OpenedIndex(
             stored=stored,
-            guides=pg.guides(),
+            guides=GuideStore(pg.iter_guides()),
             words=words,
             dense=dense,
             dense_k=settings.pgvector_k,
@@ -104,7 +104,7 @@ def open_index(settings: Settings) -> OpenedIndex:
     stored = stored.model_copy(update={"vectors": np.empty((0, stored.vectors.shape[1]), dtype=np.float32)})
     return OpenedIndex(
         stored=stored,
-        guides=load_guides(settings.guides_dir)[0],
+        guides=GuideStore(iter_guides(settings.guides_dir)),
         words=words,
         dense=dense,
         dense_k=len(stored.chunks),

@@ -157,9 +157,16 @@ class PgIndex:
             )
 
     def guides(self) -> list[MatterGuide]:
+        return list(self.iter_guides())
+
+    def iter_guides(self) -> Iterator[MatterGuide]:
+        """The published guides one at a time, streamed (a serving node packs each before reading the next)."""
         with self.engine.connect() as conn:
-            rows = conn.execute(text("SELECT guide FROM index_guides ORDER BY id")).all()
-        return [MatterGuide.model_validate(r[0]) for r in rows]
+            result = conn.execution_options(stream_results=True, max_row_buffer=100).execute(
+                text("SELECT guide::text FROM index_guides ORDER BY id")
+            )
+            for r in result:
+                yield MatterGuide.model_validate_json(r[0])
 
     def bump(self) -> int:
         """A new knowledge version without a new build (e.g. the guides' files changed but not their chunks)."""

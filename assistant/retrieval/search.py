@@ -7,12 +7,12 @@ import threading
 import time
 from typing import Literal
 
-import bm25s
 import numpy as np
 
 from assistant.config import Settings, get_settings
 from assistant.guides.regions import Region, RegionRegistry
 from assistant.guides.schema import MatterGuide
+from assistant.guides.store import GuideHead
 from assistant.retrieval.cascade import lexical_decision
 from assistant.retrieval.chunking import OTHER_SECTION
 from assistant.retrieval.dense import DenseSearch, IndexNotBuiltError, open_index
@@ -42,13 +42,10 @@ class Searcher:
         self.dense_k = opened.dense_k
         self.manifest = opened.stored.manifest
         self.chunks: list[ChunkRecord] = opened.stored.chunks
-        self.guides: dict[str, MatterGuide] = {g.id: g for g in opened.guides}
+        self.guides = opened.guides  # compact, parsed on access (guides/store.py; 10k parsed: 410 MB)
         self.registry = RegionRegistry.load(self.settings.knowledge_dir / "regions.yaml")
         load_user_words(opened.words)
-        self.bm25 = bm25s.BM25(k1=1.2, b=0.6)
-        # the records' tokens were moved into token ids as they were read (retrieval/corpus.py)
-        self.bm25.index((opened.corpus.docs, opened.corpus.vocab), show_progress=False)
-        opened.corpus.docs.clear()
+        self.bm25 = opened.corpus.bm25()  # from the token ids the records' tokens became as they were read
         release_free_memory()
         self.embeddings = get_embeddings(self.settings)
         self._chunk_idx_by_guide: dict[str, np.ndarray] = {}
@@ -85,13 +82,13 @@ class Searcher:
         self._ov_chunk = np.array([j for _, j in pairs], dtype=int)
         self._names = name_table(self.guides.values())
         self._linked = linked_table(self.guides.values())
-        self._guides_by_matter: dict[str, list[MatterGuide]] = {}
-        for g in self.guides.values():
-            self._guides_by_matter.setdefault(g.matter_code, []).append(g)
+        self._guides_by_matter: dict[str, list[GuideHead]] = {}
+        for h in self.guides.heads.values():
+            self._guides_by_matter.setdefault(h.matter_code, []).append(h)
         self._matter_regions = {
-            code: sorted({g.region_name for g in gs}) for code, gs in self._guides_by_matter.items()
+            code: sorted({h.region_name for h in hs}) for code, hs in self._guides_by_matter.items()
         }
-        self._guide_choice: dict[tuple[str, str | None], tuple[MatterGuide | None, bool]] = {}
+        self._guide_choice: dict[tuple[str, str | None], tuple[GuideHead | None, bool]] = {}
         # what strip_names removes, in order: matter names and aliases, then each region's names
         self._strip_seq = [n for n, _code in self._names] + [
             normalize(n)
@@ -114,17 +111,22 @@ class Searcher:
 
     # -- knowledge helpers used by the dialog layer -------------------------------------------
     def guides_for(self, matter_code: str) -> list[MatterGuide]:
-        return list(self._guides_by_matter.get(matter_code, ()))
+        return [self.guides[h.id] for h in self._guides_by_matter.get(matter_code, ())]
 
     def guide_for_region(self, matter_code: str, region_code: str | None) -> tuple[MatterGuide | None, bool]:
-        """The guide of a matter for a region: the region's own, else its city's, else another's (fallback)."""
+        head, fallback = self.head_for_region(matter_code, region_code)
+        return (self.guides[head.id] if head else None), fallback
+
+    def head_for_region(self, matter_code: str, region_code: str | None) -> tuple[GuideHead | None, bool]:
+        """The guide (its head) of a matter for a region: the region's own, else its city's, else another's
+        (fallback)."""
         key = (matter_code, region_code)
         if key not in self._guide_choice:  # an explicit cache: guides and regions are fixed once loaded
             self._guide_choice[key] = self._choose_guide(matter_code, region_code)
         return self._guide_choice[key]
 
-    def _choose_guide(self, matter_code: str, region_code: str | None) -> tuple[MatterGuide | None, bool]:
-        options = self.guides_for(matter_code)
+    def _choose_guide(self, matter_code: str, region_code: str | None) -> tuple[GuideHead | None, bool]:
+        options = self._guides_by_matter.get(matter_code, [])
         if not options:
             return None, False
         if not region_code:
@@ -316,7 +318,7 @@ class Searcher:
         rel = rel / rel.sum()
         out = []
         for (score, code), share in zip(rows, rel, strict=True):
-            guide, fallback = self.guide_for_region(code, reg.code if reg else None)
+            guide, fallback = self.head_for_region(code, reg.code if reg else None)
             if guide is None:  # every matter code here comes from a loaded guide's chunks
                 raise IndexNotBuiltError(f"索引与指南不一致：事项 {code} 没有指南，请重新运行 onething index")
             out.append(
