@@ -49,15 +49,22 @@ class ScopeModel:
         self.searcher = searcher
         self.params = params
         self.all_text = "\n".join(c.text for c in searcher.chunks if c.section != "other_matter")
-        self.matter_text: dict[str, str] = {}
-        for c in searcher.chunks:
-            if c.section == "other_matter":
-                continue
-            self.matter_text[c.matter_code] = self.matter_text.get(c.matter_code, "") + "\n" + c.text
+        # a matter's own text is joined when asked (kept for the few matters in use): held for every matter it
+        # doubled the memory of all_text, and building it by repeated concatenation was quadratic (10k guides)
+        self._chunks_of: dict[str, list[int]] = {}
+        for i, c in enumerate(searcher.chunks):
+            if c.section != "other_matter":
+                self._chunks_of.setdefault(c.matter_code, []).append(i)
+        self.matter_text = lru_cache(maxsize=64)(self._matter_text)
         self.region_words = {n for r in searcher.registry.all() for n in r.names()}
         # an explicit per-model cache: part-of-speech tagging is a pure function of the text and costs
         # about 0.5 ms, a tenth of a turn whose query vector is cached
         self._words_of = lru_cache(maxsize=4096)(self._content_words)
+
+    def _matter_text(self, matter_code: str) -> str:
+        """All text of one matter's sections ("" for the reference documents), one section per line."""
+        chunks = self.searcher.chunks
+        return "".join("\n" + chunks[i].text for i in self._chunks_of.get(matter_code, ()))
 
     @classmethod
     def load(cls, searcher: Searcher, path: Path | None = None) -> ScopeModel:
@@ -91,7 +98,7 @@ class ScopeModel:
         words = self.content_words(text)
         unknown = [w for w in words if w not in self.all_text]
         top = res.matters[0] if res.matters else None
-        mtext = self.matter_text.get(top.matter_code, "") if top else ""
+        mtext = self.matter_text(top.matter_code) if top else ""
         covered = [w for w in words if w in mtext]
         # the lexical stage skipped the encoder: its similarity is unknown, taken as the neutral centre
         top_dense = (

@@ -182,11 +182,9 @@ class ConsultFlow:
         words = self.scope.content_words(self.searcher.strip_names(text))
         if not words:
             return True  # "那要多久？", "在哪办": nothing but an aspect
-        if primary_aspect(text) and all(
-            w in self.scope.matter_text.get(state.matter_code or "", "") for w in words
-        ):
+        if primary_aspect(text) and all(w in self.scope.matter_text(state.matter_code or "") for w in words):
             return True  # "多久出结果": an aspect plus words the current guide itself uses
-        if not any(w in self.scope.matter_text.get(state.matter_code or "", "") for w in words):
+        if not any(w in self.scope.matter_text(state.matter_code or "") for w in words):
             return False  # "明天天气怎么样": nothing of the current matter in it, so not about it
         # the current matter is still among the close candidates: stay with it
         current = next((m for m in res.matters[:3] if m.matter_code == state.matter_code), None)
