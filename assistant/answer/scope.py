@@ -15,6 +15,10 @@ from pydantic import BaseModel, Field
 from assistant.answer.aspects import ASPECT_PATTERNS, OVERVIEW_PATTERN
 from assistant.retrieval.search import Searcher, SearchResult
 from assistant.retrieval.text import STOPWORDS, normalize
+from assistant.text.synonyms import plain_words
+
+# "九月份", "三号", "两年": when and how long, never what a question is about
+_WHEN = re.compile(r"[\d一二三四五六七八九十两几半]+(?:个)?(?:月份?|号|日|年|岁|天|周|星期|礼拜|点钟?)")
 
 _CUE_RE = re.compile("|".join(p for _, p in ASPECT_PATTERNS) + "|" + OVERVIEW_PATTERN, flags=re.I)
 FEATURES = ["confidence", "name_match", "unknown_ratio", "coverage", "top_dense", "log_bm25", "other_margin"]
@@ -84,11 +88,11 @@ class ScopeModel:
     def _content_words(self, text: str) -> tuple[str, ...]:
         import jieba.posseg as pseg
 
-        t = _CUE_RE.sub(" ", normalize(text))
+        t = _CUE_RE.sub(" ", normalize(plain_words(text)))  # "伢子" is 孩子: dialect is not an unknown topic
         words = []
         for w, flag in pseg.cut(t):
             w = w.strip()
-            if len(w) < 2 or w in STOPWORDS or w in self.region_words:
+            if len(w) < 2 or w in STOPWORDS or w in self.region_words or _WHEN.fullmatch(w):
                 continue
             if flag.startswith("n") or flag in ("vn", "eng", "x") or flag.startswith("j"):
                 words.append(w)
