@@ -27,7 +27,9 @@ _YESNO_VALUES = {"yes", "no", "unsure"}
 
 
 # "不是食品药品也不是特种设备": each negated choice up to the next 也/又/和, not beyond
-_NEGATED_CHOICE = re.compile(r"(?:不是|不能|不想|不走|不要|不搞|不选|不用|不办)[^，,。；;！!？?\s也又和、]{1,10}")
+_NEGATED_CHOICE = re.compile(
+    r"(?:不是|不能|不想|不走|不要|不搞|不选|不用|不办)[^，,。；;！!？?\s也又和、]{1,10}"
+)
 
 
 def parse_answer(text: str, q: Question, registry: RegionRegistry, today: date | None = None) -> Any:

@@ -31,7 +31,7 @@ from assistant.forms.roles import (
 )
 from assistant.forms.speakers import split_speakers
 from assistant.forms.spec import FieldSpec
-from assistant.forms.statements import clauses, drop_superseded_codes, facts_in
+from assistant.forms.statements import LONG_CODE, clauses, drop_superseded_codes, facts_in
 from assistant.forms.toggles import toggles_in
 from assistant.text.names import looks_like_name
 from assistant.text.numerals import to_digits
@@ -45,7 +45,9 @@ _ROLE_REPLY = {
 
 
 _INTRO = ("店名", "名字", "名称", "叫做", "他单位", "她单位", "我单位", "我们单位", "我们公司", "我们店")
-_FILLER = re.compile(r"^(?:户口|户籍|地址|住址|住|的|和|都|也|就|是|在|写|填|为|码|号|叫|：|:|，|,|\s)+")
+_FILLER = re.compile(
+    r"^(?:户口|户籍|地址|住址|住|的|和|都|也|就|是|在|写|填|为|码|号|叫|归|属|：|:|，|,|\s)+"
+)
 
 
 def clean_text_value(f: FieldSpec, value: str) -> str:
@@ -75,7 +77,7 @@ def clean_text_value(f: FieldSpec, value: str) -> str:
     return v.strip()
 
 
-_ADDRESS_LEAD = re.compile(r"住在|住|租在|在|寄到|寄|到|是|于|为|地址|：|:")
+_ADDRESS_LEAD = re.compile(r"住在|住|租在|在|寄到|寄|到|是|于|为|地址|老家|户口|：|:")
 
 
 def trim_address(value: str) -> str:
@@ -314,20 +316,16 @@ def read_conversation(
                 for k in ids:
                     if str(out[k].value) == old_id:
                         found[k], tier[k] = old_id[:-1] + last.group(1).upper(), 3
-        # "前面那个身份证号第13位说错了，应该是4331…": a corrected ID replaces the near-identical one said before
+        # "身份证号第13位说错了，应该是4331…", "卡号中间念错了，应该是6217…": a corrected code (read for a field here,
+        # or only said) replaces the near-identical one said before, whatever this message was asked
         if CORRECTION_RE.search(u.text):
-            for k, v in list(found.items()):
-                if by_id[k].type != "id_number" or not isinstance(v, str):
-                    continue
+            said = {v for v in found.values() if isinstance(v, str)} | set(LONG_CODE.findall(text))
+            for v in (v for v in said if len(v) >= 11):
                 for j, old_v in out.items():
                     o = str(old_v.value)
-                    if (
-                        by_id[j].type == "id_number"
-                        and len(o) == len(v)
-                        and 0 < sum(a != b for a, b in zip(o, v, strict=True)) <= 2
-                    ):
+                    if len(o) == len(v) and 0 < sum(a != b for a, b in zip(o, v, strict=True)) <= 2:
                         found.setdefault(j, v)
-                        tier.setdefault(j, tier[k])
+                        tier.setdefault(j, 3)
         # "户口上在我这边，长沙市…218号": an address nothing else took goes to the kind named nearest before it
         taken = {str(v) for v in found.values()} | {str(e.value) for e in out.values()}
         for m in ADDRESS_RE.finditer(text):

@@ -54,13 +54,13 @@ def join_spaced_numbers(text: str) -> str:
     return _SPACED_DIGITS.sub(join, text)
 
 
-_LONG_CODE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{11,}(?![0-9A-Za-z])")
+LONG_CODE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{11,}(?![0-9A-Za-z])")
 
 
 def drop_superseded_codes(text: str) -> str:
     """ "卡号…3825…，刚才念错了一位，应该是…0825…": in a message that corrects itself, a long number followed by a
     near-identical one (same length, one or two characters differ) is taken back: only the later one stays."""
-    codes = list(_LONG_CODE.finditer(text))
+    codes = list(LONG_CODE.finditer(text))
     drop = [
         a
         for i, a in enumerate(codes)
