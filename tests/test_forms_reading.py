@@ -209,3 +209,21 @@ def test_acting_for_a_spouse_and_a_code_corrected_in_the_same_breath(service):
     assert v["applicant_relation"] == "配偶" and v["applicant_name"] == "罗秀英"
     assert v["insured_name"] == "彭建国"
     assert v["bank_account"] == "6217002870012345698"
+
+
+def test_rough_amounts_and_partial_numbers_fill_nothing(service):
+    v = _values(
+        service,
+        "43TCN0003",
+        [
+            "工作人员：经营场所面积多大？",
+            "群众：面积二十来个平方吧",
+            "工作人员：从业人员几个？",
+            "群众：四个，我和三个伙计",
+        ],
+    )
+    assert "business_area" not in v and v["employee_count"] == 4
+    v = _values(service, "43PCP0002", ["助手：月收入多少？", "用户：一个月三千出头，不固定"])
+    assert "monthly_income" not in v
+    v = _values(service, "43PCN0013", ["工作人员：银行卡号？", "群众：卡在我儿子那里，我只记得后四位是5521"])
+    assert "bank_account" not in v

@@ -11,11 +11,11 @@ from pydantic import BaseModel
 from assistant.forms.choices import _BINARY, choice_in
 from assistant.forms.quantities import (
     NOT_AMOUNTS,
-    approximate_count,
     count_people,
     is_household_count,
     months_from_years,
     months_near,
+    rough_amount,
 )
 from assistant.forms.roles import ROLE_WORDS
 from assistant.forms.spec import FieldSpec
@@ -207,8 +207,8 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
         if f.type == "number":
             if re.search(r"\d{7,}", t):
                 return None  # an ID or phone number is no amount
-            if f.unit == "人" and not is_household_count(f) and approximate_count(t):
-                return None  # "请了七八个人，还没定": no exact count
+            if rough_amount(f, t):
+                return None  # "请了七八个人，还没定", "四千出头", "三十来个平方": no exact value
             if is_household_count(f) and (people := count_people(t)) is not None:
                 return people
             months = months_from_years(f, t)
@@ -333,8 +333,8 @@ def extract_field(
         for w in windows:
             if re.match(r"\s*\d{7,}", w):
                 continue  # an ID or phone number after the cue is not a count or an amount
-            if f.unit == "人" and approximate_count(re.split(r"[，,。；;]", w)[0]):
-                continue  # "员工二十几个": no exact count
+            if rough_amount(f, re.split(r"[，,。；;]", w)[0][:12]):
+                continue  # "员工二十几个", "面积三十来个平方", "一年出头": no exact value
             if is_household_count(f) and (people := count_people(w)) is not None:
                 return people
             digits = numerals_to_digits(w)

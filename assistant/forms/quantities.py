@@ -89,7 +89,7 @@ def months_near(f: FieldSpec, text: str) -> int | float | None:
     """A duration in months said in the clause that names the field's thing (a cue's noun: 社保 of 社保交了)."""
     nouns = {c[:2] for c in f.cues if len(c) >= 3} | {c[-2:] for c in f.cues if len(c) >= 3}
     for clause in re.split(r"[，,。；;！!？?\s]", text):
-        if not any(n in clause for n in nouns):
+        if not any(n in clause for n in nouns) or VAGUE_AMOUNT.search(clause):
             continue
         digits = numerals_to_digits(clause)
         years = months_from_years(f, digits)
@@ -105,3 +105,16 @@ def months_near(f: FieldSpec, text: str) -> int | float | None:
 NOT_AMOUNTS = re.compile(
     r"一点|一些|一下|一起|一直|一样|一般|一定|一边|一块儿|一家|一手|[一二三四五六七八九十\d]+(?:楼|层)(?!高)"
 )
+
+# "三十来个平方", "四千出头", "一年出头", "两个多月": a rough amount, no exact value to fill
+VAGUE_AMOUNT = re.compile(
+    r"(?:\d|[十百千万年])(?:来|出头)|(?:\d|[十百千万])多(?:个|平|块|元|月|年|岁|人|名|万|米)|个多月|[十百千]几(?!号)|几[十百千万]"
+)
+
+
+def rough_amount(f: FieldSpec, text: str) -> bool:
+    """Whether the text gives field `f`'s number only roughly: a count of people ("七八个人", "十来个"; a household
+    counted member by member is exact) or an amount ("四千出头", "三十来个平方", "一年出头")."""
+    if is_household_count(f):
+        return False
+    return (f.unit == "人" and approximate_count(text)) or bool(VAGUE_AMOUNT.search(text))
