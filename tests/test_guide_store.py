@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.config import get_settings
-from assistant.guides.loader import load_guides
-from assistant.guides.store import GuideStore
-
 
 def test_guides_come_back_equal_and_heads_match():
+    from assistant.config import get_settings
+    from assistant.guides.loader import load_guides
+    from assistant.guides.store import GuideStore
+
     guides = load_guides(get_settings().guides_dir)[0]
     store = GuideStore(guides, cache_size=4)
     assert len(store) == len(guides) and set(store) == {g.id for g in guides}
