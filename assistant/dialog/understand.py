@@ -91,7 +91,7 @@ class Understander:
     ) -> TurnContext:
         mentioned = [r for r in self.searcher.registry.mentioned(text) if r.level != "province"]
         new_region = mentioned[0] if mentioned else None
-        stripped = self.searcher.strip_names(text)
+        stripped = self.searcher.strip_names(text, gap="")
         return TurnContext(
             understander=self,
             session_id=session_id,

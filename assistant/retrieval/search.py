@@ -159,13 +159,14 @@ class Searcher:
                 found[code] = len(n)
         return found
 
-    def strip_names(self, text: str) -> str:
+    def strip_names(self, text: str, gap: str = " ") -> str:
         """The text without matter names, aliases and region names, so that "就医费用报销" is not read
-        as a question about fees."""
+        as a question about fees; each name leaves `gap` (nothing, for reading the question's words around
+        it: "还能走简易注销吗" is "还能走吗", "去长沙哪里" is "去哪里")."""
         q = normalize(text)
         for n in self._strip_seq:
             if n in q:
-                q = q.replace(n, " ")
+                q = q.replace(n, gap)
         return q
 
     def resolve_region(self, region: str | None) -> Region | None:
