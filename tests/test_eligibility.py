@@ -80,6 +80,7 @@ def test_numbers_and_dates():
         ("名下是否还有未结清的住房公积金贷款？", "我哪里有公积金贷款", False),
         ("是否同时申请两项补贴？", "补贴以后再说", False),
         ("申请前2年内是否出售过房产？", "这两年没卖过也没送过", False),
+        ("是否同时办理夫妻投靠户口迁移？", "迁", True),
     ],
 )
 def test_a_reply_is_read_against_its_question(question, reply, value):
@@ -105,6 +106,8 @@ def test_choices_by_everyday_words_and_numbers_by_their_total(engine):
     years = {q.id: q for q in engine.rulesets["43PCN0013"].questions}["contribution_years"]
     assert parse_answer("二十年…不对，是十九年零六个月", years, reg) == 19.5
     assert parse_answer("去年十月在民政局领的证", marital, reg) == "married"
+    benefit = {q.id: q for q in engine.rulesets["43PCP0002"].questions}["had_housing_benefit"]
+    assert parse_answer("九几年厂里分过一套集资房", benefit, reg) is True
 
 
 def test_bad_rule_files_name_file_and_rule(tmp_path: Path):

@@ -42,7 +42,15 @@ def parse_answer(text: str, q: Question, registry: RegionRegistry, today: date |
         return bool(IN_HUNAN.search(t)) or bool(registry.mentioned(t))
 
     if q.type == "yesno":
-        return answer_yesno(q.text, text, in_hunan)
+        try:
+            return answer_yesno(q.text, text, in_hunan)
+        except Unparsed:
+            for variant in synonym_variants(text):  # "买过一套房改房" to "…房改购房…政策？"
+                try:
+                    return answer_yesno(q.text, variant, in_hunan)
+                except Unparsed:
+                    continue
+            raise
     if q.type == "number":
         corrections = list(_SELF_CORRECTION.finditer(text))
         if corrections and corrections[-1].end() < len(text):  # "十五年…哦不对，是十四年零十一个月"

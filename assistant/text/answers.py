@@ -209,6 +209,10 @@ def answer_yesno(question: str, reply: str, in_hunan: Callable[[str], bool] | No
         return False
     if _LEADING_YES.match(t):
         return True
+    # "迁" to "是否同时办理…户口迁移？": the question's own verb said back is a yes
+    bare = t.strip("。！!，,~ 啊呀的吧")
+    if 0 < len(bare) <= 2 and all(ch in question for ch in bare) and not _NEGATION.search(bare):
+        return True
     threshold = _threshold_answer(question, t)
     if threshold is not None:
         return threshold

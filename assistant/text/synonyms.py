@@ -25,6 +25,10 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"租来的|租的|租别人的|租了|租房|在租"), "租赁 租住房"),
     (re.compile(r"自己的房子?|自家的?房子?|自己家的|自己买的房"), "自有 自有产权房"),
     (re.compile(r"不动产权证书?|不动产证"), "房产证"),
+    # housing policies by their everyday names
+    (re.compile(r"房改房"), "房改购房"),
+    (re.compile(r"经适房|经济适用房"), "经济适用住房"),
+    (re.compile(r"集资房"), "集资建房"),
     (re.compile(r"一个人的公司|一人公司|就我一个股东|只有一个股东"), "一人有限责任公司"),
     (
         re.compile(
