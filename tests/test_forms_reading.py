@@ -227,3 +227,12 @@ def test_rough_amounts_and_partial_numbers_fill_nothing(service):
     assert "monthly_income" not in v
     v = _values(service, "43PCN0013", ["工作人员：银行卡号？", "群众：卡在我儿子那里，我只记得后四位是5521"])
     assert "bank_account" not in v
+
+
+def test_a_year_and_month_is_a_whole_answer_and_the_report_accepts_it(service):
+    draft = service.build(
+        "43PCN0013", ["工作人员：哪年哪月参加工作的？", "群众：1987年7月进的厂"], today=TODAY
+    )
+    assert draft.values["work_start_date"].value == "1987-07"
+    report = service.report(draft, None)  # the pydantic form model takes a year-month for this field
+    assert report.data["work_start_date"] == "1987-07"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, create_model
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, create_model
 
 FieldType = Literal["name", "id_number", "phone", "date", "choice", "number", "text", "address", "uscc"]
 _PY_TYPES: dict[str, Any] = {"number": float, "date": date}
@@ -39,6 +39,9 @@ class FieldSpec(BaseModel):
     def month_ok(self) -> bool:
         """A date field that asks only for the year and month ("参保人是哪年哪月参加工作的？")."""
         return self.type == "date" and bool(re.search(r"哪年哪月|年月", self.question + self.help))
+
+
+YearMonth = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
 
 
 class FormSpec(BaseModel):
@@ -99,6 +102,8 @@ class FormCatalog:
             defs: dict[str, Any] = {}
             for f in self.fields(matter_code):
                 py = _PY_TYPES.get(f.type, str)
+                if f.month_ok:  # "1987-07": a year and month is a whole answer to 哪年哪月
+                    py = py | YearMonth
                 defs[f.id] = (py | None, Field(None, title=f.label, description=f.help or None))
             self._models[matter_code] = create_model(f"Form_{matter_code}", **defs)
         return self._models[matter_code]
