@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import socket
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +14,11 @@ from pathlib import Path
 import pytest
 
 from assistant.config import PROJECT_ROOT, Settings
+
+# CPython 3.11's AST builder reports a false "recursion depth mismatch" (SystemError) when hypothesis parses a
+# very large module (schemathesis' coverage.py, to describe a lambda) near the default recursion limit during
+# collection; with more headroom the parse completes. Only the test process is affected.
+sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # 公租房 (43PCP0002) eligibility answers of an unmarried local applicant who qualifies

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from assistant.answer.aspects import aspects_asked, is_question, primary_aspect
+from assistant.answer.aspects import QUESTION_PATTERN, aspects_asked, is_question, primary_aspect
 from assistant.answer.safety import is_manipulation, is_offtopic_request
 from assistant.answer.scope import ScopeFeatures, ScopeModel
 from assistant.dialog.state import DialogState
@@ -24,6 +24,7 @@ ELIGIBILITY_TRIGGER = re.compile(
     r"我.{0,10}(能不能|可不可以|能否|能|可以)(办|申请|办理|享受|领)|(我|我们|我家|公司|企业).{0,10}符合.{0,10}(条件|要求)"
     r"|有没有资格|够不够条件|够条件吗|资格预审|帮我预审|预审一下|看看(我)?能不能办"
 )
+_ASKING = re.compile(r"想问|请问|问一下|问下|咨询|了解一下|想知道|告诉我")
 RESUME_TRIGGER = re.compile(r"^(继续|接着)(资格)?预审|^继续$")
 FORM_TRIGGER = re.compile(
     r"帮我填表|帮我填|填表|填写申请表|一表申请|预填|填申请|生成申请表|申请表怎么填|填(?:个|一下|一个|下)(?:表|申请表|报名表)"
@@ -141,6 +142,10 @@ class Understander:
     def looks_like_new_question(self, ctx: TurnContext) -> bool:
         """A question of its own in the middle of a walkthrough or form (not an answer to what was asked)."""
         if len(ctx.text) < 6:
+            return False
+        # "企业住所…，走简易注销，税务注销了": facts stated without asking anything are answers, whatever
+        # matter names or section words they contain
+        if not QUESTION_PATTERN.search(ctx.text) and not _ASKING.search(ctx.text):
             return False
         res = ctx.result(k=3)
         return (

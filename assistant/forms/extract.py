@@ -33,8 +33,8 @@ from assistant.text.values import (
 )
 
 ID_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-LANDLINE_RE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
+MOBILE_RE = re.compile(r"(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])")  # not inside a credit code
+LANDLINE_RE = re.compile(r"(?<![0-9A-Za-z])0\d{2,3}-?\d{7,8}(?![0-9A-Za-z])")
 USCC_RE = re.compile(r"(?<![0-9A-Z])[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}(?![0-9A-Z])")
 DATE_RE = re.compile(
     r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*[日号]?|(?<!\d)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]?"
@@ -194,7 +194,7 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
         m = MOBILE_RE.search(compact) or LANDLINE_RE.search(t)
         if m:
             return m.group(0)
-        raw = re.search(r"(?<!\d)\d{7,13}(?!\d)", compact)
+        raw = re.search(r"(?<![0-9A-Za-z])\d{7,13}(?![0-9A-Za-z])", compact)  # "91431202MA4K…" is no phone
         return raw.group(0) if raw else None
     if f.type == "uscc":  # a code of the wrong length is kept so that validation can say so
         m = USCC_RE.search(t.upper()) or re.search(r"(?<![0-9A-Z])[0-9A-Z]{15,20}(?![0-9A-Z])", t.upper())
