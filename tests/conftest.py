@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import socket
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -14,11 +14,6 @@ from pathlib import Path
 import pytest
 
 from assistant.config import PROJECT_ROOT, Settings
-
-# CPython 3.11's AST builder reports a false "recursion depth mismatch" (SystemError) when hypothesis parses a
-# very large module (schemathesis' coverage.py, to describe a lambda) near the default recursion limit during
-# collection; with more headroom the parse completes. Only the test process is affected.
-sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 # 公租房 (43PCP0002) eligibility answers of an unmarried local applicant who qualifies
@@ -107,3 +102,15 @@ def serving(app) -> Iterator[str]:
     finally:
         srv.should_exit = True
         t.join(timeout=10)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_collection(session):
+    """No garbage collection while tests are collected. CPython 3.11's AST builder raises a false "recursion
+    depth mismatch" (SystemError) when a collection pass runs finalizers in the middle of it; schemathesis'
+    collection makes hypothesis parse a large module to describe a lambda, and it failed now and then."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
