@@ -190,6 +190,8 @@ def test_two_denials_stay_denials_and_numeral_words_are_no_amounts(service):
     assert v["monthly_income"] == 2100  # "加一点" counts nothing
     v = _values(service, "43PCP0002", ["助手：名下有房有车吗？", "用户：都还没买"])
     assert v["housing_status"] == "无自有住房" and v["has_vehicle"] == "无"
+    v = _values(service, "43PCP0002", ["助手：有无机动车？", "用户：都还没买"])  # one field asked
+    assert v["has_vehicle"] == "无"
 
 
 def test_acting_for_a_spouse_and_a_code_corrected_in_the_same_breath(service):
