@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import json
 import shutil
-import socket
 import sys
 import tempfile
 import time
@@ -36,28 +35,15 @@ import aiohttp
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from assistant.evaluation.metrics import percentile  # noqa: E402
 from assistant.ops import nginx  # noqa: E402
 from assistant.ops.cluster import Cluster, ClusterSpec, start, stop_cluster  # noqa: E402
-from assistant.ops.procs import stop, wait_http  # noqa: E402
-from assistant.store import Store  # noqa: E402
-from benchmarks.load import Tally, _run_loop, run  # noqa: E402
-
-
-def _free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
+from assistant.ops.procs import free_ports, stop, wait_http  # noqa: E402
+from benchmarks.load import _run_loop, load_numbers, run  # noqa: E402
 
 
 def _start(run_dir: Path, nodes: int, workers: int, env: dict[str, str]) -> tuple[Cluster, list[int]]:
     """The cluster and its nodes' API ports."""
-    ports = _free_ports(2 * nodes + 2)
+    ports = free_ports(2 * nodes + 2)
     spec = ClusterSpec(
         run_dir=run_dir,
         port=ports[0],
@@ -68,28 +54,6 @@ def _start(run_dir: Path, nodes: int, workers: int, env: dict[str, str]) -> tupl
         env=env,
     )
     return start(spec, say=lambda m: print(f"  {m}", flush=True)), spec.node_ports
-
-
-def lost_messages(db_url: str, acked: list[tuple[str, int]]) -> int:
-    """Acknowledged turns (session, message id) that the database does not hold."""
-    store = Store(db_url)
-    held: dict[str, set[int]] = {}
-    for sid, _mid in acked:
-        if sid not in held:
-            held[sid] = {m["id"] for m in store.messages(sid, limit=100000)}
-    return sum(1 for sid, mid in acked if mid not in held[sid])
-
-
-def _load_numbers(prefix: str, out: dict, db_url: str) -> dict[str, float]:
-    t: Tally = out["tally"]
-    return {
-        f"{prefix}_turns_per_s": round(len(t.acked) / out["elapsed"], 1),
-        f"{prefix}_p50_ms": round(percentile(t.lat, 50), 1),
-        f"{prefix}_p95_ms": round(percentile(t.lat, 95), 1),
-        f"{prefix}_errors": t.errors,
-        f"{prefix}_lost_messages": lost_messages(db_url, t.acked),
-        f"{prefix}_turns": len(t.acked),
-    }
 
 
 def bench_load(sessions: int, seconds: float, workers: int, warmup: float) -> dict[str, float]:
@@ -103,7 +67,7 @@ def bench_load(sessions: int, seconds: float, workers: int, warmup: float) -> di
         # a second nginx in front of node1 alone: the one-node deployment, same database and Redis
         binary = nginx.find_nginx()
         assert binary is not None
-        (front,) = _free_ports(1)
+        (front,) = free_ports(1)
         one_dir = run_dir / "nginx-one-node"
         node1 = f"127.0.0.1:{node_ports[0]}"
         conf = nginx.write_config(one_dir, f"127.0.0.1:{front}", [node1], [node1])  # no console calls here
@@ -114,7 +78,7 @@ def bench_load(sessions: int, seconds: float, workers: int, warmup: float) -> di
             for label, url in (("one_node", f"http://127.0.0.1:{front}"), ("two_nodes", cluster.url)):
                 print(f"load through nginx, {label} …", flush=True)
                 out = _run_loop(run(f"{url}/api/v1", sessions, seconds, warmup, "popular"))
-                results.update(_load_numbers(f"cluster_{label}_{sessions}s", out, db_url))
+                results.update(load_numbers(f"cluster_{label}_{sessions}s", out, db_url))
         finally:
             stop(one)
     finally:

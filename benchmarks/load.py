@@ -26,7 +26,6 @@ import json
 import os
 import random
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -51,14 +50,13 @@ from assistant.evaluation.datasets import (  # noqa: E402
     read_jsonl,
 )
 from assistant.evaluation.metrics import percentile  # noqa: E402
+from assistant.ops.procs import free_ports  # noqa: E402
 
 QuestionMode = Literal["popular", "fresh"]
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return free_ports(1)[0]
 
 
 def start_server(
@@ -222,15 +220,29 @@ def _run_loop(coro):
         return asyncio.run(coro)
 
 
-def lost_messages(db: Path, acked: list[tuple[str, int]]) -> int:
+def lost_messages(store_url: str, acked: list[tuple[str, int]]) -> int:
+    """Acknowledged turns (session, message id) that the database does not hold."""
     from assistant.store import Store
 
-    store = Store(f"sqlite:///{db}")
+    store = Store(store_url)
     ids_by_session: dict[str, set[int]] = {}
     for sid, _mid in acked:
         if sid not in ids_by_session:
             ids_by_session[sid] = {m["id"] for m in store.messages(sid, limit=100000)}
     return sum(1 for sid, mid in acked if mid not in ids_by_session[sid])
+
+
+def load_numbers(prefix: str, out: dict, store_url: str) -> dict[str, float]:
+    """Throughput, latency, errors and lost messages of one `run`, named `prefix_…`."""
+    t: Tally = out["tally"]
+    return {
+        f"{prefix}_turns_per_s": round(len(t.acked) / out["elapsed"], 1),
+        f"{prefix}_p50_ms": round(percentile(t.lat, 50), 1),
+        f"{prefix}_p95_ms": round(percentile(t.lat, 95), 1),
+        f"{prefix}_errors": t.errors,
+        f"{prefix}_lost_messages": lost_messages(store_url, t.acked),
+        f"{prefix}_turns": len(t.acked),
+    }
 
 
 def load_test(
@@ -260,19 +272,14 @@ def load_test(
         finally:
             proc.terminate()
             proc.wait(timeout=30)
-        t: Tally = out["tally"]
         p = (
             f"load_{questions}_{sessions}s"
             + (f"_think{think:g}s" if think else "")
             + ("" if cascade else "_no_cascade")
         )
+        t: Tally = out["tally"]
         return {
-            f"{p}_turns_per_s": round(len(t.acked) / out["elapsed"], 1),
-            f"{p}_p50_ms": round(percentile(t.lat, 50), 1),
-            f"{p}_p95_ms": round(percentile(t.lat, 95), 1),
-            f"{p}_errors": t.errors,
-            f"{p}_lost_messages": lost_messages(db, t.acked),
-            f"{p}_turns": len(t.acked),
+            **load_numbers(p, out, f"sqlite:///{db}"),
             f"{p}_query_cache_hit_share": round(t.cached / max(1, t.cached + t.embedded), 3),
             f"{p}_lexical_share": round(t.lexical / max(1, t.lexical + t.cached + t.embedded), 3),
             f"{p}_client_cpu_cores": round(out["client_cpu_share"], 2),

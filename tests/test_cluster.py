@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import threading
 import time
 from collections import Counter
@@ -23,7 +22,7 @@ from sqlalchemy import create_engine, text
 from assistant.console.auth import hash_password
 from assistant.ops import nginx
 from assistant.ops.cluster import Cluster, ClusterSpec, start, stop_cluster
-from assistant.ops.procs import kill_now
+from assistant.ops.procs import free_ports, kill_now
 
 pytest.importorskip("pgserver")
 pytestmark = [
@@ -37,21 +36,10 @@ CLIENT_LIMIT = 40  # requests a minute per client address, all nodes together
 QUESTIONS = ["长沙开饭店要带什么材料", "要多久", "收费吗", "在哪里办", "要什么条件", "电话多少", "能网上办吗"]
 
 
-def _free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory) -> Iterator[Cluster]:
     run_dir = tmp_path_factory.mktemp("cluster")
-    front, n1, n2, c1, c2, rd = _free_ports(6)
+    front, n1, n2, c1, c2, rd = free_ports(6)
     spec = ClusterSpec(
         run_dir=run_dir,
         port=front,

@@ -24,7 +24,7 @@ from assistant.dialog.handoff import HandoffFlow
 from assistant.dialog.state import Choice, DialogState, Pending
 from assistant.dialog.understand import TurnContext
 from assistant.guides.regions import Region
-from assistant.guides.schema import MatterGuide
+from assistant.guides.store import GuideHead
 from assistant.retrieval.search import Searcher, SearchResult
 from assistant.retrieval.text import normalize
 
@@ -212,7 +212,7 @@ class ConsultFlow:
         """Answer the aspect(s) asked (or the overview, or the matching FAQ) of a matter from the region's
         guide. `aspects`: every aspect the question asked, when it is not this turn's text."""
         state = ctx.state
-        guides = self.searcher.guides_for(matter_code)
+        guides = self.searcher.heads_for(matter_code)  # which regions have it: no guide parsed
         region_code = region.code if region else state.region_code
         cities = {self._city_of(g.region_code) for g in guides}
         if region_code is None and len(cities) > 1:
@@ -303,7 +303,7 @@ class ConsultFlow:
         state: DialogState,
         matter_code: str,
         aspect: str | None,
-        guides: list[MatterGuide],
+        guides: list[GuideHead],
         trace: dict,
         aspects: list[str] | None = None,
     ) -> Answer:

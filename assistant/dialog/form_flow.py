@@ -67,9 +67,9 @@ class FormFlow:
         matter = top.matter_code if top and top.name_match else state.matter_code
         if not matter or not self.forms.has_form(matter):
             available = "、".join(
-                self.searcher.guides_for(c)[0].name
+                self.searcher.heads_for(c)[0].name
                 for c in self.forms.catalog.forms
-                if self.searcher.guides_for(c)
+                if self.searcher.heads_for(c)
             )
             lead = "收到您的信息。" if data_only else ""
             return Answer(

@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from assistant.guides.schema import MatterGuide
 
@@ -21,6 +21,8 @@ PARSED_GUIDES = 256  # guides kept parsed per process: far more than one convers
 
 class GuideHead(BaseModel):
     """What routing reads of every guide on every search."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: str
     matter_code: str
@@ -38,14 +40,7 @@ class GuideStore(Mapping[str, MatterGuide]):
         self.heads: dict[str, GuideHead] = {}
         for g in guides:
             self._packed[g.id] = zlib.compress(g.model_dump_json().encode("utf-8"), 1)
-            self.heads[g.id] = GuideHead(
-                id=g.id,
-                matter_code=g.matter_code,
-                name=g.name,
-                region_code=g.region_code,
-                region_name=g.region_name,
-                updated_at=g.updated_at,
-            )
+            self.heads[g.id] = GuideHead.model_validate(g)
         self._parsed = lru_cache(maxsize=cache_size)(self._parse)
 
     def _parse(self, guide_id: str) -> MatterGuide:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 from dataclasses import asdict, dataclass
@@ -137,3 +138,15 @@ def wait_http(url: str, proc: Proc | None, timeout: float, log: Path | None = No
             return
         time.sleep(0.05 if ok else 0.3)
     raise TimeoutError(f"{url} not ready after {timeout:.0f} s")
+
+
+def free_ports(n: int) -> list[int]:
+    """n distinct free TCP ports on 127.0.0.1 (all bound at once, so none repeats), for local servers."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()

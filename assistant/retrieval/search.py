@@ -110,16 +110,15 @@ class Searcher:
             return self.embeddings.embed_query_array(text)
 
     # -- knowledge helpers used by the dialog layer -------------------------------------------
-    def guides_for(self, matter_code: str) -> list[MatterGuide]:
-        return [self.guides[h.id] for h in self._guides_by_matter.get(matter_code, ())]
+    def heads_for(self, matter_code: str) -> list[GuideHead]:  # the matter's guides, nothing parsed
+        return list(self._guides_by_matter.get(matter_code, ()))
 
     def guide_for_region(self, matter_code: str, region_code: str | None) -> tuple[MatterGuide | None, bool]:
         head, fallback = self.head_for_region(matter_code, region_code)
         return (self.guides[head.id] if head else None), fallback
 
     def head_for_region(self, matter_code: str, region_code: str | None) -> tuple[GuideHead | None, bool]:
-        """The guide (its head) of a matter for a region: the region's own, else its city's, else another's
-        (fallback)."""
+        """A matter's guide (head) for a region: the region's own, else its city's, else another's (fallback)."""
         key = (matter_code, region_code)
         if key not in self._guide_choice:  # an explicit cache: guides and regions are fixed once loaded
             self._guide_choice[key] = self._choose_guide(matter_code, region_code)
