@@ -147,6 +147,18 @@ def is_intent_statement(text: str) -> bool:
     return bool(INTENT_PATTERN.search(text)) and not QUESTION_PATTERN.search(text)
 
 
+SPECIFIC_QUESTION = re.compile(
+    r"多少|几[年个月天次岁万千百块元级]|最多|最长|最高|最少|最低|能不能|可不可以|是否|是不是|还是|有没有"
+    r"|(可以|能|可).{0,10}[吗么]"
+)
+
+
+def asks_specific(text: str) -> bool:
+    """'最多能贷多少年', '还能再申请吗': a pointed question, even with no situation words in it (a guide's
+    FAQ may answer it); not the general '怎么办'."""
+    return bool(SPECIFIC_QUESTION.search(text))
+
+
 HOWTO_PATTERN = re.compile(r"(怎么|咋|如何|怎样)(办|弄|搞|做|处理)[？?。!！]*$|怎么办理?[？?。!！]*$")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.answer.aspects import is_intent_statement, primary_aspect
+from assistant.answer.aspects import asks_specific, is_intent_statement, primary_aspect
 from assistant.answer.composer import (
     ASPECT_LABELS,
     FOLLOWUP_QUESTIONS,
@@ -226,15 +226,17 @@ class ConsultFlow:
         state.matter_code, state.pending = matter_code, None
 
         situation = self.scope.content_words(self.searcher.strip_names(text))
-        generic = aspect is None and (is_intent_statement(text) or not situation)
+        generic = aspect is None and (
+            is_intent_statement(text) or not (situation or asks_specific(self.searcher.strip_names(text)))
+        )
         if aspects is None:
             aspects = ctx.aspects if text == ctx.text else []
         several = [a for a in aspects if a in ASPECT_LABELS]
-        faqs = [] if generic or len(several) > 1 else match_faqs(text, guide, res, aspect)
+        faqs = [] if generic else match_faqs(text, guide, res, aspect or (several[0] if several else None))
         if len(several) > 1:  # "在哪办，要不要钱": every aspect asked, in the order asked
             body, citations = compose_aspects(guide, several, text)
             aspect = aspect if aspect in several else several[0]
-            extra = []
+            extra = faqs[:1]  # "是看孩子的户口还是父母的？在哪问": the guide's own Q&A on it as well
         elif faqs and aspect is None:
             body, citations = compose_faq(guide, faqs[0])
             aspect = "faq"
