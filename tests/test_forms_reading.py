@@ -238,3 +238,21 @@ def test_a_year_and_month_is_a_whole_answer_and_the_report_accepts_it(service):
     assert draft.values["work_start_date"].value == "1987-07"
     report = service.report(draft, None)  # the pydantic form model takes a year-month for this field
     assert report.data["work_start_date"] == "1987-07"
+
+
+def test_a_short_name_question_binds_and_a_business_pointed_at_is_no_name(service):
+    v = _values(
+        service,
+        "43TCN0008",
+        [
+            "用户：我那个五金店不搞了，要把执照注销",
+            "助手：好的。名称和统一社会信用代码？",
+            "用户：长沙市雨花区德胜五金店，92430111MA4M2B7H91，个体户",
+            "助手：经营场所（住所）？",
+            "用户：长沙市雨花区高桥街道人民东路二段159号。我崽在隔壁也开了个店，叫长沙市雨花区小曹电器行，他那个不注销",
+        ],
+    )
+    assert v["enterprise_name"] == "长沙市雨花区德胜五金店"  # answered when asked; the son's shop is not it
+    assert v["registered_address"] == "长沙市雨花区高桥街道人民东路二段159号"
+    w = _values(service, "43TCN0008", ["用户：498号是隔壁那家烧烤店，我们的店在502号"])
+    assert "enterprise_name" not in w

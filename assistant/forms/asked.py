@@ -151,6 +151,7 @@ def asked_fields(question: str, fields: list[FieldSpec], context: str | None = N
     """The fields an assistant's question asks for, ordered by where the question mentions them. Option lists
     and counters in brackets ("（本人/父亲/母亲…）", "（还差 3 项）") are not what is asked. `context` is the
     person the previous question was about (see `question_subject`)."""
+    bracketed = question
     question = re.sub(r"（[^）]*）|\([^)]*\)", "", question)
     roles_in_form = {p[0] for f in fields if (p := field_person(f)) is not None}
     found: dict[str, tuple[int, FieldSpec]] = {}
@@ -243,8 +244,19 @@ def asked_fields(question: str, fields: list[FieldSpec], context: str | None = N
             found[own[0].id] = (0, own[0])
     if not found:
         found.update(fuzzy)
+    # "名称和统一社会信用代码？", "店名？": the form's one name of a business or body
+    if re.search(
+        r"(?:^|[^\u4e00-\u9fff]|的|社|司|业|店|位|户|部)(?:名称|店名|字号)|叫什么名", question
+    ) and not any("名称" in f.label for _, f in found.values()):
+        named = [
+            f for f in fields if field_person(f) is None and f.type == "text" and f.label.endswith("名称")
+        ]
+        if len(named) == 1:
+            found[named[0].id] = (question.find("名"), named[0])
     if "关系" in question or "您是" in question:
         rel = next((f for f in fields if f.id == "applicant_relation"), None)
         if rel is not None:
             found.setdefault(rel.id, (max(question.find("关系"), question.find("您是")), rel))
+    if not found and bracketed != question:  # "经营场所（住所）？": the bracket names the field
+        return asked_fields(re.sub(r"[（）()]", "，", bracketed), fields, context)
     return [f for _, f in sorted(found.values(), key=lambda x: x[0])]

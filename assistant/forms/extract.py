@@ -79,7 +79,7 @@ ORG_SUFFIX = {
     "学校": r"(学校|小学|中学|幼儿园)",
     "单位": r"(公司|集团|中心|厂|局|医院|院(?!子)|所(?![以有在])|店|学校|委员会|大学|社(?![保区会]))",
     "银行": r"(银行|信用社|农商行|邮储)",
-    "企业": r"(公司|集团|中心|厂|店|社(?![保区会])|合作社)",
+    "企业": r"(公司|集团|中心|厂|店|社(?![保区会])|合作社|(?:商|车|器|材|货|金)行)",
     "公司": r"(公司|集团)",
 }
 _LEAD = re.compile(r"^(写|是|为|叫|在|到|去)")
@@ -142,8 +142,11 @@ def _org(f: FieldSpec, text: str) -> str | None:
             if re.match(r"[\u4e00-\u9fff]{0,8}\d+\s*(?:栋|单元|号|室|楼|组)", clause[m.end() :]):
                 continue  # "…老粮食局宿舍3栋2单元501" is an address, not an employer
             name = re.split(
-                r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?一?家|开个|进的?|进了", m.group(1)
+                r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?[一个]?[家个间]|进的?|进了",
+                m.group(1),
             )[-1]
+            if _POINTING.search(name):
+                continue  # "隔壁那家烧烤店", "对面那个厂": a business pointed at, not a name
             # "电商公司股东会决议解散": a short name without 叫/名称是 is a kind of business, not its name
             named = bool(re.search(r"叫|名称是|名字是|名称为", m.group(1)))
             short = 6 if not named and re.search(r"(?:公司|集团|企业)$", name) else 4
@@ -152,6 +155,7 @@ def _org(f: FieldSpec, text: str) -> str | None:
     return None
 
 
+_POINTING = re.compile(r"那家|这家|那个|这个|隔壁|对面|旁边|楼下|楼上|附近|[也还]开")
 # a kind of business, not a business's name ("不是一人公司，是有限责任公司")
 _TYPE_ONLY = re.compile(
     r"(?:一人|有限|有限责任|股份|股份有限|分|子|总|个人|独资|合伙|私营|国有|这家|那家|一家)(?:公司|企业|集团|店)"
