@@ -256,3 +256,23 @@ def test_a_short_name_question_binds_and_a_business_pointed_at_is_no_name(servic
     assert v["registered_address"] == "长沙市雨花区高桥街道人民东路二段159号"
     w = _values(service, "43TCN0008", ["用户：498号是隔壁那家烧烤店，我们的店在502号"])
     assert "enterprise_name" not in w
+
+
+def test_a_date_corrected_without_naming_it_and_both_of_one_ethnic_group(service):
+    v = _values(
+        service,
+        "43PCN0009",
+        [
+            f"用户：我是孩子爸爸，来给儿子办出生一件事。我叫向东，身份证{FATHER_ID}",
+            "助手：好的。宝宝的姓名和出生日期？",
+            "用户：向一鸣，2026年10月8号出生的",
+            "助手：在哪家医院出生？",
+            "用户：湖南省人民医院。哦，刚才日子说错了，是11月8号，不是10月8号",
+            "助手：民族和落户？",
+            "用户：我跟我老婆都是土家族。户口上在我这边，地址长沙市芙蓉区马王堆街道远大一路1008号",
+        ],
+    )
+    assert v["baby_birth_date"] == "2026-11-08"
+    assert (
+        v["hukou_follow"] == "随父"
+    )  # "都是土家族" names the ethnic group only; "我这边" said by the father

@@ -9,6 +9,7 @@ from datetime import date
 
 from assistant.forms.asked import asked_fields, question_subject
 from assistant.forms.bare_values import bare_values
+from assistant.forms.corrections import TAKEN_BACK_AFTER, unnamed_corrections
 from assistant.forms.extract import (
     ADDRESS_RE,
     ADDRESS_VERBS,
@@ -31,7 +32,7 @@ from assistant.forms.roles import (
 )
 from assistant.forms.speakers import split_speakers
 from assistant.forms.spec import FieldSpec
-from assistant.forms.statements import LONG_CODE, clauses, drop_superseded_codes, facts_in
+from assistant.forms.statements import clauses, drop_superseded_codes, facts_in
 from assistant.forms.toggles import toggles_in
 from assistant.text.names import looks_like_name
 from assistant.text.numerals import to_digits
@@ -105,9 +106,6 @@ _NO_VALUE = re.compile(
 )
 # "寄到她户口那个地址": an address given by naming another address of the form
 _SAME_AS = re.compile(r"(户口|户籍|住的|住址|现住|家里|店|经营)(?:本上)?(?:的)?那个地址|同上")
-_LAST_DIGIT = re.compile(
-    r"(?:最后一位|末位|最后一个数字?|尾数)[^。；;]{0,12}?(?:应该|其实)?是\s*([0-9Xx])(?![0-9])"
-)
 _TAKEN_BACK = re.compile(r"不是[^，,。；;！!]{1,20}[，,]\s*(?=(?:而)?是|应该是|改成|改为)")
 _SPEAKER_SIDE = re.compile(r"(上在|落在|落到|挂在|跟|随|落)我(?:这边|这里|这儿|名下|这)?")
 _NON_ANSWER = re.compile(
@@ -173,7 +171,9 @@ def read_conversation(
             subject = question_subject(question, fields) or subject
             continue
         # "面积说错了，不是150，是160平": in a correction, the value it takes back is not read
-        text = drop_superseded_codes(_TAKEN_BACK.sub("", u.text)) if CORRECTION_RE.search(u.text) else u.text
+        text = u.text
+        if CORRECTION_RE.search(u.text):
+            text = drop_superseded_codes(TAKEN_BACK_AFTER.sub("", _TAKEN_BACK.sub("", u.text)))
         found: dict[str, str | float] = {}
         tier: dict[str, int] = {}
         # 3) field cues in the citizen's words (weakest)
@@ -307,26 +307,11 @@ def read_conversation(
                 and not (by_id[fid].type == "address" and ADDRESS_RE.search(found[fid]))
             ):
                 del found[fid], tier[fid]
-        # "身份证最后一位刚才念错了，不是7，是X": the last ID number said gets its last character replaced
-        last = _LAST_DIGIT.search(text)
-        if last and CORRECTION_RE.search(u.text):
-            ids = [k for k in out if by_id[k].type == "id_number" and k not in found]
-            if ids:
-                newest = max(ids, key=lambda k: out[k].message_index)
-                old_id = str(out[newest].value)
-                for k in ids:
-                    if str(out[k].value) == old_id:
-                        found[k], tier[k] = old_id[:-1] + last.group(1).upper(), 3
-        # "身份证号第13位说错了，应该是4331…", "卡号中间念错了，应该是6217…": a corrected code (read for a field here,
-        # or only said) replaces the near-identical one said before, whatever this message was asked
-        if CORRECTION_RE.search(u.text):
-            said = {v for v in found.values() if isinstance(v, str)} | set(LONG_CODE.findall(text))
-            for v in (v for v in said if len(v) >= 11):
-                for j, old_v in out.items():
-                    o = str(old_v.value)
-                    if len(o) == len(v) and 0 < sum(a != b for a, b in zip(o, v, strict=True)) <= 2:
-                        found.setdefault(j, v)
-                        tier.setdefault(j, 3)
+        if CORRECTION_RE.search(u.text):  # corrections that name no field: the last ID digit, a code, a date
+            types = {k: by_id[k].type for k in by_id}
+            earlier = {k: (str(e.value), e.message_index) for k, e in out.items()}
+            for fid, v in unnamed_corrections(text, u.text, found, earlier, types, today).items():
+                found[fid], tier[fid] = v, 3
         # "户口上在我这边，长沙市…218号": an address nothing else took goes to the kind named nearest before it
         taken = {str(v) for v in found.values()} | {str(e.value) for e in out.values()}
         for m in ADDRESS_RE.finditer(text):

@@ -189,8 +189,8 @@ def bind_reply(
     ):
         ((fid, v),) = out.items()
         kind = next(f.type for f in asked if f.id == fid)
-        for f in [g for g in free if g.type == kind]:
-            out[f.id] = v
+        for f in [g for g in free if g.type == kind and (kind != "choice" or v in g.choices)]:
+            out[f.id] = v  # "都是土家族": not the 落户 choice asked beside the ethnic group
             free.remove(f)
     # "汉族，随父，湘潭市…45号" to "民族和落户？": an address nobody asked for is the kind the question names
     for part in parts:
