@@ -27,8 +27,8 @@ _TITLE = re.compile(
 )
 _RAW = re.compile(r"[0-9Xx]{6,22}")
 _GENDER = {
-    "男": r"^(男|男孩|男孩子|儿子|男宝|男娃|是个男孩)$",
-    "女": r"^(女|女孩|女孩子|女儿|闺女|女宝|女娃|是个女孩)$",
+    "男": r"^(男|男孩|男孩子|儿子|男宝|男娃|是个男孩|是个伢子|崽伢子)$",
+    "女": r"^(女|女孩|女孩子|女儿|闺女|女宝|女娃|是个女孩|是个妹子|妹崽|妹坨|丫头)$",
 }
 _PRONOUN = re.compile(r"^(他|她|他的|她的|其)")
 _DATE = re.compile(
@@ -132,7 +132,10 @@ def facts_in(text: str, today: date | None = None) -> list[Fact]:
         if phone:  # a phone number is the speaker's unless the clause itself names someone else
             out.append(
                 Fact(
-                    role=current if found is not None else SELF, attr="phone", value=phone, explicit=explicit
+                    role=current if found is not None or _PRONOUN.match(clause) else SELF,  # "他电话…"
+                    attr="phone",
+                    value=phone,
+                    explicit=explicit,
                 )
             )
         name = _name(clause, rest, found is not None)
