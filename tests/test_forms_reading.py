@@ -276,3 +276,20 @@ def test_a_date_corrected_without_naming_it_and_both_of_one_ethnic_group(service
     assert (
         v["hukou_follow"] == "随父"
     )  # "都是土家族" names the ethnic group only; "我这边" said by the father
+
+
+def test_a_grandfather_who_names_the_guardian_stays_the_applicant(service):
+    grandpa = _id("43012119600814003")
+    father = _id("43010419910223051")
+    v = _values(
+        service,
+        "43PCN0010",
+        [
+            f"我是伢子的爷爷李国华，身份证{grandpa}，电话13787015264，他爸爸妈妈在广东打工，叫我来给他报名",
+            f"监护人是他爸爸李建军，{father}",
+        ],
+    )
+    assert v["applicant_name"] == "李国华" and v["applicant_id_number"] == grandpa
+    assert v["guardian_name"] == "李建军" and v["guardian_id_number"] == father
+    assert v["applicant_relation"] == "其他监护人"
+    assert v.get("student_id_number") != grandpa  # "我是孩子的爷爷…" is about the speaker, not the child

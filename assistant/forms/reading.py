@@ -153,6 +153,7 @@ def read_conversation(
     roles_in_form = {p[0] for f in fields if (p := field_person(f)) is not None}
     by_id = {f.id: f for f in fields}
     claims = speaker_claims(citizen_text)
+    disowned: set[str] = set()  # roles the citizen said are someone else's
     out: dict[str, Extracted] = {}
     strength: dict[str, int] = {}  # 3: answer to what was asked, 2: a fact about a person, 1: a field cue
     cues_of = {f.id: [c for g in fields if g.id != f.id for c in g.cues] for f in fields}
@@ -194,10 +195,14 @@ def read_conversation(
         asked = asked if question else []
         claims = _self_marked(text, asked, roles_in_form) + claims
         selves = self_roles(claims, roles_in_form)
-        for fact in facts_in(text, today):
+        facts = facts_in(text, today)
+        # "我是爷爷" then "监护人是他爸爸李建军": the speaker (still the grandfather) is not the guardian
+        disowned |= {f.role for f in facts if f.attr == "who" and f.role != SELF}
+        selves = self_roles([c for c in claims if c not in disowned], roles_in_form)
+        for fact in facts:
             if asked and not fact.explicit:
                 continue
-            targets = fact_targets(fact.role, claims, roles_in_form)
+            targets = fact_targets(fact.role, [c for c in claims if c not in disowned], roles_in_form)
             if (
                 fact.role == SELF
                 and fact.attr == "name"
@@ -231,7 +236,7 @@ def read_conversation(
                 role = next((r for w, r in _ROLE_REPLY.items() if text.strip().startswith(w)), None)
                 if role is not None:
                     claims = [role, *[c for c in claims if c != role]]
-                    selves = self_roles(claims, roles_in_form)
+                    selves = self_roles([c for c in claims if c not in disowned], roles_in_form)
             bound = bind_reply(question, text, asked, today, value_from_reply, fields)
             for fid, v in bound.items():
                 p = field_person(by_id[fid])

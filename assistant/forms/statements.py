@@ -39,7 +39,7 @@ _DATE = re.compile(
 
 class Fact(BaseModel):
     role: str
-    attr: str
+    attr: str  # name, id_number, phone, gender, birth; "who": the role is this other person
     value: str
     explicit: bool = True  # the clause says whose it is (a role word, 我, 本人); False: a bare value
 
@@ -92,7 +92,10 @@ def _numbers(clause: str, cue: re.Pattern, strict: list[re.Pattern]) -> str | No
     return None
 
 
-_MY_RELATION = re.compile(r"我(?:就)?是(?:他|她)(?:的)?(?:儿子|女儿|闺女|孩子|子女|老婆|老公|爱人|妻子|丈夫)")
+_MY_RELATION = re.compile(
+    r"我(?:就)?是(?:他|她)(?:的)?(?:儿子|女儿|闺女|孩子|子女|老婆|老公|爱人|妻子|丈夫)"
+    r"|我(?:就)?是(?:他|她|孩子|宝宝|伢子|小孩|学生)的?(?:爷爷|奶奶|外公|外婆|姥姥|姥爷|爸爸|妈妈|父亲|母亲)"
+)
 
 
 def facts_in(text: str, today: date | None = None) -> list[Fact]:
@@ -119,6 +122,8 @@ def facts_in(text: str, today: date | None = None) -> list[Fact]:
             again = role_at(rest[who.end() :]) if who else None
             if again is not None:
                 rest = rest[who.end() + again[1] :]
+                if again[0] not in (current, SELF):  # "监护人是他爸爸…": the guardian is the father, not 我
+                    out.append(Fact(role=current, attr="who", value=again[0], explicit=explicit))
         elif clause.startswith(("我", "本人")):
             current = SELF
         rest = re.sub(r"^(?:也|还|都)(?=是|叫)", "", rest).lstrip("的是叫：: ")  # "清算组负责人也是孙立"
