@@ -293,3 +293,26 @@ def test_a_grandfather_who_names_the_guardian_stays_the_applicant(service):
     assert v["guardian_name"] == "李建军" and v["guardian_id_number"] == father
     assert v["applicant_relation"] == "其他监护人"
     assert v.get("student_id_number") != grandpa  # "我是孩子的爷爷…" is about the speaker, not the child
+
+
+def test_a_stated_total_and_numbers_in_another_unit(service):
+    shop = _values(
+        service,
+        "43TCN0003",
+        [
+            "用户：我要开个粉店，个体户",
+            "助手：经营项目？从业人员数？",
+            "用户：就是煮粉，热食类食品制售。连我跟我堂客，还请了两个，一共四个人",
+        ],
+    )
+    assert shop["employee_count"] == 4
+    flat = _values(
+        service,
+        "43PCP0002",
+        [
+            "用户：我想申请公租房",
+            "助手：家庭人数？月收入？",
+            "用户：两个人，我和女儿。我在超市做收银，一个月两千八百块",
+        ],
+    )
+    assert flat["household_size"] == 2 and flat["monthly_income"] == 2800

@@ -16,6 +16,8 @@ from assistant.forms.quantities import (
     months_from_years,
     months_near,
     rough_amount,
+    stated_total,
+    unit_mismatch,
 )
 from assistant.forms.roles import ROLE_WORDS
 from assistant.forms.spec import FieldSpec
@@ -211,8 +213,8 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
         if f.type == "number":
             if re.search(r"\d{7,}", t):
                 return None  # an ID or phone number is no amount
-            if rough_amount(f, t):
-                return None  # "请了七八个人，还没定", "四千出头", "三十来个平方": no exact value
+            if rough_amount(f, t) or unit_mismatch(f, t):
+                return None  # "请了七八个人，还没定", "四千出头", "三十来个平方"; "两个人" is no income
             if is_household_count(f) and (people := count_people(t)) is not None:
                 return people
             months = months_from_years(f, t)
@@ -334,7 +336,11 @@ def extract_field(
                     return c
         return choice_in(f, text)
     if f.type == "number":
+        if f.unit == "人" and not is_household_count(f) and (total := stated_total(text)) is not None:
+            return total  # "厨房三个，服务员四个…总共九个人"
         for w in windows:
+            if unit_mismatch(f, re.split(r"[，,。；;]", w)[0]):
+                continue  # "月租三千五" after the area's cue is no area
             if re.match(r"\s*\d{7,}", w):
                 continue  # an ID or phone number after the cue is not a count or an amount
             if rough_amount(f, re.split(r"[，,。；;]", w)[0][:12]):

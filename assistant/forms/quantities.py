@@ -118,3 +118,35 @@ def rough_amount(f: FieldSpec, text: str) -> bool:
     if is_household_count(f):
         return False
     return (f.unit == "人" and approximate_count(text)) or bool(VAGUE_AMOUNT.search(text))
+
+
+_UNIT_WORDS = {
+    "人": r"个?人|口|名|位",
+    "元": r"块|元|万|千(?!米)|百块",
+    "平方米": r"个?平(?:方|米)?(?:米)?|㎡",
+    "个月": r"个月|年",
+}
+
+
+def unit_mismatch(f: FieldSpec, text: str) -> bool:
+    """Whether the first number of `text` is said in another field's unit ("两个人" is no income, "十八平" no
+    headcount): the unit word right after it belongs to a different kind of quantity."""
+    if f.unit not in _UNIT_WORDS or f.unit == "个月":
+        return False
+    t = re.sub(r"(?:一|每|1)个?月|每年|一年到头|(?:一|1)个人(?:住|过|带|做|干)", "", numerals_to_digits(text))
+    m = re.search(r"\d+(?:\.\d+)?\s*", t)
+    if m is None:
+        return False
+    after = t[m.end() : m.end() + 4]
+    return any(
+        unit != f.unit and re.match(words, after) for unit, words in _UNIT_WORDS.items()
+    ) and not re.match(_UNIT_WORDS[f.unit], after)
+
+
+_TOTAL = re.compile(r"(?:一共|总共|合计|加起来|共|总计)\D{0,3}?(\d+)\s*(?:个?人|名|个)")
+
+
+def stated_total(text: str) -> int | None:
+    """ "厨房三个，服务员四个…总共九个人": the total said after the parts."""
+    m = _TOTAL.search(numerals_to_digits(text))
+    return int(m.group(1)) if m else None

@@ -19,13 +19,13 @@ from assistant.forms.asked import (
     _shared,
 )
 from assistant.forms.extract import ORG_SUFFIX
-from assistant.forms.quantities import count_people, is_household_count
+from assistant.forms.quantities import count_people, is_household_count, stated_total, unit_mismatch
 from assistant.forms.roles import RELATION_OF, SELF, field_person, role_at
 from assistant.forms.spec import FieldSpec
 from assistant.forms.statements import clauses, name_in
 from assistant.forms.toggles import mention_terms, negative_choice, toggles_in
 from assistant.text.names import looks_like_name
-from assistant.text.values import Unparsed, parse_yesno
+from assistant.text.values import Unparsed, numerals_to_digits, parse_yesno
 
 
 def accepts(
@@ -52,8 +52,8 @@ def accepts(
             return rel
     if f.type == "address":
         return part if len(part) >= 4 and _ADDRESS_HINT.search(part) else None
-    if f.type == "number" and re.search(r"\d{7,}", part):
-        return None  # an ID or phone number is not a count or an amount
+    if f.type == "number" and (re.search(r"\d{7,}", part) or unit_mismatch(f, part)):
+        return None  # an ID or phone number is not a count or an amount; "两个人" is no income
     if f.type == "text":
         if len(part) < 2 or re.fullmatch(r"1[3-9]\d{9}|\d{17}[\dXx]", part) or _DATE_LIKE.search(part):
             return None
@@ -143,6 +143,11 @@ def bind_reply(
         free = [f for f in free if f.id not in toggled]
         terms = [t for f in asked if f.id in toggled for t in mention_terms(f)]
         parts = [p for p in parts if not any(t in p for t in terms)]
+    total = stated_total(reply)
+    for f in [g for g in free if g.unit == "人" and not is_household_count(g)] if total is not None else ():
+        out[f.id] = total  # "厨房三个，服务员四个…总共九个人": the total, not a part
+        free.remove(f)
+        parts = [p for p in parts if not re.search(r"\d+\s*(?:个|人|名)", numerals_to_digits(p))]
     for f in asked:  # "我跟我媳妇，还有两个娃": a household counted across the reply's clauses
         if is_household_count(f) and (people := count_people(reply)) is not None:
             out[f.id] = people
