@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import faiss
 import numpy as np
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from assistant.config import Settings
 from assistant.guides.loader import GuideFileError, load_guides, load_references
@@ -54,6 +55,13 @@ class ChunkRecord(BaseModel):
     name: str
     updated_at: str = ""
     tokens: list[str] = Field(default_factory=list)
+
+    @field_validator("text", "guide_id", "matter_code", "region_code", "section", "key", "name", "updated_at")
+    @classmethod
+    def _shared(cls, v: str) -> str:
+        # one string object per distinct value: at 10k guides 206k records repeat a few thousand names,
+        # codes and dates, and two thirds of the section texts (the same portal text in many counties)
+        return sys.intern(v)
 
 
 class IndexManifest(BaseModel):
