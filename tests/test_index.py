@@ -107,3 +107,24 @@ def test_a_guide_covering_a_catalogue_entry_removes_the_decoy():
         {"name": "护照办理"},
     ]
     assert [i["name"] for i in uncovered_matters(items, [guide])] == ["不动产权证书补证换证", "护照办理"]
+
+
+def test_sections_with_the_same_text_share_one_row_and_score_the_same():
+    import numpy as np
+
+    from assistant.retrieval.dense import FaissSearch, shared_rows
+    from assistant.retrieval.index import faiss_index
+
+    rng = np.random.default_rng(7)
+    base = rng.standard_normal((5, 16)).astype(np.float32)
+    texts = ["甲", "乙", "甲", "丙", "乙", "丁", "戊", "甲"]
+    vectors = base[[0, 1, 0, 2, 1, 3, 4, 0]].copy()
+    vectors[7] += 0.5  # same text, another vector (embedded differently): keeps its own row
+    kept, rows = shared_rows(texts, vectors)
+    assert len(kept) == 6 and rows[0] == rows[2] and rows[1] == rows[4] and rows[7] != rows[0]
+    search = FaissSearch(faiss_index(np.ascontiguousarray(vectors[kept])), rows)
+    q = rng.standard_normal(16).astype(np.float32)
+    scores, ids = search.search(q, len(texts))
+    assert np.allclose(scores[np.argsort(ids)], vectors @ q, atol=1e-5)
+    top, top_ids = search.search(q, 3)
+    assert list(top_ids) == list(np.argsort(-(vectors @ q))[:3])
