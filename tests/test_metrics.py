@@ -86,8 +86,13 @@ def test_two_worker_processes_report_the_sum_and_the_token_is_required(tmp_path:
     pattern = os.path.join(tempfile.gettempdir(), "onething-metrics-*")
     before = set(glob.glob(pattern))
     port = free_port()
+    log = tmp_path / "server.log"  # a worker that died and was started again shows here
     proc = start_server(
-        tmp_path / "m.db", port, workers=2, extra_env={"ONETHING_METRICS_TOKEN": "t0k3n", MULTIPROC_ENV: ""}
+        tmp_path / "m.db",
+        port,
+        workers=2,
+        extra_env={"ONETHING_METRICS_TOKEN": "t0k3n", MULTIPROC_ENV: ""},
+        log=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -95,7 +100,8 @@ def test_two_worker_processes_report_the_sum_and_the_token_is_required(tmp_path:
         # a new connection per request: the kernel spreads them over both workers' sockets
         for _ in range(24):
             assert httpx.get(f"{base}/api/v1/guides").status_code == 200
-        assert len({p.name.rsplit("_", 1)[1] for p in Path(folder).glob("counter_*.db")}) == 2  # both served
+        pids = {p.name.rsplit("_", 1)[1] for p in Path(folder).glob("counter_*.db")}
+        assert len(pids) == 2, (pids, log.read_text(errors="replace")[-3000:])  # both served, none restarted
         assert httpx.get(f"{base}/metrics").status_code == 401
         text = httpx.get(f"{base}/metrics", headers={"Authorization": "Bearer t0k3n"}).text
         assert 'onething_requests_total{path="/api/v1/guides",status="200"} 24.0' in text
