@@ -118,3 +118,23 @@ def test_form_in_the_dialog(settings, searcher, tmp_path: Path):
     saved = bot.store.get_draft(sid, "43PCN0009")
     assert saved["values"]["applicant_phone"]["value"] == "13912345678"
     assert saved["pending_field"] == pending  # still waiting for the same missing field
+
+
+def test_a_correction_after_the_last_field_still_reaches_the_draft(settings, searcher, tmp_path: Path):
+    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/c.db"))
+    sid, _ = bot.new_session()
+    for text in [
+        "长沙，给女儿办新生儿出生一件事，我是她妈妈汤静怡，身份证430111199403221269，电话13657318824",
+        "宝宝叫贺语桐，女孩，9月14号在湖南省妇幼保健院生的",
+        "我爱人叫贺振宇，他身份证430111199211053571",
+        "我们两口子都是汉族，户口上在我这边，长沙市雨花区洞井街道湘府中路218号，医保就在长沙市雨花区",
+    ]:
+        last = bot.respond(sid, text)
+    if not last.form["complete"]:  # whatever is still asked, answered plainly
+        last = bot.respond(sid, "社保卡寄到长沙市雨花区洞井街道湘府中路218号")
+    assert last.form["complete"], last.text
+    fixed = bot.respond(sid, "刚才电话说错了，是13657318842")
+    assert fixed.mode == "form" and "13657318842" in fixed.text
+    assert bot.store.get_draft(sid, "43PCN0009")["values"]["applicant_phone"]["value"] == "13657318842"
+    # and a question after it is answered as a question
+    assert bot.respond(sid, "出生医学证明在哪里领").mode == "composer"

@@ -130,10 +130,8 @@ class FormFlow:
         nxt = self.forms.next_question(draft)
         self.store.save_draft(session_id, draft.matter_code, draft.model_dump())
         report = self.forms.report(draft, guide)
-        if nxt:
-            state.extra["form"] = {"matter_code": draft.matter_code}
-        else:
-            state.extra.pop("form", None)
+        # kept when complete too: "刚才电话说错了，是…" after the last field still corrects the draft
+        state.extra["form"] = {"matter_code": draft.matter_code, "complete": nxt is None}
         lines = []
         if intro:
             lines.append(f"好的，我来帮您预填《{draft.title}》。")

@@ -115,7 +115,7 @@ class Understander:
             return "manipulation"
         if is_offtopic_request(text):
             return "out_of_scope"
-        if state.extra.get("form") or FORM_TRIGGER.search(text):
+        if (state.extra.get("form") or {}).get("complete") is False or FORM_TRIGGER.search(text):
             return "form"
         if personal_data_kinds(text) and not is_question(text):
             return "form"  # a citizen's own data with no question: it belongs in a form, never refused

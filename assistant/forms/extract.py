@@ -85,7 +85,9 @@ ORG_SUFFIX = {
     "公司": r"(公司|集团)",
 }
 _LEAD = re.compile(r"^(写|是|为|叫|在|到|去)")
-_TRAIL = re.compile(r"(出生的?|生的|生下的?|上班的?|工作的?|那边|这边|开的|办的|住的|交的|缴的|参保的|上的)$")
+_TRAIL = re.compile(
+    r"(出生的?|生的|生下的?|上班的?|工作的?|那边|这边|开的|办的?|住的|交的?|缴的?|参保的?|上的|买的?)$"
+)
 
 
 def _inside_longer_cue(text: str, start: int, end: int, others: list[str]) -> bool:
@@ -352,6 +354,8 @@ def extract_field(
             if years is not None and re.match(r"\D{0,4}\d", digits):  # "社保交了两年": months
                 return years
             m = re.search(r"\d+(?:\.\d+)?", digits)
+            if m and len(m.group(0).split(".")[0]) >= 7:
+                continue  # "低收入家庭。我叫…，身份证4301…": an ID or phone further on is no amount
             if m:
                 v = float(m.group(0))
                 return int(v) if v.is_integer() else v

@@ -321,7 +321,10 @@ def read_conversation(
         taken = {str(v) for v in found.values()} | {str(e.value) for e in out.values()}
         for m in ADDRESS_RE.finditer(text):
             addr = trim_address(m.group(0))
-            if any(addr in t or t in addr for t in taken if len(t) >= 6):
+            # taken already (or a taken street address inside it); "医保在长沙市开福区" does not take the street
+            if any(
+                addr in t or t in addr and re.search(r"[路街巷道号栋组村]", t) for t in taken if len(t) >= 6
+            ):
                 continue
             best: tuple[int, FieldSpec] | None = None
             for f in fields:

@@ -48,11 +48,17 @@ _SHOP = re.compile(
 _FUNCTION_CHAR = re.compile(r"^.+[没是不的了吗呢和也都就还要去来说给让被把个些这那么]")
 
 
+# "文刀刘", "弓长张", "耳东陈": how a surname is spelled out, not a name; "都汉族": an ethnic group
+_SPELLED_OR_GROUP = re.compile(r"^.?(?:文刀|弓长|木子|口天|耳东|立早|草头|双口|三横|言午|关耳)|族$")
+
+
 def looks_like_name(text: str) -> bool:
     """2–4 Han characters (or · in a minority name) starting with a common surname, and not a common word or
     a shop's name ("李记牛肉")."""
     t = text.strip()
     if not re.fullmatch(r"[\u4e00-\u9fff·]{2,6}", t) or _NOT_NAMES.match(t) or _SHOP.search(t):
+        return False
+    if _SPELLED_OR_GROUP.search(t):
         return False
     if _FUNCTION_CHAR.match(t):  # "都没有", "商场租的": a phrase, not a name
         return False
