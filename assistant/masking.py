@@ -76,3 +76,18 @@ def personal_data_kinds(text: str) -> list[str]:
     if _MOBILE.search(text):
         kinds.append("mobile")
     return kinds
+
+
+_DATA_CUE = r"(?:(?:我|本人|他|她)的?)?(?:身份证(?:号码?|号)?|证件号(?:码)?|电话(?:号码?)?|手机(?:号码?)?|联系电话|联系方式|卡号|账号)(?:是|为|[:：])?\s*"
+_STATED_DATA = re.compile(
+    _DATA_CUE + r"(?:" + "|".join(p.pattern for p in (_ID, _USCC, _CARD, _MOBILE, _LANDLINE)) + r")"
+    r"|"
+    + "|".join(p.pattern for p in (_ID, _USCC, _CARD, _MOBILE, _LANDLINE))
+    + r"|(?:我叫|名叫|我的名字(?:是|叫))[\u4e00-\u9fff·]{2,4}"
+)
+
+
+def without_personal_data(text: str) -> str:
+    """The text with the citizen's own data taken out ("身份证4301…", "电话139…", "我叫罗桂英"): what is left
+    is what they ask. "电话13574128806" states a phone number; it does not ask for one."""
+    return _STATED_DATA.sub("", text)

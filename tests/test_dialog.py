@@ -302,3 +302,15 @@ def test_an_overview_shows_the_key_facts_first(bot):
     assert a.aspect == "overview" and a.fold_at is not None and len(first) <= 300
     assert "0731-28681641" in first and "22个工作日" in first
     assert "一、受理条件" in a.text[a.fold_at :]
+
+
+def test_own_data_with_family_words_goes_to_the_form_not_a_refusal(bot):
+    sid, _ = bot.new_session()
+    a = bot.respond(
+        sid,
+        "妹子，我是来给我孙伢子办出生那些手续的，他爸妈都上班去了，我是他奶奶，我叫罗桂英，"
+        "身份证430182196409250062，电话13574128806",
+    )
+    # "电话1357…" states a phone number, it does not ask for one; 奶奶/妹子 are no unknown topic
+    assert a.mode != "refusal" and a.handoff is None, a.text
+    assert a.trace["intent"] == "form" and a.mode in ("form", "clarify")

@@ -46,6 +46,12 @@ class ScopeFeatures(BaseModel):
         return np.array([getattr(self, f) for f in FEATURES], dtype=np.float64)
 
 
+# family members and forms of address ("奶奶", "孙伢子", "妹子", "师傅"): whom a citizen speaks of or to, never
+# what they ask about, so never an unknown topic
+_PEOPLE = re.compile(
+    r"(?:[外老小大]?(?:爸|妈|爷|奶|婆|公|叔|姨|舅|姑|伯|哥|姐|弟|妹|嫂|孙|崽|伢|娃|儿|女|媳|婿|侄|甥)){1,3}"
+    r"(?:子|们|伢子|崽|娭毑|头子)?|师傅|同志|领导|美女|帅哥|先生|女士|阿姨|叔叔|亲戚|邻居|家里人|屋里人|娭毑|堂客|老倌子|细伢子"
+)
 _CLAUSE_BREAK = re.compile(r"[\n。；;，,、：:！!？?]+")
 
 
@@ -103,7 +109,13 @@ class ScopeModel:
         words = []
         for w, flag in pseg.cut(t):
             w = w.strip()
-            if len(w) < 2 or w in STOPWORDS or w in self.region_words or _WHEN.fullmatch(w):
+            if (
+                len(w) < 2
+                or w in STOPWORDS
+                or w in self.region_words
+                or _WHEN.fullmatch(w)
+                or _PEOPLE.fullmatch(w)
+            ):
                 continue
             if flag.startswith("n") or flag in ("vn", "eng", "x") or flag.startswith("j"):
                 words.append(w)

@@ -39,6 +39,12 @@ class FormFlow:
 
     def handle(self, ctx: TurnContext) -> Answer | None:
         """Start or continue filling the unified form; None when this turn is not about the form."""
+        answer = self._handle(ctx)
+        if answer is not None and ctx.new_region is not None:
+            ctx.state.region_code = ctx.new_region.code  # "长沙，给女儿办…": later questions are about 长沙
+        return answer
+
+    def _handle(self, ctx: TurnContext) -> Answer | None:
         text, state = ctx.text, ctx.state
         active = state.extra.get("form")
         if active and FORM_EXIT.search(text):
@@ -59,7 +65,7 @@ class FormFlow:
                         return None  # a question in the middle of filling: answer it; the draft waits
                     note = self.forms.answer_pending(draft, text)
                 return self._reply(ctx.session_id, draft, state, note)
-        data_only = bool(ctx.personal_data) and not is_question(text)
+        data_only = bool(ctx.personal_data) and not is_question(ctx.query or text)
         if not FORM_TRIGGER.search(text) and not data_only:
             return None
         res = ctx.result(k=3)

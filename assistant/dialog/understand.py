@@ -13,7 +13,7 @@ from assistant.answer.safety import is_manipulation, is_offtopic_request
 from assistant.answer.scope import ScopeFeatures, ScopeModel
 from assistant.dialog.state import DialogState
 from assistant.guides.regions import Region
-from assistant.masking import personal_data_kinds
+from assistant.masking import personal_data_kinds, without_personal_data
 from assistant.retrieval.search import Searcher, SearchResult
 
 Intent = Literal["handoff", "manipulation", "out_of_scope", "form", "eligibility", "consult"]
@@ -48,6 +48,7 @@ class TurnContext:
     intent: Intent
     personal_data: list[str]
     on_token: Callable[[str], None] | None = None
+    query: str = ""  # the text without the citizen's own data ("身份证4301…", "我叫…"): what is searched
     searches: int = 0
     _result: SearchResult | None = field(default=None, repr=False)
     _features: ScopeFeatures | None = field(default=None, repr=False)
@@ -60,7 +61,7 @@ class TurnContext:
     def result(self, k: int = SEARCH_K) -> SearchResult:
         """The turn's search (run once), seen with its first k section hits."""
         if self._result is None:
-            self._result = self.understander.search(self, self.text, self.search_region)
+            self._result = self.understander.search(self, self.query or self.text, self.search_region)
         if k >= len(self._result.hits):
             return self._result
         return self._result.model_copy(update={"hits": self._result.hits[:k]})
@@ -68,7 +69,7 @@ class TurnContext:
     def features(self) -> ScopeFeatures:
         """Scope features of the turn's text over its search."""
         if self._features is None:
-            self._features = self.understander.scope.features(self.text, self.result())
+            self._features = self.understander.scope.features(self.query or self.text, self.result())
         return self._features
 
     def search_other(self, text: str, region: str | None) -> SearchResult:
@@ -92,7 +93,11 @@ class Understander:
     ) -> TurnContext:
         mentioned = [r for r in self.searcher.registry.mentioned(text) if r.level != "province"]
         new_region = mentioned[0] if mentioned else None
-        stripped = self.searcher.strip_names(text, gap="")
+        # "电话13574128806" states the citizen's phone, it does not ask for one: aspects, the question test
+        # and the search read the text without the citizen's own data
+        query = without_personal_data(text)
+        query = query if re.search(r"[\u4e00-\u9fff]{2}", query) else text
+        stripped = self.searcher.strip_names(query, gap="")
         return TurnContext(
             understander=self,
             session_id=session_id,
@@ -102,13 +107,14 @@ class Understander:
             search_region=new_region.code if new_region else state.region_code,
             aspects=aspects_asked(stripped),
             aspect=primary_aspect(stripped),
-            intent=self._intent(text, state),
+            intent=self._intent(text, state, query),
             personal_data=personal_data_kinds(text),
             on_token=on_token,
+            query=query,
         )
 
     @staticmethod
-    def _intent(text: str, state: DialogState) -> Intent:
+    def _intent(text: str, state: DialogState, query: str) -> Intent:
         if HANDOFF_RE.match(text):
             return "handoff"
         if is_manipulation(text):
@@ -117,7 +123,7 @@ class Understander:
             return "out_of_scope"
         if (state.extra.get("form") or {}).get("complete") is False or FORM_TRIGGER.search(text):
             return "form"
-        if personal_data_kinds(text) and not is_question(text):
+        if personal_data_kinds(text) and not is_question(query):
             return "form"  # a citizen's own data with no question: it belongs in a form, never refused
         el = state.extra.get("eligibility") or {}
         walking = (
@@ -136,7 +142,7 @@ class Understander:
         # the cascade may skip the encoder only when the answer is a named section (materials, time limit…):
         # a free-text question ("交不满15年怎么办") is answered from the section or FAQ that ranks best,
         # which needs the dense similarity
-        lexical_ok = bool(ctx.aspects) and text == ctx.text
+        lexical_ok = bool(ctx.aspects) and text in (ctx.text, ctx.query)
         return self.searcher.search(text, region=region, k=SEARCH_K, lexical_ok=lexical_ok)
 
     def looks_like_new_question(self, ctx: TurnContext) -> bool:

@@ -180,6 +180,7 @@ def _self_intro_name(text: str) -> str | None:
     return None
 
 
+BANK_WORDS = re.compile(r"银行|信用社|农商|邮储|[建工农中交]行|卡号|银行卡|社保卡|账号|账户")
 _UNDECIDED = re.compile(r"不清楚|不知道|不确定|记不清|先不选|不选|再说|待定|没想好|还没定")
 CORRECTION_RE = re.compile(
     r"(写错|填错|说错|打错|输错|搞错|念错|看错|记错|报错|讲错|不对|改成|改为|更正|应该是|换成|等下|等一下|等等|算了|还是(?:改|落|填|写|随|跟|用|选)|商量了)"
@@ -194,6 +195,8 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
         if m:
             return m.group(0).upper()
         raw = re.search(r"[0-9Xx]{12,22}", t)
+        if raw is not None and len(raw.group(0)) != 18 and BANK_WORDS.search(t):
+            raw = None  # "养老金用长沙银行，6214…": a bank card, not a mistyped ID
         if raw is None and _DOC_WORDS.search(t):
             raw = DOC_NUMBER.search(t)
         return raw.group(0).upper() if raw else None

@@ -18,7 +18,7 @@ from assistant.forms.asked import (
     _label_pieces,
     _shared,
 )
-from assistant.forms.extract import ORG_SUFFIX
+from assistant.forms.extract import BANK_WORDS, ORG_SUFFIX
 from assistant.forms.quantities import count_people, is_household_count, stated_total, unit_mismatch
 from assistant.forms.roles import RELATION_OF, SELF, field_person, role_at
 from assistant.forms.spec import FieldSpec
@@ -159,7 +159,16 @@ def bind_reply(
     asked_words = {w for f in asked for w in (*[c for c in f.cues if len(c) >= 2], *_label_pieces(f))}
     asked_words |= {p[i : i + 3] for f in asked for p in _label_pieces(f) for i in range(len(p) - 2)}
     named_before: set[str] = set()
+    card = BANK_WORDS.search(reply)
+    about: str | None = None  # the person the reply's clauses are about so far ("我爸匡炳生，身份证…")
     for part in parts:
+        opened = role_at(part)
+        if part.startswith(("我是", "我就是", "本人", "我叫", "我的")) or (opened and opened[1] >= len(part)):
+            about = SELF  # "我是宝宝妈妈，叫…", "妈妈，邱雪，4301…" to "您是宝宝的？": the speaker
+        elif opened is not None and opened[1] <= 4:
+            about = _form_role(opened[0], roles_in_form)  # "我爸匡炳生", "孩子爸爸叫…"
+        elif part.startswith("我"):
+            about = SELF
         shaped = next((f for f in free if f.pattern and re.search(f.pattern, part)), None)
         if (
             shaped is not None
@@ -180,6 +189,10 @@ def bind_reply(
         named = [g for g in free if _names_field(g, part)] or [g for g in free if g.id in named_before]
         named_before = set()
         for f in sorted(free, key=lambda g: g not in named):
+            if f.type == "id_number" and card and re.fullmatch(r"\d{16,19}", part) and len(part) != 18:
+                continue  # "养老金用长沙银行，6214…" to "身份证号码？": a bank card, not a mistyped ID
+            if about not in (None, SELF) and (field_person(f) or ("", ""))[0] == SELF:
+                continue  # "我爸匡炳生，身份证…" to "您的身份证号码？": the father's, not the citizen's
             v = accepts(f, part, today, value_of, roles_in_form)
             if v not in (None, ""):
                 out[f.id] = v
