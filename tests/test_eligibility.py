@@ -81,6 +81,18 @@ def test_numbers_and_dates():
         ("是否同时申请两项补贴？", "补贴以后再说", False),
         ("申请前2年内是否出售过房产？", "这两年没卖过也没送过", False),
         ("是否同时办理夫妻投靠户口迁移？", "迁", True),
+        # a calendar month or birth year is no amount; double negatives; all is well; the pay family
+        ("孩子出生到现在是否还不满六个月？", "今年四月底生的，到现在七个多月了", False),
+        ("您是否男年满五十五周岁、女年满四十五周岁？", "我八三年的，今年四十三", False),
+        ("经营场所是否符合消防安全相关规定？", "消防设施都齐的，不存在不合格的地方", True),
+        ("企业是否被吊销营业执照、责令关闭或撤销？", "执照好好的", False),
+        ("企业是否还有未清偿的债权债务（含职工工资、社会保险费用）？", "还欠员工两个月工资冇发", True),
+        ("企业是否为上市股份有限公司？", "小装修公司，上么子市", False),
+        (
+            "父母中是否至少有一方是湖南省户籍，并且是家庭户（不是集体户口）？",
+            "都是浏阳的，不是么子集体户",
+            True,
+        ),
     ],
 )
 def test_a_reply_is_read_against_its_question(question, reply, value):

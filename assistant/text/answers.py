@@ -21,7 +21,7 @@ _LEADING_YES = re.compile(
 )
 _LEADING_NO = re.compile(r"^(?:不是|没有|不|没|否|无)(?:[，,。！!\s]|$)")
 _RHETORICAL = re.compile(
-    r"哪能|哪来|哪有|哪里有|哪儿有|哪会|哪里是|[\u4e00-\u9fff]{1,2}什么[\u4e00-\u9fff]{0,2}(?:哦|哟|咯|嘛)$|哪是|哪算|哪里.{0,2}得了|怎么可能|不可能|谈不上|算不上|没那回事|八竿子打不着"
+    r"哪能|哪来|哪有|哪里有|哪儿有|哪会|哪里是|[\u4e00-\u9fff]{1,2}什么[\u4e00-\u9fff]{0,2}(?:哦|哟|咯|嘛)$|(?:^|[，,。\s])[上当算是][么什]么?子?[\u4e00-\u9fff]{1,2}$|哪是|哪算|哪里.{0,2}得了|怎么可能|不可能|谈不上|算不上|没那回事|八竿子打不着"
 )
 _DOUBLE_NEGATION = re.compile(r"(?:也)?不是(?:没有|没)")  # "也不是没检查过": it was checked
 # "停了…哦不是，现在一直正常在交", "满了…不对不对，我是讲…": only what follows the last self-correction counts
@@ -93,7 +93,7 @@ _ABSENT = [
     ),
 ]
 # "没断过" to "（不是停保状态）", "没超" to "在标准以内": one word family, denied in both
-_SAME_DENIAL = [set("停断欠拖"), set("超高多过")]
+_SAME_DENIAL = [set("停断欠拖"), set("超高多过"), set("清还付发交缴结")]  # "工资冇发" to "未清偿"
 # "至少有一方是湖南户籍": one person named in Hunan is enough
 _AT_LEAST_ONE = re.compile(r"至少(?:有)?一(?:方|人|个)|任何一方|其中一方")
 IN_HUNAN = re.compile(
@@ -112,11 +112,20 @@ def _days(n: float, unit: str) -> float:
     return n * _UNIT_DAYS[unit]
 
 
+_CALENDAR_MONTH = re.compile(
+    r"(?:(?:今年|去年|前年|明年|\d{2,4}\s*年)\s*\d{1,2}\s*月(?!\s*(?:多|来)?\s*(?:了|以来|之久)))"
+    r"(?:底|初|中旬|上旬|下旬|份|\d{1,2}\s*[号日])?|\d{1,2}\s*月(?:底|初|中旬|上旬|下旬|份|\d{1,2}\s*[号日])"
+)
+
+
 def _reply_amount(reply: str, unit: str) -> float | None:
     """How long (in days) or how old (in days of age) the reply says, in the question's unit family; a bare
     number ("才五十三") counts in the question's unit."""
     t = numerals_to_digits(reply)
     t = re.sub(r"(\d+)(个)?(?:来|多)", r"\1\2", t)  # "二十来天", "五个来月", "两个多月" (at least two)
+    # "今年四月底生的，到现在七个多月了": a month of the calendar is when, not how long
+    t = _CALENDAR_MONTH.sub("", t)
+    t = re.sub(r"(?<!\d)(?:\d{2}|\d{4})\s*年(?=的|生|出生|人|那年)", "", t)  # "我八三年的": a birth year
     total = re.search(r"(?:一共|总共|合计|加起来|共)\s*(\d+(?:\.\d+)?)\s*(周岁|岁|年|个月|月|天|日)", t)
     if total:
         return _days(float(total.group(1)), total.group(2))
@@ -152,10 +161,16 @@ def _threshold_answer(question: str, reply: str) -> bool | None:
             )
 
         best = max(found, key=score)
-        if score(best) == 0:
-            return None
+        if score(best) == 0:  # "今年四十三" to "男满五十五、女满四十五": decided when it meets all or none
+            verdicts = {_meets(m, reply) for m in found}
+            return verdicts.pop() if len(verdicts) == 1 else None
     else:
         best = found[0]
+    return _meets(best, reply)
+
+
+def _meets(best: re.Match[str], reply: str) -> bool | None:
+    """Whether the reply's amount meets one threshold of the question (None: the reply gives no amount)."""
     op = best.group(1) or best.group(4) or "满"
     limit = _days(float(best.group(2)), best.group(3))
     if _TIME_REFERENCE.search(numerals_to_digits(reply)) or _TIME_REFERENCE.search(reply):
@@ -178,14 +193,26 @@ def _negated_targets(text: str) -> list[str]:
     for m in _NEGATION.finditer(text):
         rest = text[m.start(1) :]
         rest = rest.lstrip("".join(_COPULA)) or rest
+        rest = re.sub(r"^(?:什么|么子|啥子|啥|任何)", "", rest) or rest  # "不是么子集体户"
         out.append(rest[:2])
     return out
+
+
+_BAD_EVENT = re.compile(
+    r"吊销|责令关闭|撤销|冻结|出质|抵押|异常名录|失信|立案|强制措施|诉讼|仲裁|处罚|停保|中断|欠税"
+)
+_ALL_WELL = re.compile(
+    r"好好的|好得很|正常得很|正常的|一切正常|冇得问题|没得问题|没有问题|没问题|干干净净|清清白白"
+)
+_DOUBLE_NEGATIVE = re.compile(
+    r"(?:不存在|没有|没得|冇得?|并无|无)(?:任何|什么|一点|哪里|哪样)?(?:的)?不(?=合格|符合|达标|规范|合规|满足|达到)"
+)
 
 
 def answer_yesno(question: str, reply: str, in_hunan: Callable[[str], bool] | None = None) -> bool:
     """True or False for a reply to a yes/no question, read against that question; Unparsed when unsure.
     `in_hunan` tells whether a text names a place in Hunan (the region registry knows every county)."""
-    t = reply.strip()
+    t = _DOUBLE_NEGATIVE.sub("都", reply.strip())  # "不存在不合格的地方": all of it is up to standard
     corrections = list(_SELF_CORRECTION.finditer(t))
     if corrections:
         last = corrections[-1]
@@ -219,6 +246,9 @@ def answer_yesno(question: str, reply: str, in_hunan: Callable[[str], bool] | No
     if _RHETORICAL.search(t) or _DROPPED.search(t):
         return False
     if any(q.search(question) and r.search(t) for q, r in _ABSENT):
+        return False
+    # "执照好好的" to "是否被吊销营业执照…？": all is well, so the bad thing did not happen
+    if _BAD_EVENT.search(question) and _ALL_WELL.search(t) and not _NEGATION.search(t):
         return False
     # "我是维吾尔族，我老婆是汉族" to "父母双方是同一民族吗？"
     if re.search(r"同一(?:个)?民族", question):
