@@ -13,7 +13,7 @@ from collections.abc import Callable
 from assistant.text.values import Unparsed, numerals_to_digits, parse_yesno
 
 _UNSURE = re.compile(
-    r"随便|不知道|不清楚|不确定|说不好|说不准|看情况|也许|记不清|忘了|不记得|不太懂|不懂|拿不准"
+    r"随便|不知道|不清楚|不确定|说不好|说不准|看情况|也许|记不清|忘了|不记得|不太懂|不懂|拿不准|搞不清|搞不懂|不晓得|说不清|弄不清"
 )
 # an affirmation that opens the reply ("是的，…", "有，…"), not a copula ("是我们镇上的小学")
 _LEADING_YES = re.compile(
@@ -149,7 +149,8 @@ def _threshold_answer(question: str, reply: str) -> bool | None:
     """A yes/no question that is a threshold ("是否还不满六个月？", "满9年？", "男年满五十五周岁、女年满四十五
     周岁？"): the reply's amount compared with the threshold that applies to it."""
     q = numerals_to_digits(question)
-    found = list(_THRESHOLD.finditer(q))
+    # "申请前2年内是否卖过房": a time window, not an amount to compare the reply with
+    found = [m for m in _THRESHOLD.finditer(q) if not re.match(r"\s*(?:内|之内)", q[m.end() :]) or m.group(4)]
     if not found:
         return None
     if len(found) > 1:  # several thresholds: the one whose words the reply shares
@@ -198,12 +199,8 @@ def _negated_targets(text: str) -> list[str]:
     return out
 
 
-_BAD_EVENT = re.compile(
-    r"吊销|责令关闭|撤销|冻结|出质|抵押|异常名录|失信|立案|强制措施|诉讼|仲裁|处罚|停保|中断|欠税"
-)
-_ALL_WELL = re.compile(
-    r"好好的|好得很|正常得很|正常的|一切正常|冇得问题|没得问题|没有问题|没问题|干干净净|清清白白"
-)
+_BAD_EVENT = re.compile(r"吊销|责令关闭|撤销|冻结|出质|抵押|异常名录|失信|立案|强制措施|诉讼|仲裁|处罚|欠税")
+_ALL_WELL = re.compile(r"好好的|好得很|正常|冇得问题|没得问题|没有问题|没问题|干干净净|清清白白")
 _DOUBLE_NEGATIVE = re.compile(
     r"(?:不存在|没有|没得|冇得?|并无|无)(?:任何|什么|一点|哪里|哪样)?(?:的)?不(?=合格|符合|达标|规范|合规|满足|达到)"
 )
