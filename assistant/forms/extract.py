@@ -9,6 +9,7 @@ from datetime import date
 from pydantic import BaseModel
 
 from assistant.forms.choices import _BINARY, choice_in
+from assistant.forms.orgs import ORG_SUFFIX, org_name
 from assistant.forms.quantities import (
     NOT_AMOUNTS,
     count_people,
@@ -75,15 +76,6 @@ RAW_NUMBER = re.compile(r"[0-9Xx\-]{6,25}")
 # a travel permit or passport number (港澳 H/M…, passports E…), said with the document's name
 DOC_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:[A-Za-z]{1,2}\d{7,10}|\d{8}(?:\d{2})?)(?![0-9A-Za-z])")
 _DOC_WORDS = re.compile(r"通行证|护照|台胞证|回乡证")
-ORG_SUFFIX = {
-    "医院": r"(医院|保健院|卫生院|妇幼保健院|诊所)",
-    "派出所": r"(派出所)",
-    "学校": r"(学校|小学|中学|幼儿园)",
-    "单位": r"(公司|集团|中心|厂|局|医院|院(?!子)|所(?![以有在])|店|学校|委员会|大学|社(?![保区会]))",
-    "银行": r"(银行|信用社|农商行|邮储)",
-    "企业": r"(公司|集团|中心|厂|店|社(?![保区会])|合作社|(?:商|车|器|材|货|金)行)",
-    "公司": r"(公司|集团)",
-}
 _LEAD = re.compile(r"^(写|是|为|叫|在|到|去)")
 _TRAIL = re.compile(
     r"(出生的?|生的|生下的?|上班的?|工作的?|那边|这边|开的|办的?|住的|交的?|缴的?|参保的?|上的|买的?)$"
@@ -131,39 +123,6 @@ def _window(
 ) -> list[str]:
     """Text right after each cue (what the cue refers to)."""
     return [rest[:width] for rest in _after_cues(text, cues, self_only, others)]
-
-
-def _org(f: FieldSpec, text: str) -> str | None:
-    """Organisation names (hospital, employer, police station…) by their suffix, for fields labelled so:
-    the longest name ending in a suffix within a clause, without the words that introduce it."""
-    for key, suffix in ORG_SUFFIX.items():
-        if key not in f.label:
-            continue
-        for clause in re.split(r"[，,。；;！!？?]", text):
-            m = re.search(r"([\u4e00-\u9fff（）()]{2,40}" + suffix + r")", clause)
-            if not m:
-                continue
-            if re.match(r"[\u4e00-\u9fff]{0,8}\d+\s*(?:栋|单元|号|室|楼|组)", clause[m.end() :]):
-                continue  # "…老粮食局宿舍3栋2单元501" is an address, not an employer
-            name = re.split(
-                r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?[一个]?[家个间]|进的?|进了",
-                m.group(1),
-            )[-1]
-            if _POINTING.search(name):
-                continue  # "隔壁那家烧烤店", "对面那个厂": a business pointed at, not a name
-            # "电商公司股东会决议解散": a short name without 叫/名称是 is a kind of business, not its name
-            named = bool(re.search(r"叫|名称是|名字是|名称为", m.group(1)))
-            short = 6 if not named and re.search(r"(?:公司|集团|企业)$", name) else 4
-            if len(name) >= short and not _TYPE_ONLY.fullmatch(name):
-                return name
-    return None
-
-
-_POINTING = re.compile(r"那家|这家|那个|这个|隔壁|对面|旁边|楼下|楼上|附近|[也还]开")
-# a kind of business, not a business's name ("不是一人公司，是有限责任公司")
-_TYPE_ONLY = re.compile(
-    r"(?:一人|有限|有限责任|股份|股份有限|分|子|总|个人|独资|合伙|私营|国有|这家|那家|一家)(?:公司|企业|集团|店)"
-)
 
 
 def _self_intro_name(text: str) -> str | None:
@@ -256,7 +215,7 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
     if re.search(r"账号|卡号", f.label):  # "中国建设银行 6217…": the number, not the bank's name
         m = re.search(r"\d[\d ]{10,26}\d", t)
         return m.group(0).replace(" ", "") if m else None
-    if f.type == "text" and (org := _org(f, t)):  # "养老金用中国工商银行": the bank, not the sentence
+    if f.type == "text" and (org := org_name(f, t)):  # "养老金用中国工商银行": the bank, not the sentence
         return org
     t = re.sub(r"^(是|在|地址是|住在|住|就是)", "", t).strip("。 ")
     return t or None
@@ -399,7 +358,7 @@ def extract_field(
         return None
     # free text: an organisation by its suffix first, else the clause after the cue
     numbered = bool(re.search(r"号|代码|账号|卡号", f.label))
-    org = _org(f, text) if not numbered and any(k in f.label for k in ORG_SUFFIX) else None
+    org = org_name(f, text) if not numbered and any(k in f.label for k in ORG_SUFFIX) else None
     if org:
         return org
     if numbered and re.search(r"账号|卡号", f.label):  # "中国建设银行 6217…": the card number after the bank
