@@ -72,15 +72,18 @@ class FormFlow:
         top = res.matters[0] if res.matters else None
         matter = top.matter_code if top and top.name_match else state.matter_code
         if not matter or not self.forms.has_form(matter):
-            available = "、".join(
-                self.searcher.heads_for(c)[0].name
-                for c in self.forms.catalog.forms
-                if self.searcher.heads_for(c)
+            # the matters with a form, the ones this message is nearest to first, each one click away
+            rank = {m.matter_code: i for i, m in enumerate(res.matters)}
+            codes = sorted(
+                (c for c in self.forms.catalog.forms if self.searcher.heads_for(c)),
+                key=lambda c: rank.get(c, len(rank)),
             )
+            names = [self.searcher.heads_for(c)[0].name for c in codes]
             lead = "收到您的信息。" if data_only else ""
             return Answer(
-                text=f"{lead}请先告诉我要办哪件事。目前可以帮您预填申请表的事项：{available}。",
+                text=f"{lead}请先告诉我要办哪件事。目前可以帮您预填申请表的事项：{'、'.join(names)}。",
                 mode="form" if not data_only else "clarify",
+                suggestions=[Suggestion(label=n, text=f"帮我填{n}的申请表") for n in names[:3]],
             )
         el = state.extra.get("eligibility") or {}
         answers = el.get("answers") if el.get("matter_code") == matter else None

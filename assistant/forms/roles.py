@@ -96,6 +96,12 @@ ROLE_WORDS: dict[str, list[str]] = {
         "外孙",
         "孙女",
         "孙子",
+        "伢子",
+        "细伢子",
+        "伢崽",
+        "崽",
+        "妹崽",
+        "孙伢子",
     ],
     # the speaker's husband or wife, said without a gender: the other parent of a newborn
     "spouse": ["我爱人", "我对象", "我家那位", "我另一半", "爱人"],  # not 对象 alone (办理对象)
