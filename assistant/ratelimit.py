@@ -20,6 +20,8 @@ from limits import RateLimitItemPerMinute, parse
 from limits.storage import MovingWindowSupport, Storage, storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
+from assistant.store.wal import enable_wal
+
 
 class SQLiteStorage(Storage, MovingWindowSupport):
     """Moving-window entries in one SQLite file: each hit is a row (key, time); a check counts the key's rows
@@ -47,7 +49,7 @@ class SQLiteStorage(Storage, MovingWindowSupport):
         db = getattr(self._local, "db", None)
         if db is None:
             db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-            db.execute("PRAGMA journal_mode=WAL")
+            enable_wal(db)
             db.execute("PRAGMA synchronous=OFF")  # counters: losing the last second on a crash is harmless
             self._local.db = db
         return db

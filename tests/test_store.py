@@ -78,3 +78,28 @@ def test_turns_from_many_threads_are_all_recorded(tmp_path: Path):
         assert [m["id"] for m in stored if m["role"] == "assistant"] == ids[sid]
         assert [m["text"] for m in stored][:2] == ["问0", "答0"] and stored[1]["payload"] == {"n": 0}
         assert store.get_state(sid) == {"turns": 24}
+
+
+def test_switching_a_fresh_file_to_wal_waits_for_another_process(tmp_path):
+    """Two workers starting on a new database: one holds the file while the other switches it to WAL
+    ("database is locked" at once, which once killed a worker at start); the switch is retried."""
+    import sqlite3
+    import threading
+    import time
+
+    import pytest
+
+    from assistant.store.wal import enable_wal
+
+    path = tmp_path / "fresh.db"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    threading.Timer(0.3, lambda: holder.execute("COMMIT")).start()
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        other.execute("PRAGMA journal_mode=WAL")  # what a worker did before
+    t0 = time.monotonic()
+    enable_wal(other)
+    assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert time.monotonic() - t0 < 3

@@ -35,6 +35,7 @@ from assistant.store.tables import (
     SessionRow,
     _now,
 )
+from assistant.store.wal import enable_wal
 
 log = logging.getLogger("onething.store")
 
@@ -51,7 +52,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # pragma: no cover - exercised through every test
         cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
+        enable_wal(cur)  # two workers on a fresh file: the switch is retried, not fatal
         cur.execute("PRAGMA synchronous=FULL")  # an acknowledged commit survives kill -9 and power loss
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=5000")
