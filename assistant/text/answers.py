@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 
 from assistant.text.values import Unparsed, numerals_to_digits, parse_yesno
 
@@ -118,12 +119,40 @@ _CALENDAR_MONTH = re.compile(
 )
 
 
-def _reply_amount(reply: str, unit: str) -> float | None:
+_YEAR_BACK = {"今年": 180.0, "上月": 30.0, "上个月": 30.0, "去年": 365.0, "前年": 730.0}
+_SINCE = re.compile(r"出生|到现在|至今|现在|如今|满月|多大")
+_PART_OF_MONTH = {"初": 5, "上旬": 5, "中旬": 15, "份": 15, "底": 28, "下旬": 25}
+
+
+def _days_since(t: str, today: date | None = None) -> float | None:
+    """Days from a date the reply names ("2026年10月8号", "十月八号", "今年四月底") to today; None without one."""
+    today = today or date.today()
+    m = re.search(
+        r"(?:(\d{4})\s*年|(今年|去年|前年))?\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*[号日]|(初|上旬|中旬|下旬|份|底)|(?=生|出生))",
+        t,
+    )
+    if not m:
+        return None
+    year = int(m.group(1)) if m.group(1) else today.year - {"去年": 1, "前年": 2}.get(m.group(2) or "", 0)
+    month = int(m.group(3))
+    day = int(m.group(4)) if m.group(4) else _PART_OF_MONTH.get(m.group(5) or "", 15)
+    try:
+        then = date(year, month, day)
+    except ValueError:
+        return None
+    if then > today and not m.group(1) and not m.group(2):
+        then = then.replace(year=year - 1)  # "十二月八号" said in March: last December
+    return float((today - then).days) if then <= today else None
+
+
+def _reply_amount(reply: str, unit: str, since_date: bool = False) -> float | None:
     """How long (in days) or how old (in days of age) the reply says, in the question's unit family; a bare
     number ("才五十三") counts in the question's unit."""
     t = numerals_to_digits(reply)
     t = re.sub(r"(\d+)(个)?(?:来|多)", r"\1\2", t)  # "二十来天", "五个来月", "两个多月" (at least two)
     # "今年四月底生的，到现在七个多月了": a month of the calendar is when, not how long
+    if since_date and (elapsed := _days_since(t)) is not None:
+        return elapsed  # "十月八号生的" to "出生到现在是否不满六个月": the time since that day
     t = _CALENDAR_MONTH.sub("", t)
     t = re.sub(r"(?<!\d)(?:\d{2}|\d{4})\s*年(?=的|生|出生|人|那年)", "", t)  # "我八三年的": a birth year
     total = re.search(r"(?:一共|总共|合计|加起来|共)\s*(\d+(?:\.\d+)?)\s*(周岁|岁|年|个月|月|天|日)", t)
@@ -149,8 +178,15 @@ def _threshold_answer(question: str, reply: str) -> bool | None:
     """A yes/no question that is a threshold ("是否还不满六个月？", "满9年？", "男年满五十五周岁、女年满四十五
     周岁？"): the reply's amount compared with the threshold that applies to it."""
     q = numerals_to_digits(question)
-    # "申请前2年内是否卖过房": a time window, not an amount to compare the reply with
-    found = [m for m in _THRESHOLD.finditer(q) if not re.match(r"\s*(?:内|之内)", q[m.end() :]) or m.group(4)]
+    # "申请前2年内是否卖过房": a time window, not an amount; "三年前卖过" falls outside it, "去年卖过" inside
+    every = list(_THRESHOLD.finditer(q))
+    windows = [m for m in every if re.match(r"\s*(?:内|之内)", q[m.end() :]) and not m.group(4)]
+    ago = re.search(r"(\d+(?:\.\d+)?)\s*(?:个)?\s*(年|个月|月|天)(?:多)?(?:以)?前", numerals_to_digits(reply))
+    named_year = re.search(r"(今年|去年|前年|上个?月)", reply)
+    if windows and (ago or named_year) and not _NEGATION.search(reply):  # "没卖过，…八年前离的婚"
+        back = _days(float(ago.group(1)), ago.group(2)) if ago else _YEAR_BACK[named_year.group(1)]  # type: ignore[union-attr]
+        return back <= _days(float(windows[0].group(2)), windows[0].group(3))
+    found = [m for m in every if m not in windows]
     if not found:
         return None
     if len(found) > 1:  # several thresholds: the one whose words the reply shares
@@ -163,20 +199,21 @@ def _threshold_answer(question: str, reply: str) -> bool | None:
 
         best = max(found, key=score)
         if score(best) == 0:  # "今年四十三" to "男满五十五、女满四十五": decided when it meets all or none
-            verdicts = {_meets(m, reply) for m in found}
+            verdicts = {_meets(m, reply, question) for m in found}
             return verdicts.pop() if len(verdicts) == 1 else None
     else:
         best = found[0]
-    return _meets(best, reply)
+    return _meets(best, reply, question)
 
 
-def _meets(best: re.Match[str], reply: str) -> bool | None:
+def _meets(best: re.Match[str], reply: str, question: str = "") -> bool | None:
     """Whether the reply's amount meets one threshold of the question (None: the reply gives no amount)."""
     op = best.group(1) or best.group(4) or "满"
     limit = _days(float(best.group(2)), best.group(3))
     if _TIME_REFERENCE.search(numerals_to_digits(reply)) or _TIME_REFERENCE.search(reply):
         return None  # "这两年没卖过": when, not how much
-    amount = _reply_amount(reply, best.group(3))
+    # "出生到现在是否不满六个月", "年满五十五周岁": a date in the reply counts the time since it
+    amount = _reply_amount(reply, best.group(3), since_date=bool(_SINCE.search(question)))
     if amount is None:
         return None
     if op in ("不满", "未满", "不到", "不足", "少于"):
