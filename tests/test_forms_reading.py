@@ -316,3 +316,20 @@ def test_a_stated_total_and_numbers_in_another_unit(service):
         ],
     )
     assert flat["household_size"] == 2 and flat["monthly_income"] == 2800
+
+
+def test_a_quoted_name_an_address_asked_as_such_and_the_clause_that_says_how_it_is_now(service):
+    shop = _values(
+        service,
+        "43TCN0003",
+        [
+            "用户：想开个小烘焙店，个体户",
+            "助手：地址、面积？场所自有还是租赁？",
+            "用户：长沙市开福区新河街道北辰三角洲D1区2栋108，十八平，租的，月租三千五",
+            "助手：招牌写什么？",
+            "用户：招牌就写“甜心烘焙”四个字",
+        ],
+    )
+    assert shop["business_area"] == 18  # not the 三 of 三角洲
+    assert shop["business_address"] == "长沙市开福区新河街道北辰三角洲D1区2栋108"
+    assert shop["signboard_text"] == "甜心烘焙"

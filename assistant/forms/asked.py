@@ -237,11 +237,11 @@ def asked_fields(question: str, fields: list[FieldSpec], context: str | None = N
                 if p is not None and p[0] == role and p[1] in ("name", "id_number"):
                     found.setdefault(f.id, (pos + (p[1] == "id_number"), f))
     # "地址？" in a form with one address of its own (besides the applicant's contact address)
-    if not found and re.fullmatch(r"(?:请问)?(?:详细)?地址[？?]?", question.strip()):
+    if re.search(r"(?:^|[，、。？?；;\s])(?:请问)?(?:详细)?地址(?=$|[，、。？?；;\s和])", question.strip()):
         own = [f for f in fields if f.type == "address" and field_person(f) is None]
         own = [f for f in own if not f.id.startswith("applicant_")]
-        if len(own) == 1:
-            found[own[0].id] = (0, own[0])
+        if len(own) == 1 and own[0].id not in found:
+            found[own[0].id] = (question.find("地址"), own[0])
     if not found:
         found.update(fuzzy)
     # "名称和统一社会信用代码？", "店名？": the form's one name of a business or body

@@ -61,7 +61,11 @@ def clean_text_value(f: FieldSpec, value: str) -> str:
         key=len,
         reverse=True,
     )
-    v = value.strip().strip("“”\"'「」『』")  # “老程家常菜”: the name, not its quotation marks
+    # “张记米粉”四个字 (its opening mark may already be gone): the name inside the quotation marks
+    quoted = re.search(r"[“\"「『]([^“”\"「」『』]{1,40})[”\"」』]", value) or re.match(
+        r"\s*([^“”\"「」『』]{1,40})[”\"」』]", value
+    )
+    v = quoted.group(1) if quoted else value.strip().strip("“”\"'「」『』")
     for _ in range(3):
         before = v
         for w in words:

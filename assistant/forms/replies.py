@@ -52,7 +52,13 @@ def accepts(
             return rel
     if f.type == "address":
         return part if len(part) >= 4 and _ADDRESS_HINT.search(part) else None
-    if f.type == "number" and (re.search(r"\d{7,}", part) or unit_mismatch(f, part)):
+    if f.type == "number" and (
+        re.search(r"\d{7,}", part)
+        or unit_mismatch(f, part)
+        or (
+            len(part) > 8 and re.search(r"[市区县镇乡村街路巷道].*\d+\s*[号栋]", part)
+        )  # "北辰三角洲D1区2栋108"
+    ):
         return None  # an ID or phone number is not a count or an amount; "两个人" is no income
     if f.type == "text":
         if len(part) < 2 or re.fullmatch(r"1[3-9]\d{9}|\d{17}[\dXx]", part) or _DATE_LIKE.search(part):
@@ -113,6 +119,11 @@ def bind_reply(
             r"(不用|不要|不需要|不了|不|算了|要|要的|需要|可以|好的?|对|是的?)[了的吧啊呀。！!]*",
             last.strip(),
         )
+        if binary and len(said) > 1 and not short and re.search(r"没|无|冇|不", last):
+            # "车离婚的时候判给他了，现在我名下没有车": the last clause says how it is now
+            closing = value_of(f, last, today)
+            if closing in f.choices and closing != binary[0]:
+                return {f.id: closing}
         if binary and short and len(said) > 1:  # "基本户上个月就销掉了，不用": the closing word answers
             no = short.group(1) in ("不用", "不要", "不需要", "不了", "不", "算了")
             return {f.id: ("否" if binary[0] == "是" else "无") if no else binary[0]}
