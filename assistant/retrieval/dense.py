@@ -38,6 +38,8 @@ class FaissSearch:
     def __init__(self, index: faiss.Index, rows: np.ndarray | None = None):
         self.index = index
         n, d = index.ntotal, index.d
+        if rows is not None and not isinstance(index, faiss.IndexFlat):
+            raise ValueError("shared rows need a flat index: its k-nearest ids are rows, not sections")
         self._rows = rows
         self.sections = len(rows) if rows is not None else n
         self._all = (
