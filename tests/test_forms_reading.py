@@ -333,3 +333,13 @@ def test_a_quoted_name_an_address_asked_as_such_and_the_clause_that_says_how_it_
     assert shop["business_area"] == 18  # not the 三 of 三角洲
     assert shop["business_address"] == "长沙市开福区新河街道北辰三角洲D1区2栋108"
     assert shop["signboard_text"] == "甜心烘焙"
+
+
+def test_a_household_counted_after_its_members_is_that_count():
+    from assistant.forms.quantities import count_people
+
+    assert (
+        count_people("就我和孙孩子两个，他爸妈离婚了都不管他") == 2
+    )  # the parents named after are not in it
+    assert count_people("我和老婆两个小孩") == 4
+    assert count_people("我跟我老伴两个") == 2

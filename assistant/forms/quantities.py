@@ -11,7 +11,10 @@ import re
 from assistant.forms.spec import FieldSpec
 from assistant.text.values import numerals_to_digits
 
-_EXPLICIT = re.compile(r"(\d+)\s*(?:口人|口|个人|人)|^\s*(?:一共|总共|家里)?(\d+)\s*个(?=[，,、。\s]|$)")
+_EXPLICIT = re.compile(
+    r"(\d+)\s*(?:口人|口|个人|人)|^\s*(?:一共|总共|家里)?(\d+)\s*个(?=[，,、。\s]|$)"
+    r"|(?:我|本人)(?:和|跟|带着?|同)[^，,。；;\d]{1,8}?(\d+)\s*个(?=[，,、。；;\s]|$)"  # "就我和孙孩子两个"
+)
 _ALONE = re.compile(
     r"(?:就|只有|只)?(?:我|本人)(?:自己)?一个人|单身一人|一个人(?:住|过|生活)|(?:就|只有)(?:我|本人)自己|^\s*就我一个"
 )
@@ -41,7 +44,9 @@ def count_people(text: str, listed: bool = False) -> int | None:
         return 1
     m = _EXPLICIT.search(t)
     if m and not re.search(r"雇|员工|工人|店员", t[max(0, m.start() - 6) : m.start()]):
-        return int(m.group(1) or m.group(2))  # "四个，我、我老婆、两个细伢子": the count said first
+        return int(
+            m.group(1) or m.group(2) or m.group(3)
+        )  # "四个，我、我老婆、两个细伢子": the count said first
     if not _ME.search(t) or listed and not _TOGETHER.search(t):
         return None
     others = 0
