@@ -225,10 +225,9 @@ class ConsultFlow:
             state.region_code = region.code
         state.matter_code, state.pending = matter_code, None
 
-        situation = self.scope.content_words(self.searcher.strip_names(text))
-        generic = aspect is None and (
-            is_intent_statement(text) or not (situation or asks_specific(self.searcher.strip_names(text)))
-        )
+        unnamed = self.searcher.strip_names(text)
+        situation = self.scope.content_words(unnamed)
+        generic = aspect is None and (is_intent_statement(text) or not (situation or asks_specific(unnamed)))
         if aspects is None:
             aspects = ctx.aspects if text == ctx.text else []
         several = [a for a in aspects if a in ASPECT_LABELS]

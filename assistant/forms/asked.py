@@ -4,9 +4,11 @@ father's ID), and how a citizen's short reply maps onto them ("邓超 4301811991
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.forms.roles import ROLE_WORDS, SELF, field_person
 from assistant.forms.spec import FieldSpec
+from assistant.text.matching import positions
 
 ATTR_WORDS = {
     "name": ["姓名", "名字", "叫什么", "是谁", "填谁", "写谁"],
@@ -44,6 +46,7 @@ _GENERIC = {
 }
 
 
+@lru_cache(maxsize=8192)  # an explicit cache: each reply part is compared with every other field's label
 def _shared(question: str, label: str) -> tuple[int, int]:
     """(length, position in the question) of the longest run of the label found in the question; generic
     words (地址, 号码…) alone do not count."""
@@ -90,16 +93,21 @@ def _form_role(role: str, roles_in_form: set[str]) -> str:
     return role
 
 
+_ROLE_WORDS_LONGEST_FIRST = sorted(
+    [(w, role) for role, ws in ROLE_WORDS.items() for w in ws] + [(w, SELF) for w in _SELF_WORDS],
+    key=lambda x: -len(x[0]),
+)
+
+
 def _role_spans(question: str) -> list[tuple[int, str]]:
     """(position, role) of every person the question names, the citizen ("您") included; a shorter role
     word inside a longer one ("父亲" in "孩子父亲") is not counted twice."""
     spans: list[tuple[int, int, str]] = []
-    words = [(w, role) for role, ws in ROLE_WORDS.items() for w in ws] + [(w, SELF) for w in _SELF_WORDS]
-    for w, role in sorted(words, key=lambda x: -len(x[0])):
-        for m in re.finditer(re.escape(w), question):
-            if any(a <= m.start() and m.end() <= b for a, b, _ in spans):
+    for w, role in _ROLE_WORDS_LONGEST_FIRST:
+        for start in positions(w, question):
+            if any(a <= start and start + len(w) <= b for a, b, _ in spans):
                 continue
-            spans.append((m.start(), m.end(), role))
+            spans.append((start, start + len(w), role))
     return sorted((a, r) for a, _, r in spans)
 
 
@@ -159,7 +167,7 @@ def asked_fields(question: str, fields: list[FieldSpec], context: str | None = N
     fuzzy: dict[str, tuple[int, FieldSpec]] = {}
     spans = [(p, _form_role(r, roles_in_form)) for p, r in _role_spans(question)]
     role_spans = [(p, r) for p, r in spans if r != SELF]
-    person_words = [(m.start(), m.end()) for w in _PERSON_WORDS for m in re.finditer(re.escape(w), question)]
+    person_words = [(i, i + len(w)) for w in _PERSON_WORDS for i in positions(w, question)]
     unclaimed: dict[str, int] = {}  # person attributes asked of someone without such a field
     for f in fields:
         person = field_person(f)

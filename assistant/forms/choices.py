@@ -7,6 +7,7 @@ Hand-written: the forms' own keyword lists read with Chinese negation; no librar
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from assistant.forms.spec import FieldSpec
 from assistant.text.synonyms import synonym_variants
@@ -28,6 +29,13 @@ def choice_in(f: FieldSpec, text: str, reply: bool = False) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def _keyword_pattern(word: str) -> re.Pattern[str]:
+    """A choice word as a pattern; a long one also matches with a filler word inside ("公积金一起取" in
+    "公积金也一起取"). An explicit cache: the same few hundred words are looked for in every message."""
+    return re.compile(".?".join(map(re.escape, word)) if len(word) >= 4 else re.escape(word))
+
+
 def _choice_in(f: FieldSpec, text: str, reply: bool) -> str | None:
     """The choice said last wins ("随爸爸吧…等下，还是随母", "…有限公司长沙分公司", "等退了再取，现在不取"); a choice
     said with 是 ("我们是分公司") wins over one inside a name; of overlapping words the longest counts."""
@@ -37,9 +45,7 @@ def _choice_in(f: FieldSpec, text: str, reply: bool) -> str | None:
     for word, choice in candidates:
         if len(word) < 2 and not reply:  # "是", "男" anywhere in a message say nothing about this field
             continue
-        # a long keyword also matches with a filler word inside ("公积金一起取" in "公积金也一起取")
-        pattern = ".?".join(map(re.escape, word)) if len(word) >= 4 else re.escape(word)
-        for m in re.finditer(pattern, text):
+        for m in _keyword_pattern(word).finditer(text):
             negated = bool(
                 _NEGATION.search(text[max(0, m.start() - 3) : m.start()])
             ) and not _NEGATIVE_WORD.match(word)

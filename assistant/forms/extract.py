@@ -23,6 +23,7 @@ from assistant.forms.quantities import (
 from assistant.forms.roles import ROLE_WORDS
 from assistant.forms.spec import FieldSpec
 from assistant.forms.toggles import negative_choice
+from assistant.text.matching import positions
 from assistant.text.names import looks_like_name
 from assistant.text.numerals import to_digits
 from assistant.text.values import (
@@ -87,8 +88,8 @@ def _inside_longer_cue(text: str, start: int, end: int, others: list[str]) -> bo
     for c in others:
         if len(c) <= end - start:
             continue
-        for m in re.finditer(re.escape(c), text):
-            if m.start() <= start and m.end() >= end:
+        for i in positions(c, text):
+            if i <= start and i + len(c) >= end:
                 return True
     return False
 
@@ -101,18 +102,19 @@ def _after_cues(
     A cue that is part of another field's longer cue belongs to that field."""
     out = []
     for cue in sorted((c for c in cues if len(c) >= 2), key=len, reverse=True):
-        for m in re.finditer(re.escape(cue), text):
+        for start in positions(cue, text):
+            end = start + len(cue)
             if (
                 self_only
-                and OTHER_PERSON.search(text[max(0, m.start() - 4) : m.start()])
+                and OTHER_PERSON.search(text[max(0, start - 4) : start])
                 and not OTHER_PERSON.search(cue)
             ):
                 continue
-            if others and _inside_longer_cue(text, m.start(), m.end(), others):
+            if others and _inside_longer_cue(text, start, end, others):
                 continue
-            if _inside_longer_cue(text, m.start(), m.end(), PERSON_WORDS):
+            if _inside_longer_cue(text, start, end, PERSON_WORDS):
                 continue  # "经营" in "我是经营者": a person, not the business items
-            rest = text[m.end() :].lstrip("：: 是为")
+            rest = text[end:].lstrip("：: 是为")
             if rest:
                 out.append(rest)
     return out
@@ -139,7 +141,7 @@ def _self_intro_name(text: str) -> str | None:
     return None
 
 
-BANK_WORDS = re.compile(r"银行|信用社|农商|邮储|[建工农中交]行|卡号|银行卡|社保卡|账号|账户")
+BANK_WORDS = re.compile(ORG_SUFFIX["银行"] + r"|农商|[建工农中交]行|卡号|银行卡|社保卡|账号|账户")
 _UNDECIDED = re.compile(r"不清楚|不知道|不确定|记不清|先不选|不选|再说|待定|没想好|还没定")
 CORRECTION_RE = re.compile(
     r"(写错|填错|说错|打错|输错|搞错|念错|看错|记错|报错|讲错|不对|改成|改为|更正|应该是|换成|等下|等一下|等等|算了|还是(?:改|落|填|写|随|跟|用|选)|商量了)"

@@ -202,11 +202,12 @@ def read_conversation(
         facts = facts_in(text, today)
         # "我是爷爷" then "监护人是他爸爸李建军": the speaker (still the grandfather) is not the guardian
         disowned |= {f.role for f in facts if f.attr == "who" and f.role != SELF}
-        selves = self_roles([c for c in claims if c not in disowned], roles_in_form)
+        mine = [c for c in claims if c not in disowned]
+        selves = self_roles(mine, roles_in_form)
         for fact in facts:
             if asked and not fact.explicit:
                 continue
-            targets = fact_targets(fact.role, [c for c in claims if c not in disowned], roles_in_form)
+            targets = fact_targets(fact.role, mine, roles_in_form)
             if (
                 fact.role == SELF
                 and fact.attr == "name"

@@ -170,6 +170,12 @@ def bind_reply(
     asked_words = {w for f in asked for w in (*[c for c in f.cues if len(c) >= 2], *_label_pieces(f))}
     asked_words |= {p[i : i + 3] for f in asked for p in _label_pieces(f) for i in range(len(p) - 2)}
     named_before: set[str] = set()
+    # the other fields a part may name instead (their cues and plain labels), worked out once per reply
+    unasked = [
+        ([c for c in f.cues if len(c) >= 2], re.sub(r"[（）()/、]", "", f.label))
+        for f in other_fields
+        if f.id not in asked_ids and f.type not in asked_types
+    ]
     card = BANK_WORDS.search(reply)
     about: str | None = None  # the person the reply's clauses are about so far ("我爸匡炳生，身份证…")
     for part in parts:
@@ -188,10 +194,7 @@ def bind_reply(
             free.remove(shaped)
             continue
         if any(
-            any(c in part for c in f.cues if len(c) >= 2)
-            or _shared(part, re.sub(r"[（）()/、]", "", f.label))[0] >= 2
-            for f in other_fields
-            if f.id not in asked_ids and f.type not in asked_types
+            any(c in part for c in cues) or _shared(part, label)[0] >= 2 for cues, label in unasked
         ) and not any(w in part for w in asked_words):
             named_before = {g.id for g in free if _names_field(g, part)}  # "户口刚迁到单位集体户，…"
             continue  # "医保在岳塘区" answers the 医保 field, not the address that was asked

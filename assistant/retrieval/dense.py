@@ -76,7 +76,17 @@ def shared_rows(texts: list[str], vectors: np.ndarray) -> tuple[np.ndarray, np.n
             keep.append(i)
         rows[i] = j
     kept = np.asarray(keep, dtype=np.int64)
-    differ = np.flatnonzero(np.any(vectors != vectors[kept[rows]], axis=1)) if len(texts) else []
+    # compared in blocks: a whole second copy of the vectors (316 MB at 10k guides) is not made at start-up
+    differ = np.concatenate(
+        [
+            start
+            + np.flatnonzero(
+                np.any(vectors[start : start + 8192] != vectors[kept[rows[start : start + 8192]]], axis=1)
+            )
+            for start in range(0, len(texts), 8192)
+        ]
+        or [np.zeros(0, dtype=np.int64)]
+    )
     if len(differ):
         rows[differ] = len(kept) + np.arange(len(differ))
         kept = np.concatenate([kept, differ])

@@ -22,3 +22,13 @@ def contains(haystack: str, needle: str) -> bool:
     """Whether `needle` occurs in `haystack` after both are normalised the same way."""
     n = normalize_for_match(needle)
     return bool(n) and n in normalize_for_match(haystack)
+
+
+def positions(needle: str, haystack: str) -> list[int]:
+    """Where a literal word starts in a text, left to right, without overlaps (what re.finditer on the
+    escaped word gives, without building a pattern for every word of every message)."""
+    out, i = [], haystack.find(needle)
+    while i >= 0 and needle:
+        out.append(i)
+        i = haystack.find(needle, i + len(needle))
+    return out
