@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, Field
 
 from assistant.answer.aspects import ASPECT_PATTERNS, OVERVIEW_PATTERN
+from assistant.retrieval.chunking import OTHER_SECTION
 from assistant.retrieval.search import Searcher, SearchResult
 from assistant.retrieval.text import STOPWORDS, normalize
 from assistant.text.synonyms import plain_words
@@ -21,6 +22,8 @@ from assistant.text.synonyms import plain_words
 _WHEN = re.compile(r"[\d一二三四五六七八九十两几半]+(?:个)?(?:月份?|号|日|年|岁|天|周|星期|礼拜|点钟?)")
 
 _CUE_RE = re.compile("|".join(p for _, p in ASPECT_PATTERNS) + "|" + OVERVIEW_PATTERN, flags=re.I)
+# a service question: a section asked about, or how to get something done ("个转企怎么弄")
+_SERVICE_ASKED = re.compile(_CUE_RE.pattern + r"|(?:怎么|怎样|如何|咋)(?:办|弄|搞|申请|处理|操作|走)", flags=re.I)
 FEATURES = ["confidence", "name_match", "unknown_ratio", "coverage", "top_dense", "log_bm25", "other_margin"]
 
 
@@ -41,6 +44,9 @@ class ScopeFeatures(BaseModel):
     other_margin: float = 0.0
     content_words: list[str] = Field(default_factory=list)
     unknown_words: list[str] = Field(default_factory=list)
+    known_by_meaning: list[str] = Field(
+        default_factory=list, description="words not in the knowledge whose nearest section is the top matter's"
+    )
 
     def vector(self) -> np.ndarray:
         return np.array([getattr(self, f) for f in FEATURES], dtype=np.float64)
@@ -125,8 +131,10 @@ class ScopeModel:
         words = self.content_words(text)
         unknown = [w for w in words if w not in self.all_text]
         top = res.matters[0] if res.matters else None
+        meant = self.words_meaning_top(text, res)
+        unknown = [w for w in unknown if w not in meant]
         mtext = self.matter_text(top.matter_code) if top else ""
-        covered = [w for w in words if w in mtext]
+        covered = [w for w in words if w in mtext or w in meant]
         # the lexical stage skipped the encoder: its similarity is unknown, taken as the neutral centre
         top_dense = (
             self.searcher.settings.conf_dense_center
@@ -144,7 +152,34 @@ class ScopeModel:
             other_margin=res.other_matter.margin if res.other_matter else -1.0,
             content_words=words,
             unknown_words=unknown,
+            known_by_meaning=meant,
         )
+
+    def words_meaning_top(self, text: str, res: SearchResult) -> list[str]:
+        """The question's words the knowledge does not contain that mean its top matter: a citizen's own word
+        for it ("饭店" for 餐饮店, "残疾证" for 残疾人证) is, on its own, nearer to one of that matter's sections
+        than to any other guide's or to any matter of the not-covered catalogue. Only in a service question:
+        "湖南大学和中南大学哪个更好" is near the graduates' matter but asks nothing of it."""
+        if not res.matters or not _SERVICE_ASKED.search(text):
+            return []
+        top = res.matters[0].matter_code
+        return [
+            w for w in self.content_words(text) if w not in self.all_text and self.nearest_matter(w) == top
+        ]
+
+    def nearest_matter(self, word: str) -> str | None:
+        """The matter whose section is nearest to the word alone ("" for a not-covered matter of the
+        catalogue), by the sections' vectors; reference documents are skipped."""
+        se = self.searcher
+        qv, _cached = se.query_vectors.get_or_compute(word, se.embed_query)
+        sims, ids = se.dense.search(qv, 16)
+        for i in ids:
+            c = se.chunks[int(i)]
+            if c.section == OTHER_SECTION:
+                return ""
+            if c.matter_code:
+                return c.matter_code
+        return None
 
     def probability(self, f: ScopeFeatures) -> float:
         z = float(np.dot(self.params.weights, f.vector()) + self.params.bias)

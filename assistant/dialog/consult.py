@@ -85,11 +85,12 @@ class ConsultFlow:
             "region_mentioned": new_region.name if new_region else None,
             "scope": {
                 "p_in_scope": round(self.scope.probability(feats), 3),
-                **feats.model_dump(include={"unknown_words", "coverage", "unknown_ratio"}),
+                **feats.model_dump(exclude={"content_words"}),
             },
             "timings_ms": res.timings_ms,
             "stage": res.stage,
             "stage_reason": res.stage_reason,
+            "read_as": ctx.expanded,
         }
         top = res.matters[0] if res.matters else None
 

@@ -102,7 +102,7 @@ class Searcher:
             self.settings, getattr(self.embeddings, "model_id", self.settings.embedding_backend)
         )
 
-    def _embed_query(self, text: str) -> np.ndarray:
+    def embed_query(self, text: str) -> np.ndarray:
         # its own lock (or none): a 25 ms embedding must not hold up the other requests' BM25 step
         if getattr(self.embeddings, "concurrent_queries", False):
             return self.embeddings.embed_query_array(text)
@@ -217,7 +217,7 @@ class Searcher:
         else:
             if mode in ("hybrid", "dense"):
                 t2 = time.perf_counter()
-                qv, cached = self.query_vectors.get_or_compute(query, self._embed_query)
+                qv, cached = self.query_vectors.get_or_compute(query, self.embed_query)
                 timings["embed_cached" if cached else "embed"] = (time.perf_counter() - t2) * 1000
                 sims, ids = self.dense.search(qv, min(n, self.dense_k))
                 # sections beyond the k nearest (pgvector) score as the k-th: they are no nearer than it
