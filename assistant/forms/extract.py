@@ -27,6 +27,7 @@ from assistant.text.matching import positions
 from assistant.text.names import looks_like_name
 from assistant.text.numerals import to_digits
 from assistant.text.values import (
+    UNDECIDED,
     Choice,
     Unparsed,
     numerals_to_digits,
@@ -142,7 +143,7 @@ def _self_intro_name(text: str) -> str | None:
 
 
 BANK_WORDS = re.compile(ORG_SUFFIX["银行"] + r"|农商|[建工农中交]行|卡号|银行卡|社保卡|账号|账户")
-_UNDECIDED = re.compile(r"不清楚|不知道|不确定|记不清|先不选|不选|再说|待定|没想好|还没定")
+_UNDECIDED = re.compile(UNDECIDED.pattern + r"|先不选|不选")
 CORRECTION_RE = re.compile(
     r"(写错|填错|说错|打错|输错|搞错|念错|看错|记错|报错|讲错|不对|改成|改为|更正|应该是|换成|等下|等一下|等等|算了|还是(?:改|落|填|写|随|跟|用|选)|商量了)"
 )

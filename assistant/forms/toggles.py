@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from assistant.forms.spec import FieldSpec
+from assistant.text.values import UNDECIDED
 
 BINARY_CHOICES = ({"是", "否"}, {"有", "无"})
 _LABEL_VERBS = re.compile(r"^(?:是否|有无)?(?:已经|已)?(?:同步|一并)?(?:撤销|注销|提取|取得|办理|有)?")
@@ -19,7 +20,7 @@ _NEGATED = re.compile(r"不|没|未|无|别|保留|留着|暂缓|哪有|哪来�
 _ACTION = re.compile(
     r"注销|销|撤销|撤|关|停|办|提取|提|取|拿到|取得|领到|开了|有|备案过|做过|报关|同步|一起|一并|都要|也要|要"
 )
-_UNSURE = re.compile(r"不知道|不清楚|不确定|记不清|忘了|不记得|看情况|再说|考虑")
+_UNSURE = re.compile(UNDECIDED.pattern + r"|考虑")
 
 
 def is_binary(f: FieldSpec) -> bool:
