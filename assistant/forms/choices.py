@@ -10,7 +10,7 @@ import re
 from functools import lru_cache
 
 from assistant.forms.spec import FieldSpec
-from assistant.text.synonyms import synonym_variants
+from assistant.text.synonyms import plain_words, synonym_variants
 
 _COUPLE = re.compile(r"女儿女婿|儿子儿媳|儿子媳妇|闺女女婿")
 _NEGATION = re.compile(r"(不|没|未|非|无|别)[是有用要办]?$")
@@ -22,6 +22,8 @@ def choice_in(f: FieldSpec, text: str, reply: bool = False) -> str | None:
     """The choice a text picks for field `f`, from the field's keywords or its choice labels, negation
     understood: “我不是独生子女父母” picks 否, “没有车” picks 无; a negated keyword of a many-way choice is skipped."""
     text = _COUPLE.sub("孩子父母", text)  # "女儿女婿都上班" (a grandparent speaking) says nothing of a girl
+    # dialect first: "以前有台面包车…现在冇得车" must see the later "没有车" to let it win
+    text = plain_words(text)
     for variant in (text, *synonym_variants(text)):
         found = _choice_in(f, variant, reply)
         if found is not None:

@@ -11,9 +11,11 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from assistant.text.values import UNDECIDED, Unparsed, numerals_to_digits, parse_yesno
+from assistant.text.values import Unparsed, numerals_to_digits, parse_yesno
 
-_UNSURE = UNDECIDED
+_UNSURE = re.compile(
+    r"随便|不知道|不清楚|不确定|说不好|说不准|看情况|也许|记不清|忘了|不记得|不太懂|不懂|拿不准|搞不清|搞不懂|不晓得|说不清|弄不清"
+)
 # an affirmation that opens the reply ("是的，…", "有，…"), not a copula ("是我们镇上的小学")
 _LEADING_YES = re.compile(
     r"^(?:是的?|对的?|嗯|恩|有的?|可以|好的?|愿意|当然|符合|同意|够了?|到了|在|满了|达到了|行|没错|对头|自愿)(?:[啊呀的，,。！!\s]|$)"
@@ -262,8 +264,6 @@ def answer_yesno(question: str, reply: str, in_hunan: Callable[[str], bool] | No
     if kept and len(kept) < len([c for c in re.split(r"(?<=[，,。；;！!？?])|\s+", t) if c.strip()]):
         t = "".join(kept)
     t = _DOUBLE_NEGATION.sub("", t)
-    if _DROPPED.search(t):  # "补贴以后再说": given up for now, a no (not an undecided reply)
-        return False
     if _UNSURE.search(t):
         raise Unparsed(reply)
     if _LEADING_NO.match(t):
@@ -277,7 +277,7 @@ def answer_yesno(question: str, reply: str, in_hunan: Callable[[str], bool] | No
     threshold = _threshold_answer(question, t)
     if threshold is not None:
         return threshold
-    if _RHETORICAL.search(t):
+    if _RHETORICAL.search(t) or _DROPPED.search(t):
         return False
     if any(q.search(question) and r.search(t) for q, r in _ABSENT):
         return False
