@@ -90,7 +90,6 @@ class ConsultFlow:
             "timings_ms": res.timings_ms,
             "stage": res.stage,
             "stage_reason": res.stage_reason,
-            "read_as": ctx.expanded,
         }
         top = res.matters[0] if res.matters else None
 

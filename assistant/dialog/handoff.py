@@ -54,12 +54,25 @@ class HandoffFlow:
         phone = self.settings.hotline  # one number: nothing here is about a listed matter's office
         lines = [OUT_OF_SCOPE]
         other = res.other_matter if res is not None else None
-        if other is not None and other.margin > -0.05 and reason == "out_of_scope":
+        meant = ctx.features().known_by_meaning if res is not None and reason == "out_of_scope" else []
+        suggestions: list[Suggestion] = []
+        if meant and closest and closest[0].matter_code == res.matters[0].matter_code:
+            # "开饭店": a word the guides do not use, nearest to the top matter: ask whether it is meant, with a
+            # chip that asks the same question of that matter
+            top = closest.pop(0)
+            words = "、".join(f"“{w}”" for w in meant)
+            lines = [f"办事指南里没有{words}这个说法。您问的是不是“{top.name}”？是的话请点选。"]
+            suggestions.append(
+                Suggestion(label=top.name, text=f"{top.name}：{ctx.query or ctx.text}", kind="choice")
+            )
+        elif other is not None and other.margin > -0.05 and reason == "out_of_scope":
             lines.append(f"您问的像是“{other.name}”，这个事项目前还没有收录办事指南。")
             closest = []
         if closest:
             lines.append(
-                "与您的问题可能相关的事项：" + "、".join(m.name for m in closest) + "。如是其中之一，请点选。"
+                ("也可能是：" if suggestions else "与您的问题可能相关的事项：")
+                + "、".join(m.name for m in closest)
+                + "。如是其中之一，请点选。"
             )
         ticket = None
         if ctx.state.extra.get("refusals", 0) >= 1 and reason != "manipulation":
@@ -75,7 +88,7 @@ class HandoffFlow:
             )
         else:
             lines.append(f"需要人工帮助请点“转人工”，或拨打 {phone} 咨询。")
-        suggestions = [Suggestion(label=m.name, text=f"{m.name}怎么办", kind="choice") for m in closest]
+        suggestions += [Suggestion(label=m.name, text=f"{m.name}怎么办", kind="choice") for m in closest]
         if ticket is None:
             suggestions.append(Suggestion(label="转人工", text="转人工", kind="handoff"))
         return Answer(

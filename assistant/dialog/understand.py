@@ -55,7 +55,6 @@ class TurnContext:
     on_token: Callable[[str], None] | None = None
     query: str = ""  # the text without the citizen's own data ("身份证4301…", "我叫…"): what is searched
     searches: int = 0
-    expanded: dict[str, str] = field(default_factory=dict)  # a citizen's word → the matter it was read as
     _result: SearchResult | None = field(default=None, repr=False)
     _features: ScopeFeatures | None = field(default=None, repr=False)
 
@@ -149,20 +148,7 @@ class Understander:
         # a free-text question ("交不满15年怎么办") is answered from the section or FAQ that ranks best,
         # which needs the dense similarity
         lexical_ok = bool(ctx.aspects) and text in (ctx.text, ctx.query)
-        res = self.searcher.search(text, region=region, k=SEARCH_K, lexical_ok=lexical_ok)
-        if not res.matters or res.matters[0].name_match:
-            return res
-        # a citizen's own word for the top matter ("开饭店" for 开办餐饮店一件事) shares no word with the
-        # guide: search again with the matter's name beside it, as a curated alias would
-        meant = self.scope.words_meaning_top(text, res)
-        if not meant:
-            return res
-        top = res.matters[0]
-        again = self.searcher.search(f"{text} {top.name}", region=region, k=SEARCH_K, lexical_ok=lexical_ok)
-        if not again.matters or again.matters[0].matter_code != top.matter_code:
-            return res
-        ctx.expanded = {w: top.name for w in meant}
-        return again
+        return self.searcher.search(text, region=region, k=SEARCH_K, lexical_ok=lexical_ok)
 
     def looks_like_new_question(self, ctx: TurnContext) -> bool:
         """A question of its own in the middle of a walkthrough or form (not an answer to what was asked)."""

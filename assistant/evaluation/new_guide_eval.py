@@ -21,7 +21,7 @@ from assistant.text.matching import contains
 PORTAL_DIR = PROJECT_ROOT.parent / "shared" / "data" / "hunan" / "guides"
 
 
-def _uncurated_knowledge(settings: Settings, matter_code: str, root: Path) -> tuple[Settings, str]:
+def uncurated_knowledge(settings: Settings, matter_code: str, root: Path) -> tuple[Settings, str]:
     """A copy of the knowledge base in which `matter_code` looks freshly imported; (settings, how)."""
     from assistant.guides.ingest import ingest
 
@@ -80,7 +80,7 @@ def evaluate_new_guides(
         if progress:
             progress(code)
         with tempfile.TemporaryDirectory(prefix="onething-lomo-") as tmp:
-            s, how = _uncurated_knowledge(settings, code, Path(tmp))
+            s, how = uncurated_knowledge(settings, code, Path(tmp))
             build_index(s)
             searcher = Searcher(s)
             bot = build_assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp}/eval.db"))

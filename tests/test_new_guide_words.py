@@ -1,0 +1,48 @@
+"""A guide imported without curation is asked about in the citizen's own words (issue 16): a word the guides
+never use but that means the top matter ("饭店" for 开办餐饮店) is not read as that matter (that answered
+not-covered questions with a wrong matter), the refusal asks whether it is meant, and its chip answers the
+same question of that matter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation.new_guide_eval import uncurated_knowledge
+from assistant.retrieval.index import build_index
+from assistant.retrieval.search import Searcher
+from assistant.services import build_assistant
+from assistant.store import Store
+
+
+@pytest.fixture(scope="module")
+def fresh_restaurant_guide(settings, tmp_path_factory):
+    root = tmp_path_factory.mktemp("uncurated")
+    s, _how = uncurated_knowledge(settings, "43TCN0003", root)
+    build_index(s)
+    return build_assistant(s, searcher=Searcher(s), store=Store(f"sqlite:///{root}/s.db"))
+
+
+def test_a_word_the_guides_do_not_use_asks_whether_the_matter_is_meant(fresh_restaurant_guide):
+    bot = fresh_restaurant_guide
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, "长沙开饭店要什么材料")
+    assert a.mode == "refusal"
+    assert "饭店" in a.trace["scope"]["known_by_meaning"]
+    assert "您问的是不是“开办餐饮店一件事”" in a.text
+    assert "不在我的办事指南范围内" not in a.text  # it is in the guides, under another word
+    chip = a.suggestions[0]
+    assert chip.label == "开办餐饮店一件事" and "饭店要什么材料" in chip.text
+    b = bot.respond(sid, chip.text)
+    assert b.mode == "composer" and b.matter_code == "43TCN0003"
+    assert "申请材料" in b.text and "申请书" in b.text
+
+
+def test_a_not_covered_matter_is_not_offered_as_a_guide_word(fresh_restaurant_guide):
+    bot = fresh_restaurant_guide
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, "办护照要带什么材料")
+    assert a.mode == "refusal"
+    assert a.trace["scope"]["known_by_meaning"] == []  # nearest is the catalogue's 普通护照签发
+    assert "您问的是不是" not in a.text
