@@ -19,7 +19,10 @@ from assistant.retrieval.text import STOPWORDS, normalize
 from assistant.text.synonyms import plain_words
 
 # "九月份", "三号", "两年": when and how long, never what a question is about
-_WHEN = re.compile(r"[\d一二三四五六七八九十两几半]+(?:个)?(?:月份?|号|日|年|岁|天|周|星期|礼拜|点钟?)")
+_WHEN = re.compile(
+    r"[\d一二三四五六七八九十两几半]+(?:个)?(?:月份?|号|日|年|岁|天|周|星期|礼拜|点钟?)"
+    r"|月份|年份|[今去明前后]年|上个?月|下个?月|这个?月|年底|年初|月底|月初"
+)
 
 _CUE_RE = re.compile("|".join(p for _, p in ASPECT_PATTERNS) + "|" + OVERVIEW_PATTERN, flags=re.I)
 # a service question: a section asked about, or how to get something done ("个转企怎么弄")
@@ -60,6 +63,7 @@ class ScopeFeatures(BaseModel):
 _PEOPLE = re.compile(
     r"(?:[外老小大]?(?:爸|妈|爷|奶|婆|公|叔|姨|舅|姑|伯|哥|姐|弟|妹|嫂|孙|崽|伢|娃|儿|女|媳|婿|侄|甥)){1,3}"
     r"(?:子|们|伢子|崽|娭毑|头子)?|师傅|同志|领导|美女|帅哥|先生|女士|阿姨|叔叔|亲戚|邻居|家里人|屋里人|娭毑|堂客|老倌子|细伢子"
+    r"|老汉|老头|老太|老太太|老人家|老两口|对象|爱人|老伴|媳妇|老婆|老公"
 )
 _CLAUSE_BREAK = re.compile(r"[\n。；;，,、：:！!？?]+")
 
