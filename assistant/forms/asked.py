@@ -115,7 +115,7 @@ def question_subject(question: str, fields: list[FieldSpec]) -> str | None:
     """The person a question is about at its end (the last person it names), for the next question that
     names nobody ("孩子姓名？" then "身份证号码和出生日期？")."""
     roles_in_form = {p[0] for f in fields if (p := field_person(f)) is not None}
-    spans = _role_spans(re.sub(r"（[^）]*）|\([^)]*\)", "", question))
+    spans = _role_spans(_BOTH_PARENTS.sub("父亲、母亲", re.sub(r"（[^）]*）|\([^)]*\)", "", question)))
     return _form_role(spans[-1][1], roles_in_form) if spans else None
 
 
@@ -155,12 +155,16 @@ def _possessor(question: str, pos: int, person_words: list[tuple[int, int]]) -> 
     return any(a > end and re.fullmatch(r"的[\u4e00-\u9fff]{0,3}", question[end:a]) for a, _ in person_words)
 
 
+# "父母双方的姓名？": asked of the father and the mother
+_BOTH_PARENTS = re.compile(r"(?:孩子|宝宝|小孩)?(?:的)?(?:父母双方|双方父母|父母亲|父母|爸爸妈妈|爸妈)")
+
+
 def asked_fields(question: str, fields: list[FieldSpec], context: str | None = None) -> list[FieldSpec]:
     """The fields an assistant's question asks for, ordered by where the question mentions them. Option lists
     and counters in brackets ("（本人/父亲/母亲…）", "（还差 3 项）") are not what is asked. `context` is the
     person the previous question was about (see `question_subject`)."""
     bracketed = question
-    question = re.sub(r"（[^）]*）|\([^)]*\)", "", question)
+    question = _BOTH_PARENTS.sub("父亲、母亲", re.sub(r"（[^）]*）|\([^)]*\)", "", question))
     roles_in_form = {p[0] for f in fields if (p := field_person(f)) is not None}
     found: dict[str, tuple[int, FieldSpec]] = {}
     # label words shared with the question: only when nothing else

@@ -243,6 +243,9 @@ def read_conversation(
                     claims = [role, *[c for c in claims if c != role]]
                     selves = self_roles([c for c in claims if c not in disowned], roles_in_form)
             bound = bind_reply(question, text, asked, today, value_from_reply, fields)
+            # "我叫彭晓雯，身份证…；他爸吴昊，身份证…" to "父母双方的姓名和身份证号码？": a value said with its
+            # person stays that person's, whatever the order the question asked in
+            bound = {fid: v for fid, v in bound.items() if tier.get(fid) != 2 or found[fid] == v}
             for fid, v in bound.items():
                 p = field_person(by_id[fid])
                 if p is not None and p[0] in selves:  # the speaker's own name is the applicant's too
