@@ -182,4 +182,7 @@ def _name(clause: str, rest: str, after_role: bool) -> str | None:
             return cand
     if looks_like_name(clause):  # a clause that is only a name ("邱雪")
         return clause
+    bare = re.fullmatch(r"我(?:就)?([\u4e00-\u9fff]{2,4})", clause)  # "我钟桂香，身份证…"
+    if bare and looks_like_name(bare.group(1)):
+        return bare.group(1)
     return None
