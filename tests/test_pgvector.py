@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -61,7 +62,7 @@ def _no_schema_drift(url: str) -> None:
 def test_migrations_from_an_empty_database_and_from_the_schema_before_them(kind, tmp_path: Path, pg_url):
     url = f"sqlite:///{tmp_path / 'new.db'}" if kind == "sqlite" else pg_url
     store = Store(url)  # empty → head
-    assert current(store.engine) == head() == "0002"
+    assert current(store.engine) == head() == "0003"
     _no_schema_drift(url)
     sid, token = store.create_session()
     if kind == "postgresql":
@@ -104,7 +105,7 @@ def test_the_index_in_postgresql_routes_like_faiss_and_publishes_only_what_chang
 ):
     from assistant.evaluation.datasets import RetrievalItem, load_split
     from assistant.retrieval.index import build_index
-    from assistant.retrieval.pg_index import PgIndex
+    from assistant.retrieval.pg_index import PgIndex, PgVectorSearch
     from assistant.retrieval.search import Searcher
 
     Store(pg_url)  # migrations
@@ -118,6 +119,19 @@ def test_the_index_in_postgresql_routes_like_faiss_and_publishes_only_what_chang
     index = PgIndex(pg_url)
     stored, words, version = index.read()
     assert version == 1 and len(stored.chunks) == first.chunks and words
+
+    # sections with the very same vector (one paragraph in two cities' guides) store it once
+    with index.engine.connect() as conn:
+        shared = conn.execute(
+            text("SELECT d.pos, o.pos FROM index_chunks d JOIN index_chunks o ON o.id = d.vector_of")
+        ).all()
+        stored_null = conn.execute(text("SELECT count(*) FROM index_chunks WHERE embedding IS NULL")).scalar()
+    assert shared and stored_null == len(shared)
+    full, _w, _v = index.read(with_vectors=True)
+    dup, owner = shared[0]
+    assert np.array_equal(full.vectors[dup], full.vectors[owner])  # read back whole for a build to reuse
+    sims, positions = PgVectorSearch(index, full.manifest.dims).search(full.vectors[owner], 1)
+    assert {dup, owner} <= set(positions.tolist()) and np.allclose(sims, sims[0])
 
     faiss_s = Searcher(settings.model_copy(update={"cascade": False}))
     pg_s = Searcher(pgs.model_copy(update={"cascade": False}))

@@ -37,10 +37,23 @@ def _vec(v: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in v.tolist()) + "]"
 
 
-def _row_hash(rec: ChunkRecord, model: str) -> str:
-    """A section row's identity: its record and the model that embedded it (a vector is a function of both;
-    its bytes are not, after a round trip through text)."""
-    return hashlib.sha256((model + "\n" + rec.model_dump_json()).encode()).hexdigest()[:32]
+def _row_hash(rec: ChunkRecord, model: str, vector_of: str | None = None) -> str:
+    """A section row's identity: its record, the model that embedded it (a vector is a function of both;
+    its bytes are not, after a round trip through text) and the row whose vector it shares, if any."""
+    shared = f"\nvector_of={vector_of}" if vector_of else ""
+    return hashlib.sha256((model + "\n" + rec.model_dump_json() + shared).encode()).hexdigest()[:32]
+
+
+def vector_owners(records: list[ChunkRecord], matrix: np.ndarray) -> list[str | None]:
+    """For each section, the id of the section that stores its vector when another one has the very same
+    vector (the smallest such id, so that it does not depend on the order), else None. The same paragraph in
+    every county's guide is one vector: stored once, pgvector's k nearest are k different vectors."""
+    first: dict[bytes, str] = {}
+    keys = [hashlib.sha1(np.ascontiguousarray(v, dtype=np.float32).tobytes()).digest() for v in matrix]
+    for r, key in zip(records, keys, strict=True):
+        if key not in first or r.id < first[key]:
+            first[key] = r.id
+    return [None if first[k] == r.id else first[k] for r, k in zip(records, keys, strict=True)]
 
 
 class PgIndex:
@@ -78,7 +91,8 @@ class PgIndex:
     ) -> int:
         """Make this build the one every node serves; returns the new knowledge version. Unchanged rows are
         left alone, changed and new ones written, removed ones deleted, all in one transaction."""
-        hashes = [_row_hash(r, manifest.model) for r in records]
+        owners = vector_owners(records, matrix)
+        hashes = [_row_hash(r, manifest.model, o) for r, o in zip(records, owners, strict=True)]
         with self._tx() as conn:
             conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('onething-index-publish'))"))
             have = dict(conn.execute(text("SELECT id, row_hash FROM index_chunks")).all())
@@ -92,9 +106,10 @@ class PgIndex:
                     "pos": pos,
                     "record": r.model_dump_json(),
                     "row_hash": h,
-                    "embedding": _vec(v),
+                    "embedding": _vec(v) if o is None else None,
+                    "vector_of": o,
                 }
-                for pos, (r, v, h) in enumerate(zip(records, matrix, hashes, strict=True))
+                for pos, (r, v, h, o) in enumerate(zip(records, matrix, hashes, owners, strict=True))
                 if have.get(r.id) != h
             ]
             moved = [
@@ -105,10 +120,10 @@ class PgIndex:
             if rows:
                 conn.execute(
                     text(
-                        "INSERT INTO index_chunks (id, pos, record, row_hash, embedding) "
-                        "VALUES (:id, :pos, CAST(:record AS jsonb), :row_hash, CAST(:embedding AS vector)) "
-                        "ON CONFLICT (id) DO UPDATE SET pos = EXCLUDED.pos, record = EXCLUDED.record, "
-                        "row_hash = EXCLUDED.row_hash, embedding = EXCLUDED.embedding"
+                        "INSERT INTO index_chunks (id, pos, record, row_hash, embedding, vector_of) "
+                        "VALUES (:id, :pos, CAST(:record AS jsonb), :row_hash, CAST(:embedding AS vector), "
+                        ":vector_of) ON CONFLICT (id) DO UPDATE SET pos = EXCLUDED.pos, record = EXCLUDED.record, "
+                        "row_hash = EXCLUDED.row_hash, embedding = EXCLUDED.embedding, vector_of = EXCLUDED.vector_of"
                     ),
                     rows,
                 )
@@ -189,7 +204,7 @@ class PgIndex:
             if row is None:
                 return None, [], 0
             state, version = row
-            cols = "record::text, embedding::text" if with_vectors else "record::text"
+            cols = "record::text, embedding::text, vector_of" if with_vectors else "record::text"
             # each record parsed from its JSON text by pydantic, as the FAISS path reads chunks.jsonl: pydantic's
             # parser shares repeated short strings (the BM25 tokens), json.loads' dicts did not, which left a
             # serving node at 2.7 times the FAISS node's memory; streamed, a row at a time
@@ -197,13 +212,22 @@ class PgIndex:
                 text(f"SELECT {cols} FROM index_chunks ORDER BY pos")
             )
             chunks: list[ChunkRecord] = []
-            rows_vec: list[np.ndarray] = []
+            rows_vec: list[np.ndarray | None] = []
+            shared: list[tuple[int, str]] = []  # (position, id of the row holding its vector)
             for r in result:
                 chunks.append(ChunkRecord.model_validate_json(r[0]))
                 if take_tokens is not None:
                     take_tokens(chunks[-1])
                 if with_vectors:
-                    rows_vec.append(np.asarray(json.loads(r[1]), dtype=np.float32))
+                    rows_vec.append(
+                        np.asarray(json.loads(r[1]), dtype=np.float32) if r[1] is not None else None
+                    )
+                    if r[2] is not None:
+                        shared.append((len(chunks) - 1, r[2]))
+            if shared:
+                at = {c.id: i for i, c in enumerate(chunks)}
+                for i, owner in shared:
+                    rows_vec[i] = rows_vec[at[owner]]
         manifest = IndexManifest.model_validate(state["manifest"])
         if with_vectors:
             vectors = np.stack(rows_vec) if rows_vec else np.zeros((0, 0), np.float32)
@@ -224,6 +248,15 @@ class PgVectorSearch:
         self.index = index
         self.dims = dims
         self.ef_search = ef_search
+        # the sections that share a stored vector, by the position of the row that stores it
+        with index.engine.connect() as conn:
+            pairs = conn.execute(
+                text("SELECT o.pos, d.pos FROM index_chunks d JOIN index_chunks o ON o.id = d.vector_of")
+            ).all()
+        by_owner: dict[int, list[int]] = {}
+        for owner, pos in pairs:
+            by_owner.setdefault(int(owner), []).append(int(pos))
+        self._sharing = {o: np.array(p, dtype=np.int64) for o, p in by_owner.items()}
 
     def search(self, qv: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         q = _vec(np.asarray(qv, dtype=np.float32).ravel())
@@ -239,4 +272,13 @@ class PgVectorSearch:
             ).all()
         pos = np.array([r[0] for r in rows], dtype=np.int64)
         sims = np.array([r[1] for r in rows], dtype=np.float32)
+        if self._sharing and len(pos):  # every section of a shared vector scores as the vector does
+            extra = [
+                (self._sharing[p], s)
+                for p, s in zip(pos.tolist(), sims.tolist(), strict=True)
+                if p in self._sharing
+            ]
+            if extra:
+                pos = np.concatenate([pos, *(p for p, _ in extra)])
+                sims = np.concatenate([sims, *(np.full(len(p), s, np.float32) for p, s in extra)])
         return sims, pos
