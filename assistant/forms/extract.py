@@ -274,6 +274,11 @@ def extract_field(
         for m in USCC_RE.finditer(text.upper()):  # no cue: a code with letters is no ID or phone number
             if re.search(r"[A-Z]", m.group(0)[:-1]):
                 return m.group(0)
+        # "代码91430902MA4KW5F58": a code of the wrong length, said as the code, is kept so that validation
+        # can say what is wrong with it
+        said = re.search(r"(?:信用)?代码(?:是|为)?[:：]?\s*([0-9A-Z]{15,20})(?![0-9A-Z])", text.upper())
+        if said and re.search(r"\d", said.group(1)) and re.search(r"[A-Z]", said.group(1)):
+            return said.group(1)
         return None
     if f.type == "date":
         for w in windows or ([text] if not f.cues else []):

@@ -49,7 +49,13 @@ def join_spaced_numbers(text: str) -> str:
 
     def join(m: re.Match) -> str:
         compact = re.sub(r"[ \-]", "", m.group(0))
-        return compact if len(compact) in (11, 15, 17, 18, 19) else m.group(0)
+        # "电话187 3104 52761": said as a phone or ID, it is one number even of a wrong length (then flagged)
+        said = bool(
+            re.search(
+                r"(?:电话|手机|号码|身份证|证件号)[号是为:：]?\s*$", text[max(0, m.start() - 6) : m.start()]
+            )
+        )
+        return compact if len(compact) in (11, 15, 17, 18, 19) or said else m.group(0)
 
     return _SPACED_DIGITS.sub(join, text)
 
@@ -85,8 +91,8 @@ def _numbers(clause: str, cue: re.Pattern, strict: list[re.Pattern]) -> str | No
         if m:
             return m.group(0).upper()
     m = cue.search(clause)
-    if m:
-        raw = _RAW.match(clause[m.end() :])
+    if m:  # "电话187 3104 52761": spaced digits after the cue are one number, whatever its length
+        raw = _RAW.match(re.sub(r"(?<=\d)[ \-](?=\d)", "", clause[m.end() :]))
         if raw:  # stated but malformed: kept, so that validation can say what is wrong
             return raw.group(0).upper()
     return None
