@@ -20,6 +20,7 @@ from assistant.forms.extract import (
     value_from_reply,
 )
 from assistant.forms.replies import bind_reply
+from assistant.forms.role_speaker import applicant_from_named_role
 from assistant.forms.roles import (
     SELF,
     SELF_MARK,
@@ -381,6 +382,7 @@ def read_conversation(
                     v = str(out[fid].value)[:4] + v[4:]
             out[fid] = Extracted(value=v, source=u.text, message_index=u.message_index)
             strength[fid] = tier[fid]
+    out |= {k: v for k, v in applicant_from_named_role(out, utterances, today).items() if k not in out}
     relation = relation_of(claims)
     own_subject = roles_in_form <= {SELF, "insured"}  # 公租房, 退休: the applicant applies for themself
     if relation is None and own_subject and ({"applicant_name", "applicant_id_number"} & set(out)):
