@@ -72,6 +72,35 @@ def test_a_transcript_takes_values_only_from_the_citizen_and_reads_replies_again
     assert not any("什么名字" in str(x[0]) or "联系地址" in str(x[0]) for x in v.values())
 
 
+def test_parents_asked_together_and_each_value_said_with_its_person(forms):
+    v = _values(
+        forms,
+        "43PCN0009",
+        [
+            "用户：我是孩子妈妈，给宝宝办出生一件事",
+            "助手：请提供父母双方的姓名和身份证号码。",
+            f"用户：我叫周敏，身份证{MUM}；他爸郑凯，身份证{DAD}",
+        ],
+    )
+    assert v["mother_name"][0] == "周敏" and v["mother_id_number"][0] == MUM
+    assert v["father_name"][0] == "郑凯" and v["father_id_number"][0] == DAD
+    assert "baby_name" not in v
+
+
+def test_a_legal_representative_giving_their_own_phone_is_the_applicant(forms):
+    rep = _id("43010419850503275")
+    v = _values(forms, "43TCN0008", [f"法定代表人胡晓峰，身份证{rep}，电话13467589902，申请简易注销"])
+    assert v["applicant_name"][0] == "胡晓峰" and v["applicant_id_number"][0] == rep
+    assert v["applicant_relation"][0] == "法定代表人"
+    # someone who says who they are is not the person they name
+    v = _values(
+        forms,
+        "43TCN0008",
+        [f"我是公司会计王蕾，受公司委托来办。法定代表人胡晓峰，身份证{rep}，电话13467589902"],
+    )
+    assert v.get("applicant_name", ("",))[0] != "胡晓峰"
+
+
 def test_a_question_that_names_nobody_is_about_the_person_asked_before(forms):
     kid = _id("43010220150612401")
     v = _values(
