@@ -37,6 +37,7 @@ from assistant.forms.statements import clauses, drop_superseded_codes, facts_in
 from assistant.forms.toggles import toggles_in
 from assistant.text.names import looks_like_name
 from assistant.text.numerals import to_digits
+from assistant.text.values import UNDECIDED
 
 _ROLE_REPLY = {
     "妈妈": "mother", "妈": "mother", "母亲": "mother", "宝妈": "mother",
@@ -107,7 +108,8 @@ _NO_VALUE = re.compile(
     r"没单位|没有单位|无单位|改制了|倒闭了|自己跑车|还没做好|还没做|"
     r"不清楚|不知道|不记得|记不得|记不清|忘了|先不填|不用填|不填|不写|还没定|没定|没想好|待定|找不到|哪有|以后再|再说|"
     r"你们系统|你们能查|跟执照上一样|跟以前一样|不用寄|不寄|自己去拿|去拿|自己(?:去|到)[^，,。]{1,6}拿|自取|不挂|不弄|还在设计|还没想|"
-    r"只记得|后(?:四|4|几)位|尾号|^(?:等下|等一下|等等|稍等|嗯|哦)[，,。…]*$|吗[？?]?$|[？?]$"
+    r"只记得|后(?:四|4|几)位|尾号|^(?:等下|等一下|等等|稍等|嗯|哦)[，,。…]*$|吗[？?]?$|[？?]$|"
+    r"回去查|查(?:一下|一查)?再|再告诉|还没下来|没下来|^哪个|没有招牌|没招牌|不挂招牌|" + UNDECIDED.pattern
 )
 # "寄到她户口那个地址": an address given by naming another address of the form
 _SAME_AS = re.compile(r"(户口|户籍|住的|住址|现住|家里|店|经营)(?:本上)?(?:的)?那个地址|同上")
