@@ -25,7 +25,7 @@ from assistant.forms.spec import FieldSpec
 from assistant.forms.statements import clauses, name_in
 from assistant.forms.toggles import mention_terms, negative_choice, toggles_in
 from assistant.text.names import looks_like_name
-from assistant.text.values import Unparsed, numerals_to_digits, parse_yesno
+from assistant.text.values import UNDECIDED, Unparsed, numerals_to_digits, parse_yesno
 
 
 def accepts(
@@ -178,7 +178,13 @@ def bind_reply(
     ]
     card = BANK_WORDS.search(reply)
     about: str | None = None  # the person the reply's clauses are about so far ("我爸匡炳生，身份证…")
-    for part in parts:
+    # "我爸妈就我一个…公积金他还没想好": a field the reply names further on is answered there, not before
+    named_at = {
+        g.id: max(i for i, p in enumerate(parts) if _names_field(g, p))
+        for g in free
+        if any(_names_field(g, p) for p in parts)
+    }
+    for at, part in enumerate(parts):
         opened = role_at(part)
         if part.startswith(("我是", "我就是", "本人", "我叫", "我的")) or (opened and opened[1] >= len(part)):
             about = SELF  # "我是宝宝妈妈，叫…", "妈妈，邱雪，4301…" to "您是宝宝的？": the speaker
@@ -202,11 +208,20 @@ def bind_reply(
         # ("户口刚迁到单位集体户，长沙市…679号")
         named = [g for g in free if _names_field(g, part)] or [g for g in free if g.id in named_before]
         named_before = set()
+        for g in [g for g in named if UNDECIDED.search(part)]:
+            free.remove(
+                g
+            )  # "公积金他还没想好，等他自己定": not decided, and the rest of the reply does not decide it
+        named = [g for g in named if g in free]
+        if not named and any(g not in free and _names_field(g, part) for g in asked):
+            continue  # "我爸妈就我一个，独生子女证有的": more on a field answered already, not the next one's value
         for f in sorted(free, key=lambda g: g not in named):
             if f.type == "id_number" and card and re.fullmatch(r"\d{16,19}", part) and len(part) != 18:
                 continue  # "养老金用长沙银行，6214…" to "身份证号码？": a bank card, not a mistyped ID
             if about not in (None, SELF) and (field_person(f) or ("", ""))[0] == SELF:
                 continue  # "我爸匡炳生，身份证…" to "您的身份证号码？": the father's, not the citizen's
+            if named_at.get(f.id, -1) > at and f not in named:
+                continue
             v = accepts(f, part, today, value_of, roles_in_form)
             if v not in (None, ""):
                 out[f.id] = v
