@@ -45,3 +45,13 @@ def test_a_not_covered_matter_is_not_offered_as_a_guide_word(fresh_restaurant_gu
     assert a.mode == "refusal"
     assert a.trace["scope"]["known_by_meaning"] == []  # nearest is the catalogue's 普通护照签发
     assert "您问的是不是" not in a.text
+
+
+def test_a_word_nearest_to_a_guide_that_did_not_rank_first_is_offered_too(settings, tmp_path):
+    bot = build_assistant(settings, store=Store(f"sqlite:///{tmp_path}/s.db"))
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, "想在小区门口开个米粉店，办证要准备哪些材料啊")  # ranks 结婚落户 first
+    assert a.mode == "refusal" and "您问的是不是“开办餐饮店一件事”" in a.text
+    assert a.suggestions[0].label == "开办餐饮店一件事"
+    b = bot.respond(sid, a.suggestions[0].text)
+    assert b.matter_code == "43TCN0003"  # then asks the region: the matter has guides of two cities

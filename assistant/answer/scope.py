@@ -53,6 +53,9 @@ class ScopeFeatures(BaseModel):
         default_factory=list,
         description="words not in the knowledge whose nearest section is the top matter's",
     )
+    meant_matters: dict[str, str] = Field(
+        default_factory=dict, description="words not in the knowledge → the matter whose section is nearest"
+    )
 
     def vector(self) -> np.ndarray:
         return np.array([getattr(self, f) for f in FEATURES], dtype=np.float64)
@@ -140,7 +143,8 @@ class ScopeModel:
         top = res.matters[0] if res.matters else None
         # shown, not scored: read as the top matter, such words answered 2 of 24 not-covered questions of the
         # test split with a wrong matter; a refusal asks instead whether that matter is meant
-        meant = self.words_meaning_top(text, res) if unknown else []
+        meaning = self.words_meaning(text) if unknown else {}
+        meant = [w for w, m in meaning.items() if top and m == top.matter_code]
         mtext = self.matter_text(top.matter_code) if top else ""
         covered = [w for w in words if w in mtext]
         # the lexical stage skipped the encoder: its similarity is unknown, taken as the neutral centre
@@ -161,7 +165,19 @@ class ScopeModel:
             content_words=words,
             unknown_words=unknown,
             known_by_meaning=meant,
+            meant_matters=meaning,
         )
+
+    def words_meaning(self, text: str) -> dict[str, str]:
+        """The question's words the knowledge does not contain whose nearest section is a guide's (not one of
+        the not-covered catalogue): word → that matter. Only in a service question."""
+        if not _SERVICE_ASKED.search(text):
+            return {}
+        out = {}
+        for w in self.content_words(text):
+            if w not in self.all_text and (m := self.nearest_matter(w)):
+                out[w] = m
+        return out
 
     def words_meaning_top(self, text: str, res: SearchResult) -> list[str]:
         """The question's words the knowledge does not contain that mean its top matter: a citizen's own word

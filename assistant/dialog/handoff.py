@@ -54,20 +54,22 @@ class HandoffFlow:
         phone = self.settings.hotline  # one number: nothing here is about a listed matter's office
         lines = [OUT_OF_SCOPE]
         other = res.other_matter if res is not None else None
-        meant = ctx.features().known_by_meaning if res is not None and reason == "out_of_scope" else []
+        meaning = ctx.features().meant_matters if res is not None and reason == "out_of_scope" else {}
         suggestions: list[Suggestion] = []
-        if meant and closest and closest[0].matter_code == res.matters[0].matter_code:
-            # "开饭店": a word the guides do not use, nearest to the top matter: ask whether it is meant, with a
-            # chip that asks the same question of that matter
-            top = closest.pop(0)
-            words = "、".join(f"“{w}”" for w in meant)
-            lines = [f"办事指南里没有{words}这个说法。您问的是不是“{top.name}”？是的话请点选。"]
-            suggestions.append(
-                Suggestion(label=top.name, text=f"{top.name}：{ctx.query or ctx.text}", kind="choice")
-            )
-        elif other is not None and other.margin > -0.05 and reason == "out_of_scope":
+        if other is not None and other.margin > -0.05 and reason == "out_of_scope":
             lines.append(f"您问的像是“{other.name}”，这个事项目前还没有收录办事指南。")
             closest = []
+        elif meaning:
+            # "开饭店", "米粉店" (and the question as a whole near no not-covered matter): a word the guides do
+            # not use whose nearest section is a guide's: ask whether that matter is meant, with a chip that
+            # asks the same question of it
+            code = next(iter(meaning.values()))
+            heads = self.searcher.heads_for(code)
+            name = heads[0].name if heads else code
+            closest = [m for m in closest if m.matter_code != code]
+            words = "、".join(f"“{w}”" for w, m in meaning.items() if m == code)
+            lines = [f"办事指南里没有{words}这个说法。您问的是不是“{name}”？是的话请点选。"]
+            suggestions.append(Suggestion(label=name, text=f"{name}：{ctx.query or ctx.text}", kind="choice"))
         if closest:
             lines.append(
                 ("也可能是：" if suggestions else "与您的问题可能相关的事项：")
