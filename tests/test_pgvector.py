@@ -132,6 +132,10 @@ def test_the_index_in_postgresql_routes_like_faiss_and_publishes_only_what_chang
     assert np.array_equal(full.vectors[dup], full.vectors[owner])  # read back whole for a build to reuse
     sims, positions = PgVectorSearch(index, full.manifest.dims).search(full.vectors[owner], 1)
     assert {dup, owner} <= set(positions.tolist()) and np.allclose(sims, sims[0])
+    # chosen sections scored alone (the FAQ closeness), a shared vector read from its row
+    chosen = np.array([dup, owner, 0], dtype=np.int64)
+    by_pg = PgVectorSearch(index, full.manifest.dims).scores(full.vectors[owner], chosen)
+    assert np.allclose(by_pg, full.vectors[chosen] @ full.vectors[owner], atol=1e-4)
 
     faiss_s = Searcher(settings.model_copy(update={"cascade": False}))
     pg_s = Searcher(pgs.model_copy(update={"cascade": False}))

@@ -161,3 +161,22 @@ def test_top_two_per_segment_matches_a_full_sort():
         top1, top2 = top_two_per_segment(vals, seg_ids, starts, sizes)
         assert (top1 == ordered[starts]).all()
         assert (top2 == np.where(sizes > 1, ordered[np.minimum(starts + 1, n - 1)], 0.0)).all()
+
+
+def test_faq_closeness_finds_a_faq_put_in_other_words(searcher):
+    """The question shares few characters with the FAQ; their vectors are close."""
+    from assistant.answer.faq_similarity import faq_closeness
+
+    for gid, question, expected in [
+        (
+            "43PCN0010-430100",
+            "报名读小学说要有户有房 这个户是看伢子本人的户口还是看爸妈的",
+            "“户”是指小孩本人的户籍",
+        ),
+        ("43TCN0004-430100", "我个人自己屋里的房子 能不能用水电气网联合报装", "暂只面对企业用户"),
+    ]:
+        guide = searcher.guides[gid]
+        close = faq_closeness(searcher, question, guide)
+        assert close is not None and len(close) == len(guide.faqs) and max(close) == 1.0
+        best = guide.faqs[close.index(1.0)]
+        assert expected in best.answer

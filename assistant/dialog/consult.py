@@ -16,6 +16,7 @@ from assistant.answer.composer import (
     source_line,
 )
 from assistant.answer.faq_match import match_faqs
+from assistant.answer.faq_similarity import faq_closeness
 from assistant.answer.generate import AnswerGenerator
 from assistant.answer.models import Answer, Suggestion
 from assistant.answer.scope import ScopeModel
@@ -25,6 +26,7 @@ from assistant.dialog.state import Choice, DialogState, Pending
 from assistant.dialog.understand import TurnContext
 from assistant.guides.regions import Region
 from assistant.guides.store import GuideHead
+from assistant.masking import without_personal_data
 from assistant.retrieval.search import Searcher, SearchResult
 from assistant.retrieval.text import normalize
 
@@ -231,7 +233,17 @@ class ConsultFlow:
         if aspects is None:
             aspects = ctx.aspects if text == ctx.text else []
         several = [a for a in aspects if a in ASPECT_LABELS]
-        faqs = [] if generic else match_faqs(text, guide, res, aspect or (several[0] if several else None))
+        faqs = (
+            []
+            if generic
+            else match_faqs(
+                text,
+                guide,
+                res,
+                aspect or (several[0] if several else None),
+                faq_closeness(self.searcher, without_personal_data(text), guide),
+            )
+        )
         if len(several) > 1:  # "在哪办，要不要钱": every aspect asked, in the order asked
             body, citations = compose_aspects(guide, several, text)
             aspect = aspect if aspect in several else several[0]

@@ -63,6 +63,20 @@ class FaissSearch:
         keep = ids[0] >= 0
         return sims[0][keep], ids[0][keep]
 
+    def scores(self, qv: np.ndarray, positions: np.ndarray) -> np.ndarray | None:
+        """Similarity of the query to the given sections only."""
+        if self._all is None:
+            return None
+        rows = self._rows[positions] if self._rows is not None else positions
+        return self._all[rows] @ np.asarray(qv, dtype=np.float32).reshape(-1)
+
+
+def section_scores(dense: object, qv: np.ndarray, positions: np.ndarray) -> np.ndarray | None:
+    """Similarity of the query to the given sections (positions in load order), or None when the dense stage
+    cannot score chosen sections (a FAISS index without its own vector storage)."""
+    scores = getattr(dense, "scores", None)
+    return scores(qv, positions) if scores is not None else None
+
 
 def shared_rows(texts: list[str], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(the rows to keep, each section's row among them): one row per distinct section text whose vectors

@@ -258,6 +258,22 @@ class PgVectorSearch:
             by_owner.setdefault(int(owner), []).append(int(pos))
         self._sharing = {o: np.array(p, dtype=np.int64) for o, p in by_owner.items()}
 
+    def scores(self, qv: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """Similarity of the query to the given sections only (a shared vector read from its row)."""
+        q = _vec(np.asarray(qv, dtype=np.float32).ravel())
+        d = self.dims
+        with self.index.engine.connect() as conn:
+            rows = dict(
+                conn.execute(
+                    text(
+                        f"SELECT s.pos, -((COALESCE(s.embedding, o.embedding)::vector({d})) <#> CAST(:q AS vector({d}))) "
+                        "FROM index_chunks s LEFT JOIN index_chunks o ON o.id = s.vector_of WHERE s.pos = ANY(:p)"
+                    ),
+                    {"q": q, "p": [int(p) for p in positions]},
+                ).all()
+            )
+        return np.array([rows.get(int(p), 0.0) for p in positions], dtype=np.float32)
+
     def search(self, qv: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         q = _vec(np.asarray(qv, dtype=np.float32).ravel())
         d = self.dims

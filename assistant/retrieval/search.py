@@ -48,11 +48,11 @@ class Searcher:
         self.bm25 = opened.corpus.bm25()  # from the token ids the records' tokens became as they were read
         release_free_memory()
         self.embeddings = get_embeddings(self.settings)
-        self._chunk_idx_by_guide: dict[str, np.ndarray] = {}
+        self.chunk_idx_by_guide: dict[str, np.ndarray] = {}
         for i, c in enumerate(self.chunks):
             if c.section != OTHER_SECTION and c.matter_code:
-                self._chunk_idx_by_guide.setdefault(c.guide_id, []).append(i)
-        self._chunk_idx_by_guide = {k: np.array(v, dtype=int) for k, v in self._chunk_idx_by_guide.items()}
+                self.chunk_idx_by_guide.setdefault(c.guide_id, []).append(i)
+        self.chunk_idx_by_guide = {k: np.array(v, dtype=int) for k, v in self.chunk_idx_by_guide.items()}
         self._reference_idx = np.array(
             [i for i, c in enumerate(self.chunks) if c.section != OTHER_SECTION and not c.matter_code],
             dtype=int,
@@ -229,7 +229,7 @@ class Searcher:
             matters = self._rank_matters(combined, dense, sparse, names, reg, mode, linked)
         # section ranking: chunks of the guide chosen for each matter (and reference text), boosted by the
         # rank of their matter, so the top hits come from the top matter first
-        allowed = [self._chunk_idx_by_guide[m.guide_id] for m in matters] + [self._reference_idx]
+        allowed = [self.chunk_idx_by_guide[m.guide_id] for m in matters] + [self._reference_idx]
         idx = (
             np.concatenate([a for a in allowed if len(a)])
             if any(len(a) for a in allowed)
@@ -237,7 +237,7 @@ class Searcher:
         )
         boost = np.zeros(n, np.float32)
         for rank, m in enumerate(matters[:3]):
-            boost[self._chunk_idx_by_guide[m.guide_id]] = 0.5 * _matter_boost(rank)
+            boost[self.chunk_idx_by_guide[m.guide_id]] = 0.5 * _matter_boost(rank)
         ranked = idx[np.argsort(-(combined[idx] + boost[idx]), kind="stable")] if len(idx) else idx
         order = ranked.tolist()
         hits = [self._hit(i, combined, dense, sparse) for i in order[:k]]
