@@ -170,7 +170,9 @@ class ScopeModel:
 
     def words_meaning(self, text: str) -> dict[str, str]:
         """The question's words the knowledge does not contain whose nearest section is a guide's (not one of
-        the not-covered catalogue): word → that matter. Only in a service question."""
+        the not-covered catalogue): word → that matter. A citizen's own word for a matter ("饭店" for 餐饮店,
+        "残疾证" for 残疾人证) is, on its own, nearest to one of its sections. Only in a service question:
+        "湖南大学和中南大学哪个更好" is near the graduates' matter but asks nothing of it."""
         if not _SERVICE_ASKED.search(text):
             return {}
         out = {}
@@ -178,18 +180,6 @@ class ScopeModel:
             if w not in self.all_text and (m := self.nearest_matter(w)):
                 out[w] = m
         return out
-
-    def words_meaning_top(self, text: str, res: SearchResult) -> list[str]:
-        """The question's words the knowledge does not contain that mean its top matter: a citizen's own word
-        for it ("饭店" for 餐饮店, "残疾证" for 残疾人证) is, on its own, nearer to one of that matter's sections
-        than to any other guide's or to any matter of the not-covered catalogue. Only in a service question:
-        "湖南大学和中南大学哪个更好" is near the graduates' matter but asks nothing of it."""
-        if not res.matters or not _SERVICE_ASKED.search(text):
-            return []
-        top = res.matters[0].matter_code
-        return [
-            w for w in self.content_words(text) if w not in self.all_text and self.nearest_matter(w) == top
-        ]
 
     def nearest_matter(self, word: str) -> str | None:
         """The matter whose section is nearest to the word alone ("" for a not-covered matter of the
