@@ -208,10 +208,9 @@ def bind_reply(
         # ("户口刚迁到单位集体户，长沙市…679号")
         named = [g for g in free if _names_field(g, part)] or [g for g in free if g.id in named_before]
         named_before = set()
+        # "公积金他还没想好，等他自己定": not decided, and the rest of the reply does not decide it
         for g in [g for g in named if UNDECIDED.search(part)]:
-            free.remove(
-                g
-            )  # "公积金他还没想好，等他自己定": not decided, and the rest of the reply does not decide it
+            free.remove(g)
         named = [g for g in named if g in free]
         if not named and any(g not in free and _names_field(g, part) for g in asked):
             continue  # "我爸妈就我一个，独生子女证有的": more on a field answered already, not the next one's value
@@ -221,7 +220,7 @@ def bind_reply(
             if about not in (None, SELF) and (field_person(f) or ("", ""))[0] == SELF:
                 continue  # "我爸匡炳生，身份证…" to "您的身份证号码？": the father's, not the citizen's
             if named_at.get(f.id, -1) > at and f not in named:
-                continue
+                continue  # answered where the reply names it, further on
             v = accepts(f, part, today, value_of, roles_in_form)
             if v not in (None, ""):
                 out[f.id] = v
