@@ -120,7 +120,7 @@ def test_sections_with_the_same_text_share_one_row_and_score_the_same():
     texts = ["甲", "乙", "甲", "丙", "乙", "丁", "戊", "甲"]
     vectors = base[[0, 1, 0, 2, 1, 3, 4, 0]].copy()
     vectors[7] += 0.5  # same text, another vector (embedded differently): keeps its own row
-    kept, rows = shared_rows(texts, vectors)
+    kept, rows = shared_rows(vectors)
     assert len(kept) == 6 and rows[0] == rows[2] and rows[1] == rows[4] and rows[7] != rows[0]
     search = FaissSearch(faiss_index(np.ascontiguousarray(vectors[kept])), rows)
     q = rng.standard_normal(16).astype(np.float32)

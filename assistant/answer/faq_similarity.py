@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 
 from assistant.guides.schema import MatterGuide
-from assistant.retrieval.dense import section_scores
 from assistant.retrieval.search import Searcher
 
 
@@ -26,7 +25,7 @@ def faq_closeness(searcher: Searcher, text: str, guide: MatterGuide) -> list[flo
     if not have:
         return None
     qv, _cached = searcher.query_vectors.get_or_compute(text, searcher.embed_query)
-    scores = section_scores(searcher.dense, qv, np.array(have, dtype=np.int64))
+    scores = searcher.dense.scores(qv, np.array(have, dtype=np.int64))
     if scores is None:
         return None
     by_pos = dict(zip(have, scores.tolist(), strict=True))

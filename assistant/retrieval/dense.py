@@ -4,6 +4,7 @@ each giving the k sections nearest a query vector."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Protocol, runtime_checkable
 
 import faiss
@@ -23,9 +24,12 @@ class IndexNotBuiltError(RuntimeError):
 
 @runtime_checkable
 class DenseSearch(Protocol):
-    """The dense stage's store: the k sections nearest a query vector (scores, positions in `chunks`)."""
+    """The dense stage's store: the k sections nearest a query vector (scores, positions in `chunks`), and
+    the similarity to chosen sections (None when this store cannot score chosen sections)."""
 
     def search(self, qv: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def scores(self, qv: np.ndarray, positions: np.ndarray) -> np.ndarray | None: ...
 
 
 class FaissSearch:
@@ -64,47 +68,29 @@ class FaissSearch:
         return sims[0][keep], ids[0][keep]
 
     def scores(self, qv: np.ndarray, positions: np.ndarray) -> np.ndarray | None:
-        """Similarity of the query to the given sections only."""
+        """Similarity of the query to the given sections only (None: an index without its own vector storage)."""
         if self._all is None:
             return None
         rows = self._rows[positions] if self._rows is not None else positions
         return self._all[rows] @ np.asarray(qv, dtype=np.float32).reshape(-1)
 
 
-def section_scores(dense: object, qv: np.ndarray, positions: np.ndarray) -> np.ndarray | None:
-    """Similarity of the query to the given sections (positions in load order), or None when the dense stage
-    cannot score chosen sections (a FAISS index without its own vector storage)."""
-    scores = getattr(dense, "scores", None)
-    return scores(qv, positions) if scores is not None else None
-
-
-def shared_rows(texts: list[str], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(the rows to keep, each section's row among them): one row per distinct section text whose vectors
-    are equal (a text embedded twice gives the same vector; any that differ keep their own row)."""
-    first: dict[str, int] = {}
+def shared_rows(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the rows to keep, each section's row among them): one row per distinct vector. The same portal
+    paragraph in many counties' guides is one vector (a text embedded twice gives the same vector); sections
+    are grouped by a digest of their vector's bytes, so no second copy of the vectors is made at start-up
+    (316 MB at 10k guides). Both the FAISS rows and the vectors stored in PostgreSQL are shared this way."""
+    first: dict[bytes, int] = {}
     keep: list[int] = []
-    rows = np.empty(len(texts), dtype=np.int64)
-    for i, t in enumerate(texts):
-        j = first.setdefault(t, len(keep))
+    rows = np.empty(len(vectors), dtype=np.int64)
+    for i, v in enumerate(vectors):
+        j = first.setdefault(
+            hashlib.sha1(np.ascontiguousarray(v, dtype=np.float32).tobytes()).digest(), len(keep)
+        )
         if j == len(keep):
             keep.append(i)
         rows[i] = j
-    kept = np.asarray(keep, dtype=np.int64)
-    # compared in blocks: a whole second copy of the vectors (316 MB at 10k guides) is not made at start-up
-    differ = np.concatenate(
-        [
-            start
-            + np.flatnonzero(
-                np.any(vectors[start : start + 8192] != vectors[kept[rows[start : start + 8192]]], axis=1)
-            )
-            for start in range(0, len(texts), 8192)
-        ]
-        or [np.zeros(0, dtype=np.int64)]
-    )
-    if len(differ):
-        rows[differ] = len(kept) + np.arange(len(differ))
-        kept = np.concatenate([kept, differ])
-    return kept, rows
+    return np.asarray(keep, dtype=np.int64), rows
 
 
 class OpenedIndex(BaseModel):
@@ -154,7 +140,7 @@ def open_index(settings: Settings) -> OpenedIndex:
         if userdict.exists()
         else []
     )
-    kept, rows = shared_rows([c.text for c in stored.chunks], stored.vectors)
+    kept, rows = shared_rows(stored.vectors)
     dense = FaissSearch(faiss_index(np.ascontiguousarray(stored.vectors[kept])), rows)
     # the index holds its own copy of the vectors: the loaded array is not kept (at 10k guides, 316 MB)
     stored = stored.model_copy(update={"vectors": np.empty((0, stored.vectors.shape[1]), dtype=np.float32)})

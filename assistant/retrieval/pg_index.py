@@ -19,6 +19,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.engine import Connection
 
 from assistant.guides.schema import MatterGuide
+from assistant.retrieval.dense import shared_rows
 from assistant.retrieval.index import ChunkRecord, IndexManifest, StoredIndex
 
 _ENGINES: dict[str, Engine] = {}
@@ -48,12 +49,12 @@ def vector_owners(records: list[ChunkRecord], matrix: np.ndarray) -> list[str | 
     """For each section, the id of the section that stores its vector when another one has the very same
     vector (the smallest such id, so that it does not depend on the order), else None. The same paragraph in
     every county's guide is one vector: stored once, pgvector's k nearest are k different vectors."""
-    first: dict[bytes, str] = {}
-    keys = [hashlib.sha1(np.ascontiguousarray(v, dtype=np.float32).tobytes()).digest() for v in matrix]
-    for r, key in zip(records, keys, strict=True):
-        if key not in first or r.id < first[key]:
-            first[key] = r.id
-    return [None if first[k] == r.id else first[k] for r, k in zip(records, keys, strict=True)]
+    _kept, rows = shared_rows(matrix)
+    owner: dict[int, str] = {}
+    for row, r in zip(rows.tolist(), records, strict=True):
+        if row not in owner or r.id < owner[row]:
+            owner[row] = r.id
+    return [None if owner[row] == r.id else owner[row] for row, r in zip(rows.tolist(), records, strict=True)]
 
 
 class PgIndex:
