@@ -49,13 +49,6 @@ class ScopeFeatures(BaseModel):
     other_margin: float = 0.0
     content_words: list[str] = Field(default_factory=list)
     unknown_words: list[str] = Field(default_factory=list)
-    known_by_meaning: list[str] = Field(
-        default_factory=list,
-        description="words not in the knowledge whose nearest section is the top matter's",
-    )
-    meant_matters: dict[str, str] = Field(
-        default_factory=dict, description="words not in the knowledge → the matter whose section is nearest"
-    )
 
     def vector(self) -> np.ndarray:
         return np.array([getattr(self, f) for f in FEATURES], dtype=np.float64)
@@ -141,10 +134,6 @@ class ScopeModel:
         words = self.content_words(text)
         unknown = [w for w in words if w not in self.all_text]
         top = res.matters[0] if res.matters else None
-        # shown, not scored: read as the top matter, such words answered 2 of 24 not-covered questions of the
-        # test split with a wrong matter; a refusal asks instead whether that matter is meant
-        meaning = self.words_meaning(text) if unknown else {}
-        meant = [w for w, m in meaning.items() if top and m == top.matter_code]
         mtext = self.matter_text(top.matter_code) if top else ""
         covered = [w for w in words if w in mtext]
         # the lexical stage skipped the encoder: its similarity is unknown, taken as the neutral centre
@@ -164,15 +153,17 @@ class ScopeModel:
             other_margin=res.other_matter.margin if res.other_matter else -1.0,
             content_words=words,
             unknown_words=unknown,
-            known_by_meaning=meant,
-            meant_matters=meaning,
         )
 
     def words_meaning(self, text: str) -> dict[str, str]:
         """The question's words the knowledge does not contain whose nearest section is a guide's (not one of
         the not-covered catalogue): word → that matter. A citizen's own word for a matter ("饭店" for 餐饮店,
         "残疾证" for 残疾人证) is, on its own, nearest to one of its sections. Only in a service question:
-        "湖南大学和中南大学哪个更好" is near the graduates' matter but asks nothing of it."""
+        "湖南大学和中南大学哪个更好" is near the graduates' matter but asks nothing of it.
+
+        Asked by a refusal only, never scored: read as the top matter, such words answered 2 of 24 not-covered
+        questions of the test split with a wrong matter; the refusal asks instead whether that matter is meant
+        (and answered turns do not pay for a vector per unknown word)."""
         if not _SERVICE_ASKED.search(text):
             return {}
         out = {}

@@ -54,7 +54,7 @@ class HandoffFlow:
         phone = self.settings.hotline  # one number: nothing here is about a listed matter's office
         lines = [OUT_OF_SCOPE]
         other = res.other_matter if res is not None else None
-        meaning = ctx.features().meant_matters if res is not None and reason == "out_of_scope" else {}
+        meaning = ctx.words_meaning() if res is not None and reason == "out_of_scope" else {}
         suggestions: list[Suggestion] = []
         if other is not None and other.margin > -0.05 and reason == "out_of_scope":
             lines.append(f"您问的像是“{other.name}”，这个事项目前还没有收录办事指南。")
@@ -93,6 +93,12 @@ class HandoffFlow:
         suggestions += [Suggestion(label=m.name, text=f"{m.name}怎么办", kind="choice") for m in closest]
         if ticket is None:
             suggestions.append(Suggestion(label="转人工", text="转人工", kind="handoff"))
+        out_trace = {**(trace or {}), "route": "refuse", "reason": reason, "ticket": ticket}
+        # for staff: the words the guides never use and the matter each is nearest to
+        if "scope" in out_trace:
+            top = res.matters[0].matter_code if res is not None and res.matters else None
+            known = [w for w, m in meaning.items() if m == top]
+            out_trace["scope"] = {**out_trace["scope"], "meant_matters": meaning, "known_by_meaning": known}
         return Answer(
             text="\n".join(lines),
             mode="refusal",
@@ -104,5 +110,5 @@ class HandoffFlow:
                 phone=phone,
                 message=f"已登记转人工，工单号 {ticket}" if ticket else f"可点“转人工”或拨打 {phone}",
             ),
-            trace={**(trace or {}), "route": "refuse", "reason": reason, "ticket": ticket},
+            trace=out_trace,
         )

@@ -77,6 +77,10 @@ class TurnContext:
             self._features = self.understander.scope.features(self.query or self.text, self.result())
         return self._features
 
+    def words_meaning(self) -> dict[str, str]:
+        """The turn's words the guides never use → the matter whose section is nearest to each (ScopeModel)."""
+        return self.understander.scope.words_meaning(self.query or self.text)
+
     def search_other(self, text: str, region: str | None) -> SearchResult:
         """A search of another text (a question asked before a clarification), counted in this turn."""
         return self.understander.search(self, text, region)
