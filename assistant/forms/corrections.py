@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from assistant.forms.statements import LONG_CODE
+from assistant.forms.statements import LONG_CODE, near_same_code
 from assistant.text.numerals import to_digits
 from assistant.text.values import Unparsed, parse_date
 
@@ -80,11 +80,7 @@ def unnamed_corrections(
     said = {v for v in found.values() if isinstance(v, str)} | set(LONG_CODE.findall(text))
     for v in (v for v in said if len(v) >= 11):
         for j, (o, _) in earlier.items():
-            if (
-                j not in found
-                and len(o) == len(v)
-                and 0 < sum(a != b for a, b in zip(o, v, strict=True)) <= 2
-            ):
+            if j not in found and near_same_code(o, v):
                 out.setdefault(j, v)
     if not any(types[k] == "date" for k in found):
         dates = {k: v for k, (v, _) in earlier.items() if types[k] == "date"}

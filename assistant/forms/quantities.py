@@ -44,9 +44,8 @@ def count_people(text: str, listed: bool = False) -> int | None:
         return 1
     m = _EXPLICIT.search(t)
     if m and not re.search(r"雇|员工|工人|店员", t[max(0, m.start() - 6) : m.start()]):
-        return int(
-            m.group(1) or m.group(2) or m.group(3)
-        )  # "四个，我、我老婆、两个细伢子": the count said first
+        # "四个，我、我老婆、两个细伢子": the count said first
+        return int(m.group(1) or m.group(2) or m.group(3))
     if not _ME.search(t) or listed and not _TOGETHER.search(t):
         return None
     others = 0

@@ -63,17 +63,16 @@ def join_spaced_numbers(text: str) -> str:
 LONG_CODE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{11,}(?![0-9A-Za-z])")
 
 
+def near_same_code(a: str, b: str) -> bool:
+    """Two long numbers of the same length that differ in one or two characters: one said again, corrected."""
+    return len(a) == len(b) and 0 < sum(x != y for x, y in zip(a, b, strict=True)) <= 2
+
+
 def drop_superseded_codes(text: str) -> str:
     """ "卡号…3825…，刚才念错了一位，应该是…0825…": in a message that corrects itself, a long number followed by a
     near-identical one (same length, one or two characters differ) is taken back: only the later one stays."""
     codes = list(LONG_CODE.finditer(text))
-    drop = [
-        a
-        for i, a in enumerate(codes)
-        for b in codes[i + 1 :]
-        if len(a.group(0)) == len(b.group(0))
-        and 0 < sum(x != y for x, y in zip(a.group(0), b.group(0), strict=True)) <= 2
-    ]
+    drop = [a for i, a in enumerate(codes) for b in codes[i + 1 :] if near_same_code(a.group(0), b.group(0))]
     for m in sorted({m.start(): m for m in drop}.values(), key=lambda m: -m.start()):
         text = text[: m.start()] + text[m.end() :]
     return text

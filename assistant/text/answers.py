@@ -11,11 +11,9 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from assistant.text.values import Unparsed, numerals_to_digits, parse_yesno
+from assistant.text.values import UNSURE_REPLY, Unparsed, numerals_to_digits, parse_yesno
 
-_UNSURE = re.compile(
-    r"随便|不知道|不清楚|不确定|说不好|说不准|看情况|也许|记不清|忘了|不记得|不太懂|不懂|拿不准|搞不清|搞不懂|不晓得|说不清|弄不清"
-)
+_UNSURE = UNSURE_REPLY
 # an affirmation that opens the reply ("是的，…", "有，…"), not a copula ("是我们镇上的小学")
 _LEADING_YES = re.compile(
     r"^(?:是的?|对的?|嗯|恩|有的?|可以|好的?|愿意|当然|符合|同意|够了?|到了|在|满了|达到了|行|没错|对头|自愿)(?:[啊呀的，,。！!\s]|$)"
