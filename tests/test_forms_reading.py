@@ -343,3 +343,56 @@ def test_a_household_counted_after_its_members_is_that_count():
     )  # the parents named after are not in it
     assert count_people("我和老婆两个小孩") == 4
     assert count_people("我跟我老伴两个") == 2
+
+
+def test_a_thing_named_by_one_character_before_what_is_said_of_it(service):
+    """"车也冇得", "有台三轮车": a one-character cue names its yes/no field only as the topic of a have-word;
+    inside an address or a company name it names nothing, and "名下" alone is no house."""
+    from assistant.forms.toggles import toggles_in
+
+    fields = service.catalog.fields("43PCP0002")
+    assert toggles_in(fields, "郴州冇得房子，车也冇得")["has_vehicle"] == "无"
+    assert toggles_in(fields, "屋里有台三轮车拉货用")["has_vehicle"] == "有"
+    assert toggles_in(fields, "以前有辆车，前年卖了，现在家里没有机动车")["has_vehicle"] == "无"
+    assert toggles_in(fields, "在衡阳市万通物流有限公司开车") == {}
+    assert toggles_in(fields, "住衡阳市石鼓区车站路12号") == {}
+    assert "housing_status" not in toggles_in(fields, "货车是租的，我名下没车")
+
+
+def test_whose_household_a_newborn_joins_in_other_words(service):
+    lines = [
+        "用户：我是孩子爸爸，叫向东，身份证" + FATHER_ID,
+        "助手：户口随父还是随母？",
+        "用户：我户口在老家不方便，不上我这边，上她那边，湘潭市岳塘区建设南路9号",
+    ]
+    assert _values(service, "43PCN0009", lines)["hukou_follow"] == "随母"
+    grandma = ["用户：我是伢子奶奶，帮孙女办出生登记", "助手：户口随谁？", "用户：户口上到我崽户口上，就在宁乡"]
+    assert _values(service, "43PCN0009", grandma)["hukou_follow"] == "随父"
+    both = ["用户：我是孩子妈妈", "助手：民族？", "用户：我跟我老公都是苗族"]
+    assert "hukou_follow" not in _values(service, "43PCN0009", both)  # "跟" joins two people here
+
+
+def test_business_names_by_their_kind_and_partnership_form(service):
+    v = _values(service, "43TCN0008", ["助手：企业叫什么？", "用户：宁远县九嶷山茶叶经营部"])
+    assert v["enterprise_name"] == "宁远县九嶷山茶叶经营部"
+    w = _values(service, "43TCN0008", ["用户：我们店叫衡阳市雁峰区小马烧烤店（普通合伙），要注销"])
+    assert w["enterprise_name"] == "衡阳市雁峰区小马烧烤店（普通合伙）"
+    x = _values(service, "43TCN0008", ["助手：企业名称？", "用户：湘潭华兴进出口贸易有限公司"])
+    assert x["enterprise_name"] == "湘潭华兴进出口贸易有限公司"
+
+
+def test_a_mainland_id_number_says_the_document_and_dialect_keeps_the_childs_sex(service):
+    v = _values(
+        service,
+        "43PCN0009",
+        [
+            "助手：您的姓名和身份证号码？",
+            f"用户：汤静怡，{MOTHER_ID}",
+            "助手：宝宝是男孩还是女孩？",
+            "用户：是个伢子，七斤二两",
+        ],
+    )
+    assert v["applicant_id_type"] == "居民身份证"
+    assert v["baby_gender"] == "男"
+    school = _values(service, "43PCN0010", ["用户：我是她爷爷，帮我孙女报名读一年级"])
+    assert school["student_gender"] == "女"

@@ -107,6 +107,11 @@ class Understander:
         query = without_personal_data(text)
         query = query if re.search(r"[\u4e00-\u9fff]{2}", query) else text
         stripped = self.searcher.strip_names(query, gap="")
+        aspects, aspect = aspects_asked(stripped), primary_aspect(stripped)
+        if not aspects and aspect is None:
+            # "能用公积金贷款买房不": a name removed whole leaves "能不"; read it with a verb in its place ("能办不")
+            held = self.searcher.strip_names(query, gap="办")
+            aspects, aspect = aspects_asked(held), primary_aspect(held)
         return TurnContext(
             understander=self,
             session_id=session_id,
@@ -114,8 +119,8 @@ class Understander:
             state=state,
             new_region=new_region,
             search_region=new_region.code if new_region else state.region_code,
-            aspects=aspects_asked(stripped),
-            aspect=primary_aspect(stripped),
+            aspects=aspects,
+            aspect=aspect,
             intent=self._intent(text, state, query),
             personal_data=personal_data_kinds(text),
             on_token=on_token,

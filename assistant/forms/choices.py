@@ -23,8 +23,9 @@ def choice_in(f: FieldSpec, text: str, reply: bool = False) -> str | None:
     understood: “我不是独生子女父母” picks 否, “没有车” picks 无; a negated keyword of a many-way choice is skipped."""
     text = _COUPLE.sub("孩子父母", text)  # "女儿女婿都上班" (a grandparent speaking) says nothing of a girl
     # dialect first: "以前有台面包车…现在冇得车" must see the later "没有车" to let it win
-    text = plain_words(text)
-    for variant in (text, *synonym_variants(text)):
+    plain = plain_words(text)
+    # the words as said last: a dialect keyword of the form ("崽伢子", "是个伢子") is gone from the plain text
+    for variant in (plain, *synonym_variants(plain), text):
         found = _choice_in(f, variant, reply)
         if found is not None:
             return found

@@ -16,7 +16,10 @@ ORG_SUFFIX = {
     "学校": r"(学校|小学|中学|幼儿园)",
     "单位": r"(公司|集团|中心|厂|局|医院|院(?!子)|所(?![以有在])|店|学校|委员会|大学|社(?![保区会]))",
     "银行": r"(银行|信用社|农商行|邮储)",
-    "企业": r"(公司|集团|中心|厂|店|社(?![保区会])|合作社|(?:商|车|器|材|货|金)行)",
+    "企业": r"(公司|集团|中心|厂|店|社(?![保区会])|合作社|(?:商|车|器|材|货|金)行|经营部|门市部|工作室|超市|商场|"
+    r"(?:菜|饭|餐|茶|咖啡|面|粉|酒|宾|旅|饺子|照相|美容|理发)馆|坊|药房|事务所)"
+    # a partnership's or sole proprietor's form said after the name is part of it: "…工作室（普通合伙）"
+    r"(?:[（(](?:普通合伙|有限合伙|特殊普通合伙|个人独资|个体工商户)[）)])?",
     "公司": r"(公司|集团)",
 }
 
@@ -34,9 +37,11 @@ def org_name(f: FieldSpec, text: str) -> str | None:
             if re.match(r"[\u4e00-\u9fff]{0,8}\d+\s*(?:栋|单元|号|室|楼|组)", clause[m.end() :]):
                 continue  # "…老粮食局宿舍3栋2单元501" is an address, not an employer
             name = re.split(
-                r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?[一个]?[家个间]|进的?|进了",
+                r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?[一个]?[家个间]|进(?!出口)的?|进了(?!出口)",
                 m.group(1),
             )[-1]
+            if m.start() > 0 and clause[m.start() - 1].isdigit() and name[:1] in "年月日号":
+                name = name[1:]  # "6月28日湘潭市中心医院出生": the date's last character is not the name's
             if _POINTING.search(name):
                 continue  # "隔壁那家烧烤店", "对面那个厂": a business pointed at, not a name
             # "电商公司股东会决议解散": a short name without 叫/名称是 is a kind of business, not its name

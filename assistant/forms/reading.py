@@ -35,9 +35,9 @@ from assistant.forms.speakers import split_speakers
 from assistant.forms.spec import FieldSpec
 from assistant.forms.statements import clauses, drop_superseded_codes, facts_in
 from assistant.forms.toggles import toggles_in
+from assistant.forms.value_text import NO_VALUE, NON_ANSWER, clean_text_value, trim_address
 from assistant.text.names import looks_like_name
 from assistant.text.numerals import to_digits
-from assistant.text.values import UNDECIDED
 
 _ROLE_REPLY = {
     "妈妈": "mother", "妈": "mother", "母亲": "mother", "宝妈": "mother",
@@ -47,77 +47,13 @@ _ROLE_REPLY = {
 }  # fmt: skip
 
 
-_INTRO = ("店名", "名字", "名称", "叫做", "他单位", "她单位", "我单位", "我们单位", "我们公司", "我们店")
-_FILLER = re.compile(
-    r"^(?:户口|户籍|地址|住址|住|的|和|都|也|就|是|在|写|填|为|码|号|叫|归|属|：|:|，|,|\s)+"
-)
-
-
-def clean_text_value(f: FieldSpec, value: str) -> str:
-    """A text or address value without the words that introduced it ("单位湘潭市…", "地址就写长沙市…",
-    "户口和住的都是长沙市…" → the value itself)."""
-    core = re.sub(r"（.*?）|\(.*?\)", "", f.label)
-    bigrams = {core[i : i + 2] for i in range(len(core) - 1)} if f.type == "text" else set()
-    words = sorted(
-        {*(c for c in f.cues if len(c) >= 2), *re.split(r"[（）()/、]", f.label), *bigrams, *_INTRO},
-        key=len,
-        reverse=True,
-    )
-    # “张记米粉”四个字 (its opening mark may already be gone): the name inside the quotation marks
-    quoted = re.search(r"[“\"「『]([^“”\"「」『』]{1,40})[”\"」』]", value) or re.match(
-        r"\s*([^“”\"「」『』]{1,40})[”\"」』]", value
-    )
-    v = quoted.group(1) if quoted else value.strip().strip("“”\"'「」『』")
-    for _ in range(3):
-        before = v
-        for w in words:
-            left = v[len(w) :]
-            if (
-                len(w) >= 2
-                and v.startswith(w)
-                and (len(left) >= 4 or re.fullmatch(r"[\u4e00-\u9fff]{2,}[市县区镇乡]", left))
-            ):
-                v = v[len(w) :]
-        v = _FILLER.sub("", v).strip("“”\"'「」『』")
-        if v == before:
-            break
-    return v.strip()
-
-
-_ADDRESS_LEAD = re.compile(r"住在|住|租在|在|寄到|寄|到|是|于|为|地址|老家|户口|：|:")
-
-
-def trim_address(value: str) -> str:
-    """The address without the words before it ("我现在住怀化市…25号，社保卡也寄这里" → "怀化市…25号")."""
-    m = ADDRESS_RE.search(value)
-    if m is None:
-        return value
-    if m.start() > 0 and not _ADDRESS_LEAD.search(value[: m.start()]):
-        return value  # "靖州苗族侗族自治县…": nothing introduces it, the match only started late
-    v = best = m.group(0)
-    for lead in _ADDRESS_LEAD.finditer(v):  # the last lead word that leaves a whole address
-        rest = v[lead.end() :]
-        a = ADDRESS_RE.match(rest)
-        if a is not None and len(a.group(0)) == len(rest) and len(rest) >= 6:
-            best = rest
-    return best
-
-
-# a value that says there is no value yet ("这个不清楚", "先不填", "租的哪有证", "跟执照上一样，你们系统里有")
-_NO_VALUE = re.compile(
-    r"没单位|没有单位|无单位|改制了|倒闭了|自己跑车|还没做好|还没做|"
-    r"记不得|先不填|不用填|不填|不写|找不到|哪有|以后再|再说|"
-    r"你们系统|你们能查|跟执照上一样|跟以前一样|不用寄|不寄|自己去拿|去拿|自己(?:去|到)[^，,。]{1,6}拿|自取|不挂|不弄|还在设计|还没想|"
-    r"只记得|后(?:四|4|几)位|尾号|^(?:等下|等一下|等等|稍等|嗯|哦)[，,。…]*$|吗[？?]?$|[？?]$|"
-    r"回去查|查(?:一下|一查)?再|再告诉|还没下来|没下来|^哪个|没有招牌|没招牌|不挂招牌|" + UNDECIDED.pattern
-)
 # "寄到她户口那个地址": an address given by naming another address of the form
 _SAME_AS = re.compile(r"(户口|户籍|住的|住址|现住|家里|店|经营)(?:本上)?(?:的)?那个地址|同上")
 _TAKEN_BACK = re.compile(r"不是[^，,。；;！!]{1,20}[，,]\s*(?=(?:而)?是|应该是|改成|改为)")
-_SPEAKER_SIDE = re.compile(r"(上在|落在|落到|挂在|跟|随|落)我(?:这边|这里|这儿|名下|这)?")
-_NON_ANSWER = re.compile(
-    r"(?:先|暂时|暂|还)?(?:不设|不要|没有|没定|不填|不写|待定|还没想好|没想好|不知道|无)[。.！!]?"
+_SPEAKER_SIDE = re.compile(
+    r"(上在|落在|落到|上到|挂在|跟|随|落|上)我(?![老丈妻媳堂男爸妈崽儿女们爱])(?:这边|这里|这儿|名下|这)?"
 )
+_MAIL_HERE = re.compile(r"(?:寄|邮寄|送)(?:到|去|往)?(?:这个地址|这个地方|这里|这儿|这)")
 _I_NAME = re.compile(r"我(?:叫)?([\u4e00-\u9fff]{2,3})")  # "我何俊" answering "监护人的姓名？"
 
 
@@ -151,6 +87,14 @@ def _self_marked(text: str, asked: list[FieldSpec], roles_in_form: set[str]) -> 
     return [*kin, role]
 
 
+def _said_of_another(
+    by_id: dict[str, FieldSpec], fid: str, v: object, found: dict[str, object], tier: dict[str, int]
+) -> bool:
+    """Whether value `v`, bound to field `fid` by the question's order, was said with another person."""
+    holders = {(field_person(by_id[g]) or ("",))[0] for g, t in tier.items() if t == 2 and found[g] == v}
+    return bool(holders) and (field_person(by_id[fid]) or ("",))[0] not in holders
+
+
 def read_conversation(
     fields: list[FieldSpec], messages: list[str], today: date | None = None
 ) -> dict[str, Extracted]:
@@ -166,10 +110,9 @@ def read_conversation(
     cues_of = {f.id: [c for g in fields if g.id != f.id for c in g.cues] for f in fields}
     choice_words = {c for f in fields if f.type == "choice" for c in f.choices if len(c) >= 3}
     patterned = [f for f in fields if f.pattern]
-    question = ""
     subject: str | None = None  # the person the assistant's questions are about, carried over
     asked: list[FieldSpec] = []
-    last_question, last_asked = "", []  # what the citizen's previous line answered
+    question, last_question, last_asked = "", "", []  # the question now; what the previous line answered
     follows_reply = False  # this citizen line adds to their previous one, nobody asked in between
     for u in utterances:
         if u.speaker == "assistant":
@@ -249,6 +192,8 @@ def read_conversation(
             # "我叫彭晓雯，身份证…；他爸吴昊，身份证…" to "父母双方的姓名和身份证号码？": a value said with its
             # person stays that person's, whatever the order the question asked in
             bound = {fid: v for fid, v in bound.items() if tier.get(fid) != 2 or found[fid] == v}
+            # "我是她妈妈…，身份证4303…。她爸叫王俊" to the same question: the mother's number is not the father's
+            bound = {fid: v for fid, v in bound.items() if not _said_of_another(by_id, fid, v, found, tier)}
             for fid, v in bound.items():
                 p = field_person(by_id[fid])
                 if p is not None and p[0] in selves:  # the speaker's own name is the applicant's too
@@ -283,9 +228,8 @@ def read_conversation(
                 and not re.search(r"[省市区县镇乡村街路巷道号栋组室]", v)
             ):
                 del found[fid], tier[fid]  # "这里" is no address
-        for fid in list(
-            found
-        ):  # "证号湘（2021）湘潭市不动产权第…号" has another field's shape: not an address
+        # "证号湘（2021）湘潭市不动产权第…号" has another field's shape: not an address
+        for fid in list(found):
             v = found[fid]
             if by_id[fid].type in ("text", "address") and isinstance(v, str):
                 if any(g.id != fid and re.search(g.pattern, v) for g in patterned):  # type: ignore[arg-type]
@@ -319,7 +263,7 @@ def read_conversation(
             if (
                 by_id[fid].type in ("text", "address")
                 and isinstance(found[fid], str)
-                and (_NON_ANSWER.fullmatch(found[fid]) or _NO_VALUE.search(found[fid]))
+                and (NON_ANSWER.fullmatch(found[fid]) or NO_VALUE.search(found[fid]))
                 and not (by_id[fid].type == "address" and ADDRESS_RE.search(found[fid]))
             ):
                 del found[fid], tier[fid]
@@ -360,6 +304,11 @@ def read_conversation(
                         verb + r"也(?:在|是)(?:这个地址|这里|这儿|这|同一个|一样)", text
                     ):
                         found[f.id], tier[f.id] = address_said, 1
+        # "我现在住长沙市…，社保卡都寄这个地址": a mailing address given as the one just said
+        here = address_said or next((trim_address(m.group(0)) for m in ADDRESS_RE.finditer(text)), None)
+        for f in [f for f in fields if "寄" in f.label and f.type == "address" and f.id not in found]:
+            if here and _MAIL_HERE.search(text):
+                found[f.id], tier[f.id] = here, 1
         correcting = bool(CORRECTION_RE.search(u.text))
         for fid, v in list(found.items()):
             if by_id[fid].type in ("text", "address") and isinstance(v, str):

@@ -227,9 +227,30 @@ def speaker_claims(text: str) -> list[str]:
         out.append("parent_of_speaker")
     elif _FOR_SPOUSE.search(text) or helps_him and _MY_SPOUSE.search(text):
         out.append("spouse_of_speaker")
+    if not out and (parent := parent_by_own_id(text)) is not None:
+        out.append(parent)
     if not out and _MYSELF.search(text):
         out.append(SELF)
     return out
+
+
+# "给女儿办出生的事", "帮我崽报名": the speaker's own child is the one the form is for
+_MY_CHILD = re.compile(
+    r"(?:给|帮|替|为)(?:我)?(?:家)?(?:女儿|儿子|闺女|崽|小孩|孩子|宝宝)(?!的?(?:爸|妈|父|母))"
+)
+_SOMEONE_ELSE = re.compile(r"爸|妈|父亲|母亲|老公|老婆|丈夫|妻子|爱人|[他她]")
+_ID_SAID = re.compile(r"(?:身份证|证件)(?:号码?)?(?:是|为)?[:：]?\s*(\d{17}[\dXx])")
+
+
+def parent_by_own_id(text: str) -> str | None:
+    """ "我是唐慧敏，身份证4303…0443，给女儿办出生的事": a speaker who names no role but acts for their own
+    child is a parent; the sex digit of the ID they give as their own says which (odd: father)."""
+    if not _MY_CHILD.search(text) or not re.match(r"\s*(?:我|本人)", text):
+        return None
+    m = _ID_SAID.search(text)
+    if m is None or _SOMEONE_ELSE.search(text[: m.start()]):
+        return None  # an ID said after someone else is named may be theirs
+    return "father" if int(m.group(1)[16]) % 2 else "mother"
 
 
 def relation_of(claims: list[str]) -> str | None:

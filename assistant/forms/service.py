@@ -16,6 +16,8 @@ from assistant.forms.spec import FormCatalog
 from assistant.forms.validate import DOCUMENTS, check_document, check_field, cross_checks
 from assistant.guides.schema import MatterGuide
 
+RESIDENT_ID = "居民身份证"
+
 LABEL_SYNONYMS = {
     "phone": ["手机号", "手机", "电话", "联系电话", "号码"],
     "id_number": ["身份证号", "身份证", "证件号"],
@@ -89,6 +91,24 @@ class FormService:
                 )
         for fid, ex in read_conversation(fields, messages, today).items():
             draft.values[fid] = FieldValue(value=ex.value, origin="conversation", source=ex.source)
+        # an 18-character mainland ID number said for a person says the kind of document too (居民身份证)
+        for f in fields:
+            number = (
+                draft.values.get(f.id.removesuffix("_type") + "_number")
+                if f.id.endswith("_id_type")
+                else None
+            )
+            kind = draft.values.get(f.id)
+            if (
+                number is not None
+                and number.origin == "conversation"
+                and (kind is None or kind.origin == "default")
+                and re.fullmatch(r"\d{17}[\dXx]", str(number.value))
+                and RESIDENT_ID in f.choices
+            ):
+                draft.values[f.id] = FieldValue(
+                    value=RESIDENT_ID, origin="conversation", source=number.source
+                )
         if llm is not None:
             from assistant.forms.llm_extract import llm_extract
 

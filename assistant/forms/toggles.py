@@ -16,7 +16,7 @@ BINARY_CHOICES = ({"是", "否"}, {"有", "无"})
 _LABEL_VERBS = re.compile(r"^(?:是否|有无)?(?:已经|已)?(?:同步|一并)?(?:撤销|注销|提取|取得|办理|有)?")
 # a clause also ends at a contrast ("银行注销，但公章先留着")
 _CLAUSE = re.compile(r"[，,。；;！!？?\n、]*(?:但是|但|不过|可是)|[，,。；;！!？?\n]+|\s+")
-_NEGATED = re.compile(r"不|没|未|无|别|保留|留着|暂缓|哪有|哪来的?")
+_NEGATED = re.compile(r"不|没|未|无|冇|别|保留|留着|暂缓|哪(?:里|儿|个)?有|哪来的?")
 _ACTION = re.compile(
     r"注销|销|撤销|撤|关|停|办|提取|提|取|拿到|取得|领到|开了|有|备案过|做过|报关|同步|一起|一并|都要|也要|要"
 )
@@ -36,6 +36,21 @@ def mention_terms(f: FieldSpec) -> list[str]:
     if len(core) >= 2:
         terms |= {core, core[:2]}
     return sorted(terms, key=len, reverse=True)
+
+
+def _short_mention(clause: str, f: FieldSpec) -> tuple[int, int] | None:
+    """Where a yes/no field's one-character cue (车, 章) names it: only as the topic of what follows
+    ("车也冇得", "车有一台") or after a have-word close before it ("有台摩托车", "哪里有么子车");
+    one character anywhere else ("车站北路", "开车") names nothing."""
+    for c in (c for c in f.cues if len(c) == 1) if is_binary(f) else ():
+        for m in re.finditer(re.escape(c), clause):
+            after = clause[m.end() : m.end() + 4]
+            before = clause[max(0, m.start() - 6) : m.start()]
+            if re.match(r"(?:也|都|倒|就|子|呢|嘛)?(?:没|冇|无|不|有(?!限))", after) or re.search(
+                r"(?:有(?!限)|没|冇得|无)[台辆部个了过]?[\u4e00-\u9fff]{0,4}$", before
+            ):
+                return m.start(), m.end()
+    return None
 
 
 def negative_choice(f: FieldSpec) -> str | None:
@@ -70,6 +85,9 @@ def toggles_in(fields: list[FieldSpec], text: str) -> dict[str, str]:
                 if i >= 0:
                     named.append((i, i + len(t), f))
                     break
+            else:
+                if (span := _short_mention(clause, f)) is not None:
+                    named.append((*span, f))
         if not named:
             continue
         # what the clause says about them: the words outside the names ("都同步注销", "没…备案过")
@@ -81,6 +99,7 @@ def toggles_in(fields: list[FieldSpec], text: str) -> dict[str, str]:
             continue
         yes = not _NEGATED.search(rest)
         for _, _, f in named:
+            # the clause said last tells how it is now ("车以前有一辆，…目前家里没有机动车")
             if (answer := _answer(f, yes)) is not None:
-                out.setdefault(f.id, answer)
+                out[f.id] = answer
     return out

@@ -9,6 +9,13 @@ from __future__ import annotations
 import re
 
 _SPOUSE = r"(?:老公|老婆|爱人|配偶|丈夫|妻子|老伴|另一半|媳妇|老头子|老太婆|老头|老婆子)"
+_FOLLOW = r"(?:跟|随|落在|上在|挂在|落到|上到|迁到|报在|落|上)"
+_CHILD = r"孩子|宝宝|伢子|伢儿|小孩|娃"
+# "跟" and a bare "上" also join two people ("我跟我老婆都是土家族", "早上我老公…"): a spouse is followed only
+# after a verb that can mean nothing else (the rules read "FOLLOW + SIDE", so SIDE's last branch has its own verb)
+_ONTO = r"(?:随|落在|上在|挂在|落到|上到|迁到|报在|落)"
+_FATHER_SIDE = r"(?:我(?:崽|儿子)(?:户口|那边|的)|他(?:那边|户口))|" + _ONTO + r"我?(?:老公|丈夫|男人)"
+_MOTHER_SIDE = r"(?:我(?:女儿|闺女)(?:户口|那边|的)|她(?:那边|户口))|" + _ONTO + r"我?(?:老婆|媳妇|妻子|堂客)"
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"一般"), "普通"),
     (re.compile(r"普通"), "一般"),
@@ -30,16 +37,14 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"经适房|经济适用房"), "经济适用住房"),
     (re.compile(r"集资房"), "集资建房"),
     (re.compile(r"一个人的公司|一人公司|就我一个股东|只有一个股东"), "一人有限责任公司"),
+    # whose household a newborn joins: "跟她爸", "上他妈妈那边", "上到我崽户口上" (a grandparent: the son is the
+    # father), "上她那边" (said by the father); "我" alone is the speaker's side (forms/reading.py)
     (
-        re.compile(
-            r"(?:跟|随|落在|上在|挂在|落到|上到)(?:他|孩子|宝宝)?(?:爸爸|爸|父亲)|(?:落在|上在|挂在|落到|上到)我?(?:老公|丈夫)"
-        ),
+        re.compile(_FOLLOW + r"(?:" + _CHILD + r"|他|她)?的?(?:爸爸|爸|父亲|老爸)|" + _FOLLOW + _FATHER_SIDE),
         "随父",
     ),
     (
-        re.compile(
-            r"(?:跟|随|落在|上在|挂在|落到|上到)(?:她|孩子|宝宝)?(?:妈妈|妈|母亲)|(?:落在|上在|挂在|落到|上到)我?(?:老婆|媳妇|妻子)"
-        ),
+        re.compile(_FOLLOW + r"(?:" + _CHILD + r"|他|她)?的?(?:妈妈|妈|母亲|老妈)|" + _FOLLOW + _MOTHER_SIDE),
         "随母",
     ),
 ]
@@ -56,7 +61,11 @@ _DIALECT = [
     (re.compile(r"冇"), "没"),
     (re.compile(r"晓得"), "知道"),
     (re.compile(r"啥子|么子"), "什么"),
-    (re.compile(r"伢儿|伢子|细伢子|崽伢子|崽伢"), "孩子"),
+    # a child's sex is kept where the word says it: "崽伢子", "孙伢子" and "是个伢子" are boys
+    (re.compile(r"崽伢子|崽伢|男伢子?|(?<=是个)伢子|(?<=生了个)伢子"), "男孩"),
+    (re.compile(r"孙伢子|孙伢"), "孙子"),
+    (re.compile(r"妹伢子|妹伢|妹坨"), "女孩"),
+    (re.compile(r"伢儿|伢子|细伢子"), "孩子"),
 ]
 
 
