@@ -346,7 +346,7 @@ def test_a_household_counted_after_its_members_is_that_count():
 
 
 def test_a_thing_named_by_one_character_before_what_is_said_of_it(service):
-    """"车也冇得", "有台三轮车": a one-character cue names its yes/no field only as the topic of a have-word;
+    """ "车也冇得", "有台三轮车": a one-character cue names its yes/no field only as the topic of a have-word;
     inside an address or a company name it names nothing, and "名下" alone is no house."""
     from assistant.forms.toggles import toggles_in
 
@@ -366,7 +366,11 @@ def test_whose_household_a_newborn_joins_in_other_words(service):
         "用户：我户口在老家不方便，不上我这边，上她那边，湘潭市岳塘区建设南路9号",
     ]
     assert _values(service, "43PCN0009", lines)["hukou_follow"] == "随母"
-    grandma = ["用户：我是伢子奶奶，帮孙女办出生登记", "助手：户口随谁？", "用户：户口上到我崽户口上，就在宁乡"]
+    grandma = [
+        "用户：我是伢子奶奶，帮孙女办出生登记",
+        "助手：户口随谁？",
+        "用户：户口上到我崽户口上，就在宁乡",
+    ]
     assert _values(service, "43PCN0009", grandma)["hukou_follow"] == "随父"
     both = ["用户：我是孩子妈妈", "助手：民族？", "用户：我跟我老公都是苗族"]
     assert "hukou_follow" not in _values(service, "43PCN0009", both)  # "跟" joins two people here

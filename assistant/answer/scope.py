@@ -156,19 +156,21 @@ class ScopeModel:
         )
 
     def words_meaning(self, text: str) -> dict[str, str]:
-        """The question's words the knowledge does not contain whose nearest section is a guide's (not one of
-        the not-covered catalogue): word → that matter. A citizen's own word for a matter ("饭店" for 餐饮店,
+        """The question's words the knowledge does not contain → the matter whose section is nearest to each
+        ("" when it is one of the not-covered catalogue). A citizen's own word for a matter ("饭店" for 餐饮店,
         "残疾证" for 残疾人证) is, on its own, nearest to one of its sections. Only in a service question:
         "湖南大学和中南大学哪个更好" is near the graduates' matter but asks nothing of it.
 
-        Asked by a refusal only, never scored: read as the top matter, such words answered 2 of 24 not-covered
-        questions of the test split with a wrong matter; the refusal asks instead whether that matter is meant
-        (and answered turns do not pay for a vector per unknown word)."""
+        Asked only of a turn about to be refused (answered turns do not pay for a vector per unknown word). The
+        consultation answers it when such words mean the very matter the question found first and the question
+        is nearer the guides than the catalogue (dialog/consult.py); otherwise the refusal asks whether the
+        matter meant is the one. Read as the top matter alone, such words had answered 2 of 24 not-covered
+        questions of the test split with a wrong matter."""
         if not _SERVICE_ASKED.search(text):
             return {}
         out = {}
         for w in self.content_words(text):
-            if w not in self.all_text and (m := self.nearest_matter(w)):
+            if w not in self.all_text and (m := self.nearest_matter(w)) is not None:
                 out[w] = m
         return out
 

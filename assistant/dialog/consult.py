@@ -27,6 +27,7 @@ from assistant.dialog.understand import TurnContext
 from assistant.guides.regions import Region
 from assistant.guides.store import GuideHead
 from assistant.masking import without_personal_data
+from assistant.retrieval.results import MatterScore
 from assistant.retrieval.search import Searcher, SearchResult
 from assistant.retrieval.text import normalize
 
@@ -114,9 +115,13 @@ class ConsultFlow:
             and feats.top_dense
             >= _CLEAR_DENSE  # and close in meaning: "我家猫咪不吃饭" leads nowhere by much
         )
-        if top is None or (not named and not clear and not self.scope.in_scope(feats)):
+        if top is None or (
+            not named and not clear and not self.scope.in_scope(feats) and not self._meant(ctx, top)
+        ):
             trace["route"] = "refuse"
             return self.handoff.refuse(ctx, "out_of_scope", res, trace)
+        if not named and not clear and not self.scope.in_scope(feats):  # for staff: why it was answered
+            trace["scope"]["known_by_meaning"] = feats.unknown_words
 
         # 3) two matters too close to call: ask
         if (
@@ -130,6 +135,23 @@ class ConsultFlow:
 
         trace["route"] = "answer"
         return self.answer_matter(ctx, text, top.matter_code, aspect, new_region, res, trace)
+
+    def _meant(self, ctx: TurnContext, top: MatterScore) -> bool:
+        """A question refused only for words the guides never use ("长沙开饭店要什么材料"), when each such word
+        is, on its own, nearest to the very matter the whole question found first: in scope once those words
+        count as that matter's. Two independent readings must agree, and the whole question must be nearer the
+        guides than the not-covered catalogue, so a near miss of the catalogue ("开药店") is still refused."""
+        feats = ctx.features()
+        if not feats.unknown_words:
+            return False
+        meaning = ctx.words_meaning()
+        # "想在小区门口开个米粉店": 米粉店 is nearest 开办餐饮店; 小区 and 门口, nearest nothing we cover, say
+        # nothing against it; a word nearest another guide does
+        if top.matter_code not in meaning.values() or set(meaning.values()) - {top.matter_code, ""}:
+            return False
+        # the question as a whole is nearer a guide than the not-covered catalogue, and close in meaning
+        other = ctx.result().other_matter
+        return (other is None or other.margin < 0) and feats.top_dense >= _CLEAR_DENSE
 
     def resolve_pending(self, ctx: TurnContext) -> Answer | None:
         """The answer to the region or matter question asked last turn; None when the text is not one."""

@@ -55,6 +55,7 @@ class HandoffFlow:
         lines = [OUT_OF_SCOPE]
         other = res.other_matter if res is not None else None
         meaning = ctx.words_meaning() if res is not None and reason == "out_of_scope" else {}
+        meaning = {w: m for w, m in meaning.items() if m}  # words nearest a guide, not the catalogue
         suggestions: list[Suggestion] = []
         if other is not None and other.margin > -0.05 and reason == "out_of_scope":
             lines.append(f"您问的像是“{other.name}”，这个事项目前还没有收录办事指南。")

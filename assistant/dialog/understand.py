@@ -57,6 +57,7 @@ class TurnContext:
     searches: int = 0
     _result: SearchResult | None = field(default=None, repr=False)
     _features: ScopeFeatures | None = field(default=None, repr=False)
+    _meaning: dict[str, str] | None = field(default=None, repr=False)
 
     @property
     def region_code(self) -> str | None:
@@ -79,7 +80,9 @@ class TurnContext:
 
     def words_meaning(self) -> dict[str, str]:
         """The turn's words the guides never use → the matter whose section is nearest to each (ScopeModel)."""
-        return self.understander.scope.words_meaning(self.query or self.text)
+        if self._meaning is None:
+            self._meaning = self.understander.scope.words_meaning(self.query or self.text)
+        return self._meaning
 
     def search_other(self, text: str, region: str | None) -> SearchResult:
         """A search of another text (a question asked before a clarification), counted in this turn."""
