@@ -400,3 +400,31 @@ def test_a_mainland_id_number_says_the_document_and_dialect_keeps_the_childs_sex
     assert v["baby_gender"] == "男"
     school = _values(service, "43PCN0010", ["用户：我是她爷爷，帮我孙女报名读一年级"])
     assert school["student_gender"] == "女"
+
+
+def test_a_place_after_its_cue_and_a_pronoun_with_nobody_named_is_not_the_speaker(service):
+    v = _values(service, "43PCN0009", ["用户：汉族，随父，医保株洲市芦淞区，社保卡自己去拿"])
+    assert v["insured_place"] == "株洲市芦淞区"
+    w = _values(service, "43PCN0009", ["用户：医保也一起办了"])
+    assert "insured_place" not in w  # "也一起办了" is no place
+    retire = _values(
+        service,
+        "43PCN0013",
+        [
+            "工作人员：给谁办退休？",
+            "群众：给我老公办，我是他爱人",
+            "工作人员：参保人的姓名、身份证号码？",
+            "群众：他身份证号430321196610032516，叫郭启明",
+        ],
+    )
+    assert retire["insured_name"] == "郭启明" and retire.get("applicant_name") != "郭启明"
+
+
+def test_a_speaker_whose_role_the_form_lacks_answers_the_role_asked_with_me(service):
+    v = _values(
+        service,
+        "43PCN0010",
+        ["助手：法定监护人是谁？姓名和身份证号码？", f"用户：我，孩子爸爸，向东，{FATHER_ID}"],
+    )
+    assert v["guardian_name"] == "向东" and v["guardian_id_number"] == FATHER_ID
+    assert v["applicant_name"] == "向东"

@@ -112,6 +112,12 @@ class FormFlow:
         gave any field a new value."""
         fresh = self.forms.build(draft.matter_code, self._transcript(ctx))
         gained = False
+        # the whole conversation read again is the reading: a value an earlier, shorter read took from it
+        # ("我是他妻子郭美华" read as the answer to the insured's name before she said who she is) goes
+        for fid in [
+            f for f, v in draft.values.items() if v.origin == "conversation" and f not in fresh.values
+        ]:
+            del draft.values[fid]
         for fid, fv in fresh.values.items():
             old = draft.values.get(fid)
             if fv.origin != "conversation" or (old is not None and old.origin == "user"):

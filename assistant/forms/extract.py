@@ -79,6 +79,10 @@ RAW_NUMBER = re.compile(r"[0-9Xx\-]{6,25}")
 DOC_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:[A-Za-z]{1,2}\d{7,10}|\d{8}(?:\d{2})?)(?![0-9A-Za-z])")
 _DOC_WORDS = re.compile(r"通行证|护照|台胞证|回乡证")
 _LEAD = re.compile(r"^(写|是|为|叫|在|到|去)")
+# a place named from its city or county down: "长沙市岳麓区", "醴陵市", "衡阳县西渡镇"
+_PLACE = re.compile(
+    r"(?:(?![寄到在是交办去卡])[\u4e00-\u9fff]){2,10}?(?:省|市|州|县|区)(?:[\u4e00-\u9fff]{2,6}?(?:市|县|区|镇|乡|街道))?"
+)
 _TRAIL = re.compile(
     r"(出生的?|生的|生下的?|上班的?|工作的?|那边|这边|开的|办的?|住的|交的?|缴的?|参保的?|上的|买的?)$"
 )
@@ -376,6 +380,11 @@ def extract_field(
     for w in _window(text, f.cues, 60, self_only=self_only, others=others):
         # a clause ends at punctuation, and at a space (chat messages list facts separated by spaces)
         cut = _TRAIL.sub("", _LEAD.sub("", re.split(r"[，,。；;]|\s+", w.strip())[0].strip()))
+        if cut and f.label.endswith("地"):  # a place (参保地) is a place name: "醴陵市", not "也一起办了"
+            place = _PLACE.match(cut)
+            if place is not None:
+                return place.group(0)
+            continue
         if cut and (not numbered or re.search(r"\d", cut)):  # an account number is digits, not a bank's name
             return cut
     return None

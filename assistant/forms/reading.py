@@ -88,11 +88,25 @@ def _self_marked(text: str, asked: list[FieldSpec], roles_in_form: set[str]) -> 
 
 
 def _said_of_another(
-    by_id: dict[str, FieldSpec], fid: str, v: object, found: dict[str, object], tier: dict[str, int]
+    by_id: dict[str, FieldSpec],
+    fid: str,
+    v: object,
+    found: dict[str, object],
+    tier: dict[str, int],
+    selves: set[str],
+    me: bool,
 ) -> bool:
-    """Whether value `v`, bound to field `fid` by the question's order, was said with another person."""
+    """Whether value `v`, bound to field `fid` by the question's order, was said with another person (the
+    speaker's own value is also that of every role the speaker holds: the guardian who applies)."""
     holders = {(field_person(by_id[g]) or ("",))[0] for g, t in tier.items() if t == 2 and found[g] == v}
-    return bool(holders) and (field_person(by_id[fid]) or ("",))[0] not in holders
+    role = (field_person(by_id[fid]) or ("",))[0]
+    if holders & (selves | {SELF}):  # said by the speaker: theirs in every role they hold
+        holders |= selves | {SELF}
+        # "我，孩子爸爸，葛建华，4325…" to "法定监护人？": a speaker whose role the form does not name
+        # answers the role asked with "我"
+        if me and not selves - {SELF}:
+            holders.add(role)
+    return bool(holders) and role not in holders
 
 
 def read_conversation(
@@ -193,7 +207,13 @@ def read_conversation(
             # person stays that person's, whatever the order the question asked in
             bound = {fid: v for fid, v in bound.items() if tier.get(fid) != 2 or found[fid] == v}
             # "我是她妈妈…，身份证4303…。她爸叫王俊" to the same question: the mother's number is not the father's
-            bound = {fid: v for fid, v in bound.items() if not _said_of_another(by_id, fid, v, found, tier)}
+            bound = {
+                fid: v
+                for fid, v in bound.items()
+                if not _said_of_another(
+                    by_id, fid, v, found, tier, selves, text.lstrip().startswith(("我", "本人"))
+                )
+            }
             for fid, v in bound.items():
                 p = field_person(by_id[fid])
                 if p is not None and p[0] in selves:  # the speaker's own name is the applicant's too

@@ -103,6 +103,10 @@ _MY_RELATION = re.compile(
 )
 
 
+# a person the text speaks of by a pronoun only: their facts fill no field by themselves
+SOMEONE = "someone"
+
+
 def facts_in(text: str, today: date | None = None) -> list[Fact]:
     """Every (person, attribute, value) the text states. A clause opening with a role word talks about that
     person, and so do the clauses after it until another person (or 我) is named."""
@@ -131,6 +135,10 @@ def facts_in(text: str, today: date | None = None) -> list[Fact]:
                     out.append(Fact(role=current, attr="who", value=again[0], explicit=explicit))
         elif clause.startswith(("我", "本人")):
             current = SELF
+        elif _PRONOUN.match(clause) and current == SELF:
+            # "他…身份证号4303…，叫郭启明" with nobody named before: someone, never the speaker ("我爱人叫…，
+            # 他身份证…" is still the spouse)
+            current = SOMEONE
         rest = re.sub(r"^(?:也|还|都)(?=是|叫)", "", rest).lstrip("的是叫：: ")  # "清算组负责人也是孙立"
         rest = _TITLE.sub("", rest)  # "清算组负责人是股东潘雅丽", "…是财务总监陶菲"
         id_number = _numbers(clause, _ID_CUE, [ID_RE])
