@@ -428,3 +428,23 @@ def test_a_speaker_whose_role_the_form_lacks_answers_the_role_asked_with_me(serv
     )
     assert v["guardian_name"] == "向东" and v["guardian_id_number"] == FATHER_ID
     assert v["applicant_name"] == "向东"
+
+
+def test_what_is_not_yet_known_stays_empty(service):
+    v = _values(
+        service,
+        "43PCN0009",
+        [
+            "助手：宝宝叫什么？哪天出生？",
+            "用户：叫喻子航，阴历九月初八生的，阳历我记不到，出生证今天冇带",
+            "助手：民族？户口随谁？",
+            "用户：我是汉族，她爸是回族，孩子报么子民族还冇商量好。户口跟她爸，归哪个派出所我不晓得",
+        ],
+    )
+    assert "baby_birth_date" not in v  # "今天冇带" is no birth date
+    assert "baby_ethnicity" not in v and "police_station" not in v
+    assert v["hukou_follow"] == "随父"
+    school = _values(
+        service, "43PCN0010", ["助手：孩子的户籍地址？", "用户：户口还在湘乡老家，具体地址要问我爸"]
+    )
+    assert "student_hukou_address" not in school  # a home county is no address

@@ -52,7 +52,7 @@ def org_name(f: FieldSpec, text: str) -> str | None:
     return None
 
 
-_POINTING = re.compile(r"那家|这家|那个|这个|隔壁|对面|旁边|楼下|楼上|附近|[也还]开")
+_POINTING = re.compile(r"那家|这家|那个|这个|哪个|哪家|什么|么子|啥|隔壁|对面|旁边|楼下|楼上|附近|[也还]开")
 # a kind of business, not a business's name ("不是一人公司，是有限责任公司")
 _TYPE_ONLY = re.compile(
     r"(?:一人|有限|有限责任|股份|股份有限|分|子|总|个人|独资|合伙|私营|国有|这家|那家|一家)(?:公司|企业|集团|店)"

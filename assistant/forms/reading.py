@@ -38,6 +38,7 @@ from assistant.forms.toggles import toggles_in
 from assistant.forms.value_text import NO_VALUE, NON_ANSWER, clean_text_value, trim_address
 from assistant.text.names import looks_like_name
 from assistant.text.numerals import to_digits
+from assistant.text.values import UNDECIDED
 
 _ROLE_REPLY = {
     "妈妈": "mother", "妈": "mother", "母亲": "mother", "宝妈": "mother",
@@ -237,6 +238,14 @@ def read_conversation(
         for fid in [f for f, t in tier.items() if t == 0]:
             if any(v == found[fid] for g, v in found.items() if g != fid and tier[g] > 0):
                 del found[fid], tier[fid]
+        # "孩子报么子民族还冇商量好": a field named in a clause that says it is not decided keeps no value from
+        # elsewhere in the message ("我是汉族，她爸是回族")
+        for fid in list(found):
+            for c in clauses(text):
+                named = any(cue in c for cue in by_id[fid].cues if len(cue) >= 2)
+                if named and UNDECIDED.search(c) and str(found[fid]) not in c:
+                    del found[fid], tier[fid]
+                    break
         # "先不设", "还没定": a text field answered with a non-answer stays empty
         for fid in list(found):  # "有限责任公司" is the business type, never the business's name
             v = found[fid]
@@ -245,7 +254,8 @@ def read_conversation(
             elif (
                 by_id[fid].type == "address"
                 and isinstance(v, str)
-                and not re.search(r"[省市区县镇乡村街路巷道号栋组室]", v)
+                and not re.search(r"[村街路巷道号栋组室弄]", v)
+                and (not re.search(r"[省市区县镇乡]", v) or re.search(r"老家|那边|这边|那里|这里|那儿", v))
             ):
                 del found[fid], tier[fid]  # "这里" is no address
         # "证号湘（2021）湘潭市不动产权第…号" has another field's shape: not an address

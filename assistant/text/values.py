@@ -43,7 +43,7 @@ _UNSURE = re.compile(r"随便|不知道|不清楚|不确定|说不好|说不准|
 # an answer to a question that says "I can't say" (eligibility answers, text/answers.py)
 UNSURE_REPLY = re.compile(_UNSURE.pattern + r"|拿不准|搞不清|搞不懂|不晓得|说不清|弄不清")
 UNDECIDED = re.compile(
-    UNSURE_REPLY.pattern + r"|没想好|还没定|没定|现在不定|待定|再说(?!一)"
+    UNSURE_REPLY.pattern + r"|没想好|还没定|没定|现在不定|待定|再说(?!一)|没商量好|还在商量|没商量"
     r"|考虑考虑|再考虑|(?:要|得|再|先)问(?:一?下|问)|没交代|拍板|说了算|销不销|取不取|提不提|办不办|撤不撤|注不注销"
 )
 _ASKING = re.compile(
