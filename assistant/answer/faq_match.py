@@ -23,7 +23,7 @@ def match_faqs(
     text: str,
     guide: MatterGuide,
     res: SearchResult,
-    aspect: str | None,
+    aspect: str | list[str] | None,
     closeness: list[float] | None = None,
 ) -> list[int]:
     """The guide's FAQs the question is about, best first (at most two, the second only when it is
@@ -44,7 +44,7 @@ def match_faqs(
         ),
         reverse=True,
     )
-    needed = 0.6 if (aspect is not None or is_generic_howto(text)) else 0.45
+    needed = 0.6 if (aspect or is_generic_howto(text)) else 0.45
     if not scored or scored[0][0] < needed:
         return []
     picked = [scored[0][1]]
@@ -53,9 +53,12 @@ def match_faqs(
     return picked
 
 
-def _aspect_fit(faq_question: str, aspect: str | None) -> float:
-    """A FAQ asking about the aspect asked ("是否收费？" to "收不收钱") fits better than its shared words say.
+def _aspect_fit(faq_question: str, aspect: str | list[str] | None) -> float:
+    """A FAQ asking about an aspect asked ("是否收费？" to "收不收钱") fits better than its shared words say; a
+    question asking several aspects is fitted by a FAQ on any of them.
     (Lowering FAQs about another aspect as well lost more multi-aspect answers on dev than it gained.)"""
-    if aspect is None or aspect in ("overview", "faq"):
+    asked = {aspect} if isinstance(aspect, str) else set(aspect or ())
+    asked -= {"overview", "faq"}
+    if not asked:
         return 0.0
-    return 0.3 if aspect in aspects_asked(faq_question) else 0.0
+    return 0.3 if asked & set(aspects_asked(faq_question)) else 0.0

@@ -262,7 +262,7 @@ class ConsultFlow:
                 text,
                 guide,
                 res,
-                aspect or (several[0] if several else None),
+                several if len(several) > 1 else aspect or (several[0] if several else None),
                 faq_closeness(self.searcher, without_personal_data(text), guide),
             )
         )
