@@ -448,3 +448,16 @@ def test_what_is_not_yet_known_stays_empty(service):
         service, "43PCN0010", ["助手：孩子的户籍地址？", "用户：户口还在湘乡老家，具体地址要问我爸"]
     )
     assert "student_hukou_address" not in school  # a home county is no address
+
+
+def test_another_persons_id_card_does_not_change_the_applicants_document(service):
+    v = _values(
+        service,
+        "43PCN0013",
+        [
+            "我是他女儿林浩，人在香港，用港澳居民来往内地通行证，号码H10382756，手机13875912240",
+            f"我爸林振华，身份证{FATHER_ID}，1992年11月5日出生",
+        ],
+    )
+    assert v["applicant_id_type"] == "港澳居民来往内地通行证"
+    assert v["applicant_id_number"] == "H10382756"

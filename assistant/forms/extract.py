@@ -252,6 +252,21 @@ def _stated_date(text: str, today: date | None) -> str:
         return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
+def _own_clauses(text: str) -> str:
+    """The clauses of a message about the speaker: a clause naming someone else ("我爸林振华") and the ones
+    after it are theirs, until the speaker speaks of themself again ("我是…", "本人…")."""
+    keep, other = [], False
+    for c in re.split(r"[，,。；;！!？?\n]", text):
+        c = c.strip()
+        if re.match(r"(?:我(?!爸|妈|老公|老婆|爱人|儿子|女儿|崽|家|们)|本人)", c):
+            other = False
+        elif OTHER_PERSON.search(c[:6]):
+            other = True
+        if not other:
+            keep.append(c)
+    return "，".join(keep)
+
+
 def extract_field(
     f: FieldSpec, text: str, today: date | None = None, others: list[str] | None = None
 ) -> str | float | None:
@@ -311,6 +326,8 @@ def extract_field(
             for c in f.choices:
                 if w.startswith(c) or w[: len(c) + 2].find(c) >= 0:
                     return c
+        if self_only and f.id.endswith("_id_type"):  # "我爸林振华，身份证4301…": not the applicant's document
+            text = _own_clauses(text)
         return choice_in(f, text)
     if f.type == "number":
         if f.unit == "人" and not is_household_count(f) and (total := stated_total(text)) is not None:
