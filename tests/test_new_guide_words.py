@@ -62,3 +62,24 @@ def test_a_word_nearest_to_a_guide_that_did_not_rank_first_is_offered_too(settin
     assert a.suggestions[0].label == "开办餐饮店一件事"
     b = bot.respond(sid, a.suggestions[0].text)
     assert b.matter_code == "43TCN0003"  # then asks the region: the matter has guides of two cities
+
+
+@pytest.fixture(scope="module")
+def fresh_disability_guide(settings, tmp_path_factory):
+    root = tmp_path_factory.mktemp("uncurated-disability")
+    s, _how = uncurated_knowledge(settings, "43PCN0012", root)
+    build_index(s)
+    return build_assistant(s, searcher=Searcher(s), store=Store(f"sqlite:///{root}/s.db"))
+
+
+def test_a_word_meaning_the_top_matter_is_answered_when_the_words_alone_found_the_matter(
+    fresh_disability_guide,
+):
+    """ "残疾证…要几天": the cascade finds the matter from the words alone without the encoder; how close in meaning
+    the question is gets measured once the rescue needs it."""
+    bot = fresh_disability_guide
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, "残疾证挂失补办要几天")
+    assert a.mode == "composer" and a.matter_code == "43PCN0012"
+    assert "残疾证" in a.trace["scope"]["known_by_meaning"]
+    assert "工作日" in a.text

@@ -150,8 +150,11 @@ class ConsultFlow:
         if top.matter_code not in meaning.values() or set(meaning.values()) - {top.matter_code, ""}:
             return False
         # the question as a whole is nearer a guide than the not-covered catalogue, and close in meaning
-        other = ctx.result().other_matter
-        return (other is None or other.margin < 0) and feats.top_dense >= _CLEAR_DENSE
+        # (measured by the encoder even when the cascade answered from the words alone)
+        res = ctx.dense_result()
+        other = res.other_matter
+        top_dense = max((h.dense for h in res.hits), default=0.0)
+        return (other is None or other.margin < 0) and top_dense >= _CLEAR_DENSE
 
     def resolve_pending(self, ctx: TurnContext) -> Answer | None:
         """The answer to the region or matter question asked last turn; None when the text is not one."""

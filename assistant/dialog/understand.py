@@ -88,6 +88,17 @@ class TurnContext:
         """A search of another text (a question asked before a clarification), counted in this turn."""
         return self.understander.search(self, text, region)
 
+    def dense_result(self) -> SearchResult:
+        """The turn's search with the encoder run (the cascade may have skipped it): for a decision that needs
+        how close in meaning the question is, taken only when that decision is reached."""
+        res = self.result()
+        if res.stage != "lexical":
+            return res
+        self.searches += 1
+        return self.understander.searcher.search(
+            self.query or self.text, region=self.search_region, k=SEARCH_K, lexical_ok=False
+        )
+
 
 class Understander:
     """Builds the TurnContext of a message; owns the only path to the searcher during a turn."""
