@@ -461,3 +461,19 @@ def test_another_persons_id_card_does_not_change_the_applicants_document(service
     )
     assert v["applicant_id_type"] == "港澳居民来往内地通行证"
     assert v["applicant_id_number"] == "H10382756"
+
+
+def test_the_owner_named_as_legal_representative_applies_as_that_and_a_titled_name_is_a_name(service):
+    shop = _values(
+        service,
+        "43TCN0003",
+        [
+            "助手：个体户还是公司？经营者是谁？",
+            "用户：个体户，经营者写我，王建平",
+            "助手：您的姓名、身份证号码和电话？",
+            f"用户：王建平，{FATHER_ID}，13787160927",
+        ],
+    )
+    assert shop["legal_representative"] == "王建平" and shop["applicant_relation"] == "法定代表人"
+    close = _values(service, "43TCN0008", ["工作人员：清算组负责人？", "群众：清算组组长是董事伍卫华"])
+    assert close["liquidator_name"] == "伍卫华"

@@ -20,7 +20,7 @@ from assistant.forms.quantities import (
     stated_total,
     unit_mismatch,
 )
-from assistant.forms.roles import ROLE_WORDS
+from assistant.forms.roles import OTHER_PERSON, ROLE_WORDS, own_clauses
 from assistant.forms.spec import FieldSpec
 from assistant.forms.toggles import negative_choice
 from assistant.text.matching import positions
@@ -72,9 +72,6 @@ class Extracted(BaseModel):
     message_index: int
 
 
-OTHER_PERSON = re.compile(
-    r"(爸|妈|父亲|母亲|孩子|宝宝|儿子|女儿|他|她|老公|老婆|丈夫|妻子|爱人|对方|法人|老板)"
-)
 RAW_NUMBER = re.compile(r"[0-9Xx\-]{6,25}")
 # a travel permit or passport number (港澳 H/M…, passports E…), said with the document's name
 DOC_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:[A-Za-z]{1,2}\d{7,10}|\d{8}(?:\d{2})?)(?![0-9A-Za-z])")
@@ -252,21 +249,6 @@ def _stated_date(text: str, today: date | None) -> str:
         return f"{y:04d}-{mo:02d}-{d:02d}"
 
 
-def _own_clauses(text: str) -> str:
-    """The clauses of a message about the speaker: a clause naming someone else ("我爸林振华") and the ones
-    after it are theirs, until the speaker speaks of themself again ("我是…", "本人…")."""
-    keep, other = [], False
-    for c in re.split(r"[，,。；;！!？?\n]", text):
-        c = c.strip()
-        if re.match(r"(?:我(?!爸|妈|老公|老婆|爱人|儿子|女儿|崽|家|们)|本人)", c):
-            other = False
-        elif OTHER_PERSON.search(c[:6]):
-            other = True
-        if not other:
-            keep.append(c)
-    return "，".join(keep)
-
-
 def extract_field(
     f: FieldSpec, text: str, today: date | None = None, others: list[str] | None = None
 ) -> str | float | None:
@@ -327,7 +309,7 @@ def extract_field(
                 if w.startswith(c) or w[: len(c) + 2].find(c) >= 0:
                     return c
         if self_only and f.id.endswith("_id_type"):  # "我爸林振华，身份证4301…": not the applicant's document
-            text = _own_clauses(text)
+            text = own_clauses(text)
         return choice_in(f, text)
     if f.type == "number":
         if f.unit == "人" and not is_household_count(f) and (total := stated_total(text)) is not None:

@@ -368,6 +368,15 @@ def read_conversation(
     own_subject = roles_in_form <= {SELF, "insured"}  # 公租房, 退休: the applicant applies for themself
     if relation is None and own_subject and ({"applicant_name", "applicant_id_number"} & set(out)):
         relation = "本人"
+    # "经营者写我，王建平": the applicant named as the business's legal representative applies as that
+    rep = next((e for k, e in out.items() if field_person(by_id[k]) == ("legal_rep", "name")), None)
+    if (
+        relation is None
+        and rep is not None
+        and "applicant_name" in out
+        and out["applicant_name"].value == rep.value
+    ):
+        relation = "法定代表人"
     rel_field = by_id.get("applicant_relation")
     stated = out.get("applicant_relation")
     if relation and rel_field is not None and relation in rel_field.choices:

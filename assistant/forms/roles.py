@@ -34,6 +34,10 @@ ATTRIBUTES = {
 }
 
 # words that introduce a person in a clause (longest first when matching)
+OTHER_PERSON = re.compile(
+    r"(爸|妈|父亲|母亲|孩子|宝宝|儿子|女儿|他|她|老公|老婆|丈夫|妻子|爱人|对方|法人|老板)"
+)
+
 ROLE_WORDS: dict[str, list[str]] = {
     "father": [
         "孩子他爸",
@@ -251,6 +255,21 @@ def parent_by_own_id(text: str) -> str | None:
     if m is None or _SOMEONE_ELSE.search(text[: m.start()]):
         return None  # an ID said after someone else is named may be theirs
     return "father" if int(m.group(1)[16]) % 2 else "mother"
+
+
+def own_clauses(text: str) -> str:
+    """The clauses of a message about the speaker: a clause naming someone else ("我爸林振华") and the ones
+    after it are theirs, until the speaker speaks of themself again ("我是…", "本人…")."""
+    keep, other = [], False
+    for c in re.split(r"[，,。；;！!？?\n]", text):
+        c = c.strip()
+        if re.match(r"(?:我(?!爸|妈|老公|老婆|爱人|儿子|女儿|崽|家|们)|本人)", c):
+            other = False
+        elif OTHER_PERSON.search(c[:6]):
+            other = True
+        if not other:
+            keep.append(c)
+    return "，".join(keep)
 
 
 def relation_of(claims: list[str]) -> str | None:

@@ -180,7 +180,10 @@ def name_in(part: str) -> str | None:
     if found is not None:
         t = t[found[1] :]
     t = re.sub(r"^(?:的|是|叫|写|填)+", "", t)
-    return name_at_start(t)
+    name = name_at_start(_TITLE.sub("", t))
+    if name is None and (said := re.search(r"(?:是|为|由)([^是为由，,。；;]{2,8})$", part.strip())):
+        name = name_at_start(_TITLE.sub("", said.group(1)))  # "清算组组长是董事伍卫华"
+    return name
 
 
 def _name(clause: str, rest: str, after_role: bool) -> str | None:
