@@ -477,3 +477,8 @@ def test_the_owner_named_as_legal_representative_applies_as_that_and_a_titled_na
     assert shop["legal_representative"] == "王建平" and shop["applicant_relation"] == "法定代表人"
     close = _values(service, "43TCN0008", ["工作人员：清算组负责人？", "群众：清算组组长是董事伍卫华"])
     assert close["liquidator_name"] == "伍卫华"
+
+
+def test_a_guardian_named_by_kinship_in_a_form_without_parents(service):
+    v = _values(service, "43PCN0010", ["助手：法定监护人写谁？", f"用户：写她妈妈汤静怡，身份证{MOTHER_ID}"])
+    assert v["guardian_name"] == "汤静怡" and v["guardian_id_number"] == MOTHER_ID

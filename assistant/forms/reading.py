@@ -223,6 +223,16 @@ def read_conversation(
                         if q is not None and q[0] in selves and q[1] == p[1]:
                             found[g.id], tier[g.id] = v, 3
                 found[fid], tier[fid] = v, 3
+                # "写她妈妈汤静怡，身份证…" to "法定监护人写谁？": the rest said of that person is the guardian's too
+                kin = (
+                    {f.role for f in facts if f.attr == "name" and f.value == v}
+                    if p and p[1] == "name"
+                    else set()
+                )
+                for f in (f for f in facts if f.role in kin and f.role not in roles_in_form):
+                    g = next((g for g in fields if field_person(g) == (p[0], f.attr)), None)  # type: ignore[index]
+                    if g is not None and g.id not in bound:
+                        found[g.id], tier[g.id] = f.value, 3
             last_question, last_asked = question, asked
             question = ""
         elif follows_reply and last_question:

@@ -35,8 +35,11 @@ def accepts(
     person = field_person(f)
     if person is not None and person[0] != SELF and roles_in_form:
         named = role_at(part)
-        if named is not None and named[1] <= 6 and _form_role(named[0], roles_in_form) != person[0]:
-            return None  # "孩子妈妈廖芳" in a reply to "宝宝叫什么？" is about the mother
+        other = _form_role(named[0], roles_in_form) if named is not None and named[1] <= 6 else None
+        # "孩子妈妈廖芳" in a reply to "宝宝叫什么？" is about the mother; in a form with no mother, "写她妈妈刘畅"
+        # to "法定监护人？" says who the guardian is
+        if other is not None and other != person[0] and (other in roles_in_form or person[0] != "guardian"):
+            return None
     if field_person(f) == (SELF, "name") and (found := role_at(part)) is not None and found[1] <= 4:
         if re.search(r"孩子|宝宝|他|她|老公|老婆|爱人|丈夫|妻子", part[: found[1]]) and not part.startswith(
             "我"
