@@ -482,3 +482,12 @@ def test_the_owner_named_as_legal_representative_applies_as_that_and_a_titled_na
 def test_a_guardian_named_by_kinship_in_a_form_without_parents(service):
     v = _values(service, "43PCN0010", ["助手：法定监护人写谁？", f"用户：写她妈妈汤静怡，身份证{MOTHER_ID}"])
     assert v["guardian_name"] == "汤静怡" and v["guardian_id_number"] == MOTHER_ID
+
+
+def test_what_a_shop_sells_in_everyday_words_is_the_permits_item_names(service):
+    v = _values(service, "43TCN0003", ["助手：经营哪些项目？", "用户：主要卖米粉，夏天再做点柠檬茶"])
+    assert v["business_items"] == "热食类食品制售、自制饮品制售"
+    w = _values(service, "43TCN0003", ["用户：店名叫熊记米粉店，个体户"])
+    assert "business_items" not in w  # the kind in a shop's name is no list of items
+    x = _values(service, "43TCN0003", ["助手：经营项目？", "用户：要做热食类食品制售"])
+    assert x["business_items"] == "热食类食品制售"

@@ -66,3 +66,18 @@ def _choice_in(f: FieldSpec, text: str, reply: bool) -> str | None:
     if not hits:
         return None
     return max(hits)[3]
+
+
+def items_in(f: FieldSpec, text: str) -> str | None:
+    """A list field's items from everyday words ("卖米粉，再做点奶茶" → 热食类食品制售、自制饮品制售), in the order
+    first said; None when the field has no such words or the text names none."""
+    if f.type != "text" or not f.keywords:
+        return None
+    # "熊记米粉店", "奶茶店": the kind of a shop's name says what it is called, not what the form lists
+    plain = re.sub(r"[\u4e00-\u9fff]{1,4}(?:店|馆|铺|摊|坊)", " ", plain_words(text))
+    first = {
+        item: min(i for w in words if (i := plain.find(w)) >= 0)
+        for item, words in f.keywords.items()
+        if any(w in plain for w in words)
+    }
+    return "、".join(sorted(first, key=first.get)) if first else None  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from datetime import date
 
 from assistant.forms.asked import asked_fields, question_subject
 from assistant.forms.bare_values import bare_values
+from assistant.forms.choices import items_in
 from assistant.forms.corrections import TAKEN_BACK_AFTER, unnamed_corrections
 from assistant.forms.extract import (
     ADDRESS_RE,
@@ -28,6 +29,7 @@ from assistant.forms.roles import (
     field_person,
     relation_of,
     role_at,
+    said_of_another,
     self_roles,
     speaker_claims,
 )
@@ -86,28 +88,6 @@ def _self_marked(text: str, asked: list[FieldSpec], roles_in_form: set[str]) -> 
         and not re.search(r"我和|和我|跟我|我跟|我们", p)
     ]
     return [*kin, role]
-
-
-def _said_of_another(
-    by_id: dict[str, FieldSpec],
-    fid: str,
-    v: object,
-    found: dict[str, object],
-    tier: dict[str, int],
-    selves: set[str],
-    me: bool,
-) -> bool:
-    """Whether value `v`, bound to field `fid` by the question's order, was said with another person (the
-    speaker's own value is also that of every role the speaker holds: the guardian who applies)."""
-    holders = {(field_person(by_id[g]) or ("",))[0] for g, t in tier.items() if t == 2 and found[g] == v}
-    role = (field_person(by_id[fid]) or ("",))[0]
-    if holders & (selves | {SELF}):  # said by the speaker: theirs in every role they hold
-        holders |= selves | {SELF}
-        # "我，孩子爸爸，葛建华，4325…" to "法定监护人？": a speaker whose role the form does not name
-        # answers the role asked with "我"
-        if me and not selves - {SELF}:
-            holders.add(role)
-    return bool(holders) and role not in holders
 
 
 def read_conversation(
@@ -211,7 +191,7 @@ def read_conversation(
             bound = {
                 fid: v
                 for fid, v in bound.items()
-                if not _said_of_another(
+                if not said_of_another(
                     by_id, fid, v, found, tier, selves, text.lstrip().startswith(("我", "本人"))
                 )
             }
@@ -349,6 +329,13 @@ def read_conversation(
         for f in [f for f in fields if "寄" in f.label and f.type == "address" and f.id not in found]:
             if here and _MAIL_HERE.search(text):
                 found[f.id], tier[f.id] = here, 1
+        # "主要做米粉" for 经营项目: the permit's item names, unless the item names themselves were said
+        for f in (f for f in fields if f.keywords and f.type == "text" and f.pattern):
+            said = str(found.get(f.id, out[f.id].value if f.id in out else ""))
+            if (named := re.search(f.pattern, said)) is not None and f.id in found:
+                found[f.id] = named.group(0)  # "要做热食类食品制售": the item names, not the verb before them
+            elif named is None and (items := items_in(f, text)):
+                found[f.id], tier[f.id] = items, max(tier.get(f.id, 1), 1)
         correcting = bool(CORRECTION_RE.search(u.text))
         for fid, v in list(found.items()):
             if by_id[fid].type in ("text", "address") and isinstance(v, str):

@@ -272,6 +272,28 @@ def own_clauses(text: str) -> str:
     return "，".join(keep)
 
 
+def said_of_another(
+    by_id: dict[str, FieldSpec],
+    fid: str,
+    v: object,
+    found: dict[str, object],
+    tier: dict[str, int],
+    selves: set[str],
+    me: bool,
+) -> bool:
+    """Whether value `v`, bound to field `fid` by the question's order, was said with another person (the
+    speaker's own value is also that of every role the speaker holds: the guardian who applies)."""
+    holders = {(field_person(by_id[g]) or ("",))[0] for g, t in tier.items() if t == 2 and found[g] == v}
+    role = (field_person(by_id[fid]) or ("",))[0]
+    if holders & (selves | {SELF}):  # said by the speaker: theirs in every role they hold
+        holders |= selves | {SELF}
+        # "我，孩子爸爸，葛建华，4325…" to "法定监护人？": a speaker whose role the form does not name
+        # answers the role asked with "我"
+        if me and not selves - {SELF}:
+            holders.add(role)
+    return bool(holders) and role not in holders
+
+
 def relation_of(claims: list[str]) -> str | None:
     """The applicant's relation to the person or business the form is for, from what the speaker said."""
     kin = [c for c in claims if c in ("mother", "father")]  # a mother who is the guardian is the 母亲
