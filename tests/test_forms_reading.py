@@ -491,3 +491,15 @@ def test_what_a_shop_sells_in_everyday_words_is_the_permits_item_names(service):
     assert "business_items" not in w  # the kind in a shop's name is no list of items
     x = _values(service, "43TCN0003", ["助手：经营项目？", "用户：要做热食类食品制售"])
     assert x["business_items"] == "热食类食品制售"
+
+
+def test_a_value_the_form_prescribes_for_a_situation(service):
+    v = _values(
+        service,
+        "43PCN0013",
+        [
+            "工作人员：现在在哪个单位参保？",
+            "群众：以前在长沙纺织厂，厂子垮了以后冇得单位了，这些年是自己交的社保",
+        ],
+    )
+    assert v["employer_name"] == "灵活就业"  # the form says: 灵活就业人员填“灵活就业”

@@ -329,13 +329,17 @@ def read_conversation(
         for f in [f for f in fields if "寄" in f.label and f.type == "address" and f.id not in found]:
             if here and _MAIL_HERE.search(text):
                 found[f.id], tier[f.id] = here, 1
-        # "主要做米粉" for 经营项目: the permit's item names, unless the item names themselves were said
+        # "主要做米粉" for 经营项目: the permit's item names, unless the item names themselves were said; a value
+        # the form prescribes for a situation ("灵活就业") wins over a former employer said beside it
         for f in (f for f in fields if f.keywords and f.type == "text" and f.pattern):
             said = str(found.get(f.id, out[f.id].value if f.id in out else ""))
             if (named := re.search(f.pattern, said)) is not None and f.id in found:
                 found[f.id] = named.group(0)  # "要做热食类食品制售": the item names, not the verb before them
             elif named is None and (items := items_in(f, text)):
                 found[f.id], tier[f.id] = items, max(tier.get(f.id, 1), 1)
+        for f in (f for f in fields if f.keywords and f.type == "text" and not f.pattern):
+            if (fixed := items_in(f, text)) is not None:  # "这些年是自己交的社保" for 参保单位: 灵活就业
+                found[f.id], tier[f.id] = fixed, 3
         correcting = bool(CORRECTION_RE.search(u.text))
         for fid, v in list(found.items()):
             if by_id[fid].type in ("text", "address") and isinstance(v, str):
