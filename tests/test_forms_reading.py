@@ -503,3 +503,13 @@ def test_a_value_the_form_prescribes_for_a_situation(service):
         ],
     )
     assert v["employer_name"] == "灵活就业"  # the form says: 灵活就业人员填“灵活就业”
+
+
+def test_a_household_registered_in_another_prefecture_makes_a_migrant_worker(service):
+    lines = [
+        "助手：现住址和户籍地址？",
+        "用户：租在株洲市芦淞区建宁街道人民南路322号，户口在衡阳市衡山县白果镇新桥村2组",
+    ]
+    assert _values(service, "43PCP0002", lines)["applicant_category"] == "外来务工人员"
+    same = ["助手：现住址和户籍地址？", "用户：住株洲市荷塘区新华西路88号，户口在株洲市天元区泰山路12号"]
+    assert "applicant_category" not in _values(service, "43PCP0002", same)

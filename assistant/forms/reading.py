@@ -20,6 +20,7 @@ from assistant.forms.extract import (
     extract_field,
     value_from_reply,
 )
+from assistant.forms.inferred import category_from_homes
 from assistant.forms.replies import bind_reply
 from assistant.forms.role_speaker import applicant_from_named_role
 from assistant.forms.roles import (
@@ -365,6 +366,7 @@ def read_conversation(
             out[fid] = Extracted(value=v, source=u.text, message_index=u.message_index)
             strength[fid] = tier[fid]
     out |= {k: v for k, v in applicant_from_named_role(out, utterances, today).items() if k not in out}
+    out |= category_from_homes(out, by_id)
     relation = relation_of(claims)
     own_subject = roles_in_form <= {SELF, "insured"}  # 公租房, 退休: the applicant applies for themself
     if relation is None and own_subject and ({"applicant_name", "applicant_id_number"} & set(out)):
