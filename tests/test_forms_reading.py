@@ -513,3 +513,10 @@ def test_a_household_registered_in_another_prefecture_makes_a_migrant_worker(ser
     assert _values(service, "43PCP0002", lines)["applicant_category"] == "外来务工人员"
     same = ["助手：现住址和户籍地址？", "用户：住株洲市荷塘区新华西路88号，户口在株洲市天元区泰山路12号"]
     assert "applicant_category" not in _values(service, "43PCP0002", same)
+
+
+def test_a_speaker_giving_their_job_title_before_their_name(service):
+    v = _values(
+        service, "43TCN0008", ["工作人员：您是法人吗？", "群众：不是，我是公司会计曾小红，老板委托我来办注销"]
+    )
+    assert v["applicant_name"] == "曾小红" and v["applicant_relation"] == "委托代理人"

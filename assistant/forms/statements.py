@@ -22,7 +22,8 @@ _ID_CUE = re.compile(r"(身份证号码|身份证号|身份证|证件号码|证�
 _PHONE_CUE = re.compile(r"(手机号码|手机号|手机|联系电话|电话号码|电话|联系方式)\s*(?:是|为|号)?\s*[:：]?\s*")
 _NAME_CUE = re.compile(r"(?:名字|姓名)\s*(?:是|叫|为)?\s*[:：]?\s*|(?<![\u4e00-\u9fff]{2}[的])叫(?:做)?\s*")
 _TITLE = re.compile(
-    r"^(?:我们|公司|我们公司)?的?(?:股东|财务总监|财务经理|财务|总经理|副总经理|经理|会计|出纳|董事长|董事|监事|合伙人|员工|同事)"
+    r"^(?:我们|公司|我们公司|店里|单位)?的?(?:股东|财务总监|财务经理|财务|总经理|副总经理|经理|会计|出纳|董事长|董事|监事|合伙人|员工|同事"
+    r"|店长|人事|法务|行政|文员|主管|专员|助理|秘书|前台|经办人|办事员)"
     r"(?=[\u4e00-\u9fff]{2,3}(?:[，,。；;\s]|$))"
 )
 _RAW = re.compile(r"[0-9Xx]{6,22}")
@@ -193,7 +194,8 @@ def _name(clause: str, rest: str, after_role: bool) -> str | None:
         if cand:
             return cand
     if after_role or clause.startswith(("我是", "本人")):
-        cand = name_at_start(rest.removeprefix("我是").removeprefix("本人"))
+        # "我是店长王磊", "我是公司会计曾小红": the speaker's job title before their name
+        cand = name_at_start(_TITLE.sub("", rest.removeprefix("我是").removeprefix("本人")))
         if cand:
             return cand
     if looks_like_name(clause):  # a clause that is only a name ("邱雪")
