@@ -137,10 +137,11 @@ class ConsultFlow:
         return self.answer_matter(ctx, text, top.matter_code, aspect, new_region, res, trace)
 
     def _meant(self, ctx: TurnContext, top: MatterScore) -> bool:
-        """A question refused only for words the guides never use ("长沙开饭店要什么材料"), when each such word
-        is, on its own, nearest to the very matter the whole question found first: in scope once those words
-        count as that matter's. Two independent readings must agree, and the whole question must be nearer the
-        guides than the not-covered catalogue, so a near miss of the catalogue ("开药店") is still refused."""
+        """A question about to be refused for words the guides never use ("长沙开饭店要什么材料"), when such a
+        word is, on its own, nearest to the very matter the whole question found first (and none is nearest
+        another guide): in scope once that word counts as the matter's. Two independent readings must agree,
+        and the whole question must be nearer the guides than the not-covered catalogue and close in meaning,
+        so a near miss of the catalogue ("开药店") is still refused."""
         feats = ctx.features()
         if not feats.unknown_words:
             return False
