@@ -520,3 +520,17 @@ def test_a_speaker_giving_their_job_title_before_their_name(service):
         service, "43TCN0008", ["工作人员：您是法人吗？", "群众：不是，我是公司会计曾小红，老板委托我来办注销"]
     )
     assert v["applicant_name"] == "曾小红" and v["applicant_relation"] == "委托代理人"
+
+
+def test_a_spouse_applying_for_a_named_husband_and_his_facts_said_by_pronoun(service):
+    v = _values(
+        service,
+        "43PCN0013",
+        [
+            "帮我老公龚志强办退休，他是特殊工种，在湘潭钢铁集团有限公司",
+            f"他身份证{FATHER_ID}，1992年11月5号生",
+            "我是他妻子郭美华，手机18173256609",
+        ],
+    )
+    assert v["insured_id_number"] == FATHER_ID and v["applicant_relation"] == "配偶"
+    assert v["applicant_name"] == "郭美华" and v.get("insured_name") != "郭美华"

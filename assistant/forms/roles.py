@@ -153,7 +153,8 @@ _GUARDIAN_ME = re.compile(
     r"监护人(?:就)?(?:写|填|是|为)?(?:我|本人)|我(?:就)?是(?:孩子|他|她)?的?(?:法定)?监护人"
 )
 _FOR_PARENT = re.compile(
-    r"(?:帮|替|给|代)(?:我)?(?:[\u4e00-\u9fff]{1,5}的)?(?:爸|妈|父亲|母亲|老爸|老妈|老父亲|老母亲|家里老人)(?:爸|妈)?(?:来|去|过来)?(?:办|申请|弄|跑)"
+    r"(?:帮|替|给|代)(?:我)?(?:[\u4e00-\u9fff]{1,5}的)?(?:爸|妈|父亲|母亲|老爸|老妈|老父亲|老母亲|家里老人)(?:爸|妈)?"
+    r"(?:[\u4e00-\u9fff]{2,3}?)?(?:来|去|过来)?(?:办|申请|弄|跑)"  # "帮我爸林振华办退休"
     r"|我是(?:他|她)(?:的)?(?:儿子|女儿|闺女|孩子|子女)"
 )
 # "我爸…我帮他申请": help for a person named earlier as the speaker's father or mother
@@ -163,7 +164,8 @@ _FOR_HIM = re.compile(
 _MY_PARENT = re.compile(r"我(?:的)?(?:爸爸|爸|妈妈|妈|父亲|母亲|老爸|老妈|家老爷子|家老太太)")
 _MY_SPOUSE = re.compile(r"我(?:的)?(?:老公|老婆|爱人|丈夫|妻子|媳妇)")
 _FOR_SPOUSE = re.compile(
-    r"(?:帮|替|给|代)(?:我)?(?:老公|老婆|爱人|丈夫|妻子|媳妇)(?:来|去|过来)?(?:办|申请|弄|跑)"
+    r"(?:帮|替|给|代)(?:我)?(?:老公|老婆|爱人|丈夫|妻子|媳妇|堂客|老倌子|老伴)(?:[\u4e00-\u9fff]{2,3}?)?(?:来|去|过来)?"
+    r"(?:办|申请|弄|跑)|我是(?:他|她)(?:的)?(?:老婆|老公|爱人|妻子|丈夫|媳妇|堂客|老伴)"  # "帮我老公龚志强办退休"
 )
 # someone acting for the business or person on their instruction ("老板让我帮忙办", "她委托我来办")
 _AGENT = re.compile(
@@ -175,6 +177,10 @@ SELF_MARK = re.compile(
     r"(?:就|也)?是我(?:本人|自己)?(?![们的爸妈老])|^(?:我本人|本人)$|^(?:就)?(?:写|填)我(?:就行|就好|吧)?$"
 )
 _MYSELF = re.compile(r"(?:给|帮)?(?:我)?自己办|我本人办|本人办理|本人申请|我自己申请")
+# a person a text speaks of by a pronoun only ("他身份证…" with nobody named yet): the one the speaker acts for,
+# if anyone (fact_targets)
+SOMEONE = "someone"
+
 RELATION_OF = {
     "mother": "母亲",
     "father": "父亲",
@@ -321,6 +327,9 @@ def fact_targets(role: str, claims: list[str], roles_in_form: set[str]) -> set[s
         return {other[c] for c in claims if c in other and other[c] in roles_in_form}
     if role == "speaker_parent":
         return {"insured"} if "insured" in roles_in_form and "parent_of_speaker" in claims else set()
+    if role == SOMEONE:  # "他身份证4303…" from someone applying for their spouse or parent: that person
+        acting_for = {"parent_of_speaker", "spouse_of_speaker"} & set(claims)
+        return {"insured"} if acting_for and "insured" in roles_in_form else set()
     return {role} if role in roles_in_form else set()
 
 

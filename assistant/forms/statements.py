@@ -9,7 +9,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from assistant.forms.roles import SELF, role_at
+from assistant.forms.roles import SELF, SOMEONE, role_at
 from assistant.text.names import looks_like_name, name_at_start
 from assistant.text.numerals import to_digits
 from assistant.text.values import Unparsed, parse_date
@@ -102,10 +102,6 @@ _MY_RELATION = re.compile(
     r"我(?:就)?是(?:他|她)(?:的)?(?:儿子|女儿|闺女|孩子|子女|老婆|老公|爱人|妻子|丈夫)"
     r"|我(?:就)?是(?:他|她|孩子|宝宝|伢子|小孩|学生)的?(?:爷爷|奶奶|外公|外婆|姥姥|姥爷|爸爸|妈妈|父亲|母亲)"
 )
-
-
-# a person the text speaks of by a pronoun only: their facts fill no field by themselves
-SOMEONE = "someone"
 
 
 def facts_in(text: str, today: date | None = None) -> list[Fact]:
