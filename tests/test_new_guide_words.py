@@ -14,12 +14,17 @@ from assistant.services import build_assistant
 from assistant.store import Store
 
 
-@pytest.fixture(scope="module")
-def fresh_restaurant_guide(settings, tmp_path_factory):
-    root = tmp_path_factory.mktemp("uncurated")
-    s, _how = uncurated_knowledge(settings, "43TCN0003", root)
+def _fresh_guide(settings, tmp_path_factory, matter_code: str):
+    """An assistant whose knowledge has this matter imported from the portal without curation."""
+    root = tmp_path_factory.mktemp(f"uncurated-{matter_code}")
+    s, _how = uncurated_knowledge(settings, matter_code, root)
     build_index(s)
     return build_assistant(s, searcher=Searcher(s), store=Store(f"sqlite:///{root}/s.db"))
+
+
+@pytest.fixture(scope="module")
+def fresh_restaurant_guide(settings, tmp_path_factory):
+    return _fresh_guide(settings, tmp_path_factory, "43TCN0003")
 
 
 def test_a_word_the_guides_do_not_use_that_means_the_top_matter_is_answered(fresh_restaurant_guide):
@@ -66,10 +71,7 @@ def test_a_word_nearest_to_a_guide_that_did_not_rank_first_is_offered_too(settin
 
 @pytest.fixture(scope="module")
 def fresh_disability_guide(settings, tmp_path_factory):
-    root = tmp_path_factory.mktemp("uncurated-disability")
-    s, _how = uncurated_knowledge(settings, "43PCN0012", root)
-    build_index(s)
-    return build_assistant(s, searcher=Searcher(s), store=Store(f"sqlite:///{root}/s.db"))
+    return _fresh_guide(settings, tmp_path_factory, "43PCN0012")
 
 
 def test_a_word_meaning_the_top_matter_is_answered_when_the_words_alone_found_the_matter(

@@ -115,12 +115,11 @@ class ConsultFlow:
             and feats.top_dense
             >= _CLEAR_DENSE  # and close in meaning: "我家猫咪不吃饭" leads nowhere by much
         )
-        if top is None or (
-            not named and not clear and not self.scope.in_scope(feats) and not self._meant(ctx, top)
-        ):
+        unsure = top is not None and not named and not clear and not self.scope.in_scope(feats)
+        if top is None or (unsure and not self._meant(ctx, top)):
             trace["route"] = "refuse"
             return self.handoff.refuse(ctx, "out_of_scope", res, trace)
-        if not named and not clear and not self.scope.in_scope(feats):  # for staff: why it was answered
+        if unsure:  # answered for a word that means the top matter: for staff, which word
             trace["scope"]["known_by_meaning"] = feats.unknown_words
 
         # 3) two matters too close to call: ask

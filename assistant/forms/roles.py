@@ -248,6 +248,7 @@ def speaker_claims(text: str) -> list[str]:
 _MY_CHILD = re.compile(
     r"(?:给|帮|替|为)(?:我)?(?:家)?(?:女儿|儿子|闺女|崽|小孩|孩子|宝宝)(?!的?(?:爸|妈|父|母))"
 )
+# OTHER_PERSON without the child words: "给女儿办…，身份证…" still speaks of the speaker's own ID
 _SOMEONE_ELSE = re.compile(r"爸|妈|父亲|母亲|老公|老婆|丈夫|妻子|爱人|[他她]")
 _ID_SAID = re.compile(r"(?:身份证|证件)(?:号码?)?(?:是|为)?[:：]?\s*(\d{17}[\dXx])")
 
