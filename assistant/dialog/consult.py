@@ -9,6 +9,7 @@ from assistant.answer.aspects import asks_specific, is_intent_statement, primary
 from assistant.answer.composer import (
     ASPECT_LABELS,
     FOLLOWUP_QUESTIONS,
+    cite,
     compose_aspect,
     compose_aspects,
     compose_faq,
@@ -19,6 +20,7 @@ from assistant.answer.faq_match import match_faqs
 from assistant.answer.faq_similarity import faq_closeness
 from assistant.answer.generate import AnswerGenerator
 from assistant.answer.models import Answer, Suggestion
+from assistant.answer.pinpoint import Pinpointer, quoted_sections
 from assistant.answer.scope import ScopeModel
 from assistant.config import Settings
 from assistant.dialog.handoff import HandoffFlow
@@ -69,6 +71,7 @@ class ConsultFlow:
         self.scope = scope
         self.handoff = handoff
         self.generator = generator
+        self.pinpointer = Pinpointer(searcher)
 
     # -- the turn ------------------------------------------------------------------------------
     def handle(self, ctx: TurnContext) -> Answer:
@@ -281,6 +284,9 @@ class ConsultFlow:
             aspect = aspect or "overview"
             body, citations = compose_aspect(guide, aspect, text)
             extra = faqs if aspect != "overview" else []
+        # "公示要几天啊": the guide's own sentence on each part asked comes first
+        body, pins = self.pinpointer.quote(guide, without_personal_data(text), body)
+        citations += [c for c in (cite(guide, s) for s in quoted_sections(pins)) if c not in citations]
         for i in extra:
             # the guide's own Q&A on this very point goes along with the answer
             faq_body, faq_cites = compose_faq(guide, i)
@@ -314,6 +320,7 @@ class ConsultFlow:
                 "guide_id": guide.id,
                 "region_fallback": fallback,
                 "aspects_answered": several or [aspect],
+                "pinpoints": [p.traced() for p in pins],
             },
         )
         if self.generator is not None:  # the same shape: one source per aspect asked, each must be cited

@@ -28,6 +28,8 @@ from assistant.retrieval.chunking import (
     reference_chunks,
 )
 from assistant.retrieval.embeddings import get_embeddings
+from assistant.retrieval.query_cache import passage_cache_for
+from assistant.retrieval.sentences import guide_sentences, passage_text
 from assistant.retrieval.text import domain_words, load_user_words, tokenize, write_user_dict
 
 EMBED_CHARS = 160
@@ -265,6 +267,13 @@ def build_index(settings: Settings, progress: bool = False, force: bool = False)
         summary.knowledge_version = pg.publish(manifest, records, matrix, words, guides)
     summary.chunks = len(records)
     summary.embedded_chunks = len({embedding_text(records[j].text) for j in to_embed})
+    # the sentences of new and changed guides, so that no citizen waits for them (answer/pinpoint.py)
+    fresh = set(summary.added) | set(summary.changed)
+    cache = passage_cache_for(settings, model_id)
+    for g in guides:
+        if g.id in fresh:
+            cache.get_many([passage_text(s) for s in guide_sentences(g)], emb.embed_passages)
+    cache.close()
     summary.seconds = round(time.perf_counter() - t0, 3)
     return summary
 

@@ -64,6 +64,7 @@ class QueryVectorCache:
         disk_mb: int = 64,
         expire_s: float | None = None,
         redis_url: str = "",
+        personal: bool = True,
     ):
         self.size = max(0, size)
         self._items: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -73,6 +74,7 @@ class QueryVectorCache:
         self.misses = 0
         self._shared: SharedLevel | None = None
         self.expire_s = expire_s
+        self.personal = personal  # texts may hold personal data: never share one with an ID or phone in it
         try:
             if redis_url:
                 from assistant.retrieval.redis_vectors import RedisVectors
@@ -102,12 +104,37 @@ class QueryVectorCache:
         vec = np.asarray(compute(text), dtype=np.float32)
         vec.setflags(write=False)  # shared between requests: nobody may change it in place
         self._remember(text, vec)
-        if self._shared is not None and mask(text) == text:  # never store a question with an ID or phone
-            try:
-                self._shared.set(_key(text), vec.tobytes(), expire=self.expire_s)
-            except Exception as exc:  # noqa: BLE001
-                log.warning("shared query-vector cache write failed: %s", exc)
+        self._share(text, vec)
         return vec, False
+
+    def get_many(self, texts: list[str], compute: Callable[[list[str]], np.ndarray]) -> np.ndarray:
+        """The vectors of `texts` (rows in order): cached ones as they are, the others computed in one batch."""
+        found: dict[str, np.ndarray] = {}
+        for t in dict.fromkeys(texts):
+            with self._lock:
+                vec = self._items.get(t)
+            vec = vec if vec is not None else self._from_shared(t)
+            if vec is not None:
+                found[t] = vec
+        missing = [t for t in dict.fromkeys(texts) if t not in found]
+        with self._lock:
+            self.hits += len(found)
+            self.misses += len(missing)
+        if missing:
+            for t, vec in zip(missing, np.asarray(compute(missing), dtype=np.float32), strict=True):
+                vec.setflags(write=False)
+                found[t] = vec
+                self._remember(t, vec)
+                self._share(t, vec)
+        return np.vstack([found[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)
+
+    def _share(self, text: str, vec: np.ndarray) -> None:
+        if self._shared is None or (self.personal and mask(text) != text):  # never store an ID or phone
+            return
+        try:
+            self._shared.set(_key(text), vec.tobytes(), expire=self.expire_s)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("shared query-vector cache write failed: %s", exc)
 
     def _from_shared(self, text: str) -> np.ndarray | None:
         if self._shared is None:
@@ -149,4 +176,19 @@ def query_cache_for(settings: Settings, model_id: str) -> QueryVectorCache:
         model_id=model_id,
         expire_s=settings.retention_days * 86400.0,
         redis_url=settings.redis_url if shared else "",
+    )
+
+
+def passage_cache_for(settings: Settings, model_id: str) -> QueryVectorCache:
+    """Guide sentences' passage vectors (answer/pinpoint.py): beside the query vectors under their own
+    model namespace, never expiring (guide text is public; a vector depends only on text and model)."""
+    shared = settings.query_cache_disk
+    folder = (settings.query_cache_dir or settings.data_dir / "query_vectors") / settings.embedding_backend
+    return QueryVectorCache(
+        0,  # the guides' matrices are kept by retrieval/sentences.py, not sentence by sentence
+        folder if shared else None,
+        model_id=f"{model_id}|passages",
+        disk_mb=256,
+        redis_url=settings.redis_url if shared else "",
+        personal=False,
     )

@@ -20,7 +20,7 @@ from assistant.retrieval.embeddings import get_embeddings
 from assistant.retrieval.index import ChunkRecord, current_dir
 from assistant.retrieval.memory import release_free_memory
 from assistant.retrieval.names import linked_table, name_table
-from assistant.retrieval.query_cache import query_cache_for
+from assistant.retrieval.query_cache import passage_cache_for, query_cache_for
 from assistant.retrieval.results import MatterScore, Mode, OtherMatterHit, SearchResult, SectionHit
 from assistant.retrieval.segments import top_two_per_segment
 from assistant.retrieval.text import load_user_words, normalize, tokenize
@@ -98,9 +98,9 @@ class Searcher:
         ]
         self._lock = threading.Lock()
         self._embed_lock = threading.Lock()
-        self.query_vectors = query_cache_for(
-            self.settings, getattr(self.embeddings, "model_id", self.settings.embedding_backend)
-        )
+        model_id = getattr(self.embeddings, "model_id", self.settings.embedding_backend)
+        self.query_vectors = query_cache_for(self.settings, model_id)
+        self.passage_vectors = passage_cache_for(self.settings, model_id)  # guide sentences (pinpoint)
 
     def embed_query(self, text: str) -> np.ndarray:
         # its own lock (or none): a 25 ms embedding must not hold up the other requests' BM25 step

