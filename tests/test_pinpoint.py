@@ -68,3 +68,28 @@ def test_sentence_vectors_are_embedded_once(searcher, tmp_path):
     again = SentenceVectors(QueryVectorCache(0, tmp_path, model_id="t", personal=False), embed).get(g)
     assert calls == [len(first[0])]
     assert np.allclose(first[1], again[1]) and first[1].shape[0] == len(first[0])
+
+
+def test_the_online_answer_names_the_app_the_guide_names(searcher):
+    from assistant.answer.composer import compose_aspect
+
+    g, _ = searcher.guide_for_region("43PCP0016", "430102")
+    text, _ = compose_aspect(g, "online_entry")
+    assert "湖南公安服务平台" in text and "湘易办" in text
+
+
+def test_a_heading_never_stands_alone_on_the_first_screen(searcher):
+    from assistant.answer.composer import FOLD, compose_aspects
+
+    g, _ = searcher.guide_for_region("43PCP0016", "430102")
+    text, _ = compose_aspects(g, ["linked_matters", "fee", "online_entry"])
+    first = text.split(FOLD)[0]
+    fee = first.split("收费标准\n", 1)[1].split("\n")
+    assert fee[0] == "涉及以下收费：" and fee[1].startswith("· ")
+
+
+@pytest.mark.parametrize("text", ["区里具体是哪个办公室受理", "在政务中心几楼", "线下是在市民中心哪块办"])
+def test_where_in_a_building_asks_for_the_place(text):
+    from assistant.answer.aspects import aspects_asked
+
+    assert "locations" in aspects_asked(text)

@@ -189,10 +189,27 @@ def _fee(g: MatterGuide) -> list[str]:
     return ["不收费。"]
 
 
+# a sentence of the guide that says where or how to apply online ("在湘易办APP或湖南省人民政府网站申请")
+_ONLINE_WAY = re.compile(r"app|湘易办|政务服务网|政务网|网站|公众号|小程序|网上|线上|在线|网办", re.I)
+
+
+def _online_ways(g: MatterGuide) -> list[str]:
+    """The guide's own words on applying online, from its process steps and summary (the portal's entry
+    link alone does not say which app or website a citizen opens)."""
+    found: list[str] = []
+    for text in [*g.process, g.summary]:
+        for s in re.split(r"(?<=[。；;])", text or ""):
+            s = s.strip()
+            if _ONLINE_WAY.search(s) and 4 <= len(s) <= 120 and s not in found:
+                found.append(s)
+    return found[:2]
+
+
 def _online(g: MatterGuide) -> list[str]:
     lines = []
     if g.online:
         lines.append(f"网办程度：{g.online}")
+    lines += [f"办理渠道：{s}" for s in _online_ways(g)]
     lines.append(f"网上办理入口：{g.online_entry}" if g.online_entry else f"网上办理入口{NOT_GIVEN}")
     lines += [f"{link.kind}：{link.url}" for link in g.links if link.kind not in ("咨询页面", "投诉页面")]
     return lines
@@ -294,6 +311,8 @@ def _split_head(body: str, budget: int) -> tuple[str, str]:
         head.append(line)
     while len(head) > 2 and head[-1].rstrip().endswith(("：", ":")):  # never end on a heading
         head.pop()
+    if len(head) == 2 and head[-1].rstrip().endswith(("：", ":")) and len(lines) > 2:
+        head.append(lines[2])  # a heading alone ("涉及以下收费：") says nothing: its first item goes with it
     tail = "\n".join(lines[len(head) :]).strip()
     if mark:
         tail = (tail + "\n" + rest.strip()).strip()

@@ -46,15 +46,31 @@ class Pinpoint(BaseModel):
         return {"part": self.part, "section": self.sentence.section, "score": self.score}
 
 
+def parts_in_context(text: str) -> list[tuple[str, str]]:
+    """(part, what was said just before it) for each part of a question that asks something, in order:
+    ("能走联合报装不", "自己家里建的房子想通水电气宽带")."""
+    pieces: list[str] = []
+    for piece in (p for p in _SPLIT.split(text) if p):
+        if pieces and (
+            len(piece) < MIN_PART or piece.startswith("还是")
+        ):  # "当月就能领，还是要等": one question
+            pieces[-1] += piece
+        else:
+            pieces.append(piece)
+    out: list[tuple[str, str]] = []
+    said: list[str] = []
+    for p in pieces:
+        if len(p) >= MIN_PART and _ASKS.search(p):
+            out.append((p, "".join(said)))
+            said = []
+        else:
+            said.append(p)
+    return out
+
+
 def question_parts(text: str) -> list[str]:
     """The parts of a question that ask something, in order ("公示要几天啊", "社保跟公积金的户能一起销掉吗")."""
-    parts: list[str] = []
-    for piece in (p for p in _SPLIT.split(text) if p):
-        if parts and len(piece) < MIN_PART:
-            parts[-1] += piece
-        else:
-            parts.append(piece)
-    return [p for p in parts if len(p) >= MIN_PART and _ASKS.search(p)]
+    return [p for p, _ in parts_in_context(text)]
 
 
 def _topic_pairs(text: str) -> set[str]:
@@ -83,7 +99,7 @@ def pinpoint(
 ) -> list[Pinpoint]:
     """For each part of the question that asks something, the guide's closest sentence when it is close
     enough and not already in the answer (`already`); at most MAX_QUOTES, one per sentence."""
-    parts = question_parts(question)
+    parts = parts_in_context(question)
     if not parts:
         return []
     sents, matrix = vectors.get(g)
@@ -91,13 +107,15 @@ def pinpoint(
         return []
     out: list[Pinpoint] = []
     seen: set[str] = set()
-    for part in parts:
-        scores = matrix @ np.asarray(embed_query(part), dtype=np.float32)
+    for part, before in parts:
+        scores = matrix @ np.asarray(embed_query(before + part), dtype=np.float32)
         best = int(scores.argmax())
         s = sents[best]
         if float(scores[best]) < CLOSE_ENOUGH or s.text in seen or s.text in already:
             continue
-        if not _topic_pairs(_without_cues(unnamed(part))) & _topic_pairs(f"{s.context}{s.text}"):
+        if not _topic_pairs(_without_cues(unnamed(before + " " + part))) & _topic_pairs(
+            f"{s.context}{s.text}"
+        ):
             continue  # about nothing the part names besides its aspect: the aspect's section answers that
         seen.add(s.text)
         out.append(Pinpoint(part=part, sentence=s, score=round(float(scores[best]), 4)))

@@ -55,6 +55,11 @@ def guide_sentences(g: MatterGuide) -> list[GuideSentence]:
         out.append(GuideSentence(section="fee", text=f"{it.name}：{it.standard}".rstrip("：")))
     if g.online:
         out.append(GuideSentence(section="online_entry", text=g.online))
+    for loc in g.locations:  # as the composer writes them, so that one already in an answer is seen there
+        where = f"{loc.name}，地址：{loc.address}" if loc.address and loc.address != loc.name else loc.name
+        out.append(GuideSentence(section="locations", text=where, context="办理地点"))
+    if g.contact.consultation:
+        out.append(GuideSentence(section="contacts", text=f"咨询电话：{'、'.join(g.contact.consultation)}"))
     seen: set[str] = set()
     return [s for s in out if s.text and not (s.text in seen or seen.add(s.text))]
 
