@@ -534,3 +534,30 @@ def test_a_spouse_applying_for_a_named_husband_and_his_facts_said_by_pronoun(ser
     )
     assert v["insured_id_number"] == FATHER_ID and v["applicant_relation"] == "配偶"
     assert v["applicant_name"] == "郭美华" and v.get("insured_name") != "郭美华"
+
+
+def test_a_role_said_after_the_speakers_name_is_the_speakers(service):
+    v = _values(
+        service,
+        "43PCN0010",
+        [
+            "工作人员：孩子叫什么？",
+            "群众：谭雨萱，女孩。",
+            "工作人员：监护人信息和联系电话？",
+            f"群众：监护人是我，范丽君，孩子妈妈，身份证{MOTHER_ID}。电话等下给你。",
+        ],
+    )
+    assert v["guardian_name"] == "范丽君" and v["guardian_id_number"] == MOTHER_ID
+    assert v["applicant_relation"] == "母亲" and v["applicant_id_number"] == MOTHER_ID
+
+
+def test_a_document_number_not_yet_issued_stays_empty(service):
+    v = _values(
+        service,
+        "43PCN0010",
+        [
+            "工作人员：居住证号码？",
+            f"群众：我是孩子爸爸，身份证{FATHER_ID}。居住证还在办，号码还没出来。",
+        ],
+    )
+    assert "residence_permit_number" not in v

@@ -222,6 +222,16 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
         return m.group(0).replace(" ", "") if m else None
     if f.type == "text" and (org := org_name(f, t)):  # "养老金用中国工商银行": the bank, not the sentence
         return org
+    if (
+        f.type == "text"
+        and re.search(r"号码|编号|证号", f.label)
+        and (
+            _UNDECIDED.search(t)
+            or re.search(r"[，,。；;！!？?]", t.strip("。，, "))
+            or len(re.findall(r"\d", t)) < 4
+        )
+    ):
+        return None  # a document's number is a code, not a sentence ("居住证还在办，号码还没出来")
     t = re.sub(r"^(是|在|地址是|住在|住|就是)", "", t).strip("。 ")
     return t or None
 

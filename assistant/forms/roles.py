@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from assistant.forms.spec import FieldSpec
+from assistant.text.names import looks_like_name
 
 SELF = "self"
 # field id prefix → the person the field belongs to
@@ -210,6 +211,9 @@ def field_person(f: FieldSpec) -> tuple[str, str] | None:
     return None
 
 
+_BARE_PARENT = re.compile(r"(?:孩子|宝宝|小孩|伢子|娃)的?(?:爸爸|妈妈|爸|妈|父亲|母亲)")
+
+
 def speaker_claims(text: str) -> list[str]:
     """Who the speaker says they are, most telling first: mother, father, guardian, legal_rep,
     parent_of_speaker (they apply for their father or mother), spouse_of_speaker, self (for themselves)."""
@@ -217,12 +221,15 @@ def speaker_claims(text: str) -> list[str]:
     intro = text.lstrip().startswith(("我", "本人")) and not text.lstrip().startswith("我们")
     # "我，孩子爸爸，欧阳俊": the speaker and the role they name, split by a comma
     text = re.sub(r"^(\s*我)[，,\s]+(?=(?:孩子|宝宝|小孩|他|她)的?(?:爸|妈|父|母))", r"\1是", text)
-    after_me = False
+    after_me = of_me = False
     for clause in re.split(r"[，,。；;！!？?\n]", text):
         c = clause.strip()
         if (intro or after_me) and re.match(r"(?:也|就)?是", c):  # "我叫王强，是法定代表人": no subject
             c = "我" + c
+        if of_me and _BARE_PARENT.fullmatch(c):  # "监护人是我，彭小红，孩子妈妈": the speaker's role
+            c = "我是" + c
         after_me = c.startswith("我") and not c.startswith("我们")  # "我是唯一股东，也是法人"
+        of_me = after_me or c.endswith("是我") or (of_me and looks_like_name(c))
         if re.search(r"(?:不是|并非)", c):
             continue
         for role, pattern in _SELF_IS.items():
