@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     query_cache_dir: Path | None = Field(
         None, description="问题向量磁盘缓存目录；为空时用 data/query_vectors/"
     )
+    passage_cache_dir: Path | None = Field(
+        None,
+        description="指南句子向量（逐句引用用）的磁盘缓存目录；为空时与问题向量缓存同目录。指南是公开文本，始终缓存",
+    )
     conf_dense_scale: float = Field(25.0, description="置信度：向量最高相似度的斜率")
     conf_dense_center: float = Field(0.86, description="置信度：向量相似度的中心点（e5 余弦普遍偏高）")
     conf_bm25_scale: float = Field(1.5, description="置信度：BM25 最高分（取对数）的斜率")

@@ -29,12 +29,17 @@ PUBLIC_HOUSING_UNMARRIED = {
 SMALL_SET = ["43PCN0009-430100", "43PCN0009-430200", "43TCN0003-430100", "43PCP0002-430100"]
 
 
+# the guides' sentence vectors (public text) are shared by every knowledge base of the run and with
+# `onething index`, which embeds them once (answer/pinpoint.py)
+_PASSAGES = Settings().data_dir / "query_vectors"
+
+
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     """The bundled knowledge with its index (built once if missing; unchanged indexes are reused)."""
     from assistant.retrieval.index import build_index
 
-    s = Settings()
+    s = Settings(passage_cache_dir=_PASSAGES)
     build_index(s)
     return s
 
@@ -52,7 +57,7 @@ def make_knowledge(root: Path, guide_ids: list[str]) -> Settings:
     shutil.copy(PROJECT_ROOT / "knowledge" / "regions.yaml", kdir / "regions.yaml")
     for gid in guide_ids:
         shutil.copy(PROJECT_ROOT / "knowledge" / "guides" / f"{gid}.yaml", kdir / "guides" / f"{gid}.yaml")
-    return Settings(knowledge_dir=kdir, data_dir=root / "data")
+    return Settings(knowledge_dir=kdir, data_dir=root / "data", passage_cache_dir=_PASSAGES)
 
 
 @pytest.fixture

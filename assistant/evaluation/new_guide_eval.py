@@ -55,7 +55,15 @@ def uncurated_knowledge(settings: Settings, matter_code: str, root: Path) -> tup
     if index_src.exists():  # unchanged sections keep their vectors: only this matter is embedded again
         shutil.copytree(index_src, data_dir / "index" / settings.embedding_backend, symlinks=True)
     return settings.model_copy(
-        update={"knowledge_dir": kdir, "data_dir": data_dir, "query_cache_disk": False}
+        update={
+            "knowledge_dir": kdir,
+            "data_dir": data_dir,
+            "query_cache_disk": False,
+            # the guides' sentences are the same text in every round: embedded once
+            "passage_cache_dir": settings.passage_cache_dir
+            or settings.query_cache_dir
+            or settings.data_dir / "query_vectors",
+        }
     ), how
 
 

@@ -181,14 +181,14 @@ def query_cache_for(settings: Settings, model_id: str) -> QueryVectorCache:
 
 def passage_cache_for(settings: Settings, model_id: str) -> QueryVectorCache:
     """Guide sentences' passage vectors (answer/pinpoint.py): beside the query vectors under their own
-    model namespace, never expiring (guide text is public; a vector depends only on text and model)."""
-    shared = settings.query_cache_disk
-    folder = (settings.query_cache_dir or settings.data_dir / "query_vectors") / settings.embedding_backend
+    model namespace, never expiring, kept even where questions are not (guide text is public; a vector
+    depends only on text and model)."""
+    root = settings.passage_cache_dir or settings.query_cache_dir or settings.data_dir / "query_vectors"
     return QueryVectorCache(
         0,  # the guides' matrices are kept by retrieval/sentences.py, not sentence by sentence
-        folder if shared else None,
+        root / settings.embedding_backend,
         model_id=f"{model_id}|passages",
         disk_mb=256,
-        redis_url=settings.redis_url if shared else "",
+        redis_url=settings.redis_url,
         personal=False,
     )
