@@ -93,3 +93,11 @@ def test_where_in_a_building_asks_for_the_place(text):
     from assistant.answer.aspects import aspects_asked
 
     assert "locations" in aspects_asked(text)
+
+
+def test_a_faq_asked_in_other_words_is_quoted_from_the_start_of_its_answer(bot):
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, "我妈要办残疾证，照片要几寸的？评残结论出来以后多久能领到证？", region="长沙市")
+    head = a.text.partition("\n\n")[0]
+    # the FAQ's answer opens with the five-day notice; the sentence that matched best (minors) follows
+    assert "公示5个工作日" in head and "3个工作日内办结" in head

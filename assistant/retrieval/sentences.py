@@ -26,6 +26,8 @@ class GuideSentence(BaseModel):
     section: str  # the aspect whose section holds it
     text: str
     context: str = ""  # what it answers, when that is not in the sentence: a FAQ's question, a condition
+    whole: str = ""  # the passage it is one sentence of (a FAQ's answer, a condition's detail), when longer
+    asks: bool = False  # the sentence is a FAQ's question: what answers it is `whole`, from its start
 
 
 def _split(text: str) -> list[str]:
@@ -38,11 +40,18 @@ def guide_sentences(g: MatterGuide) -> list[GuideSentence]:
     for c in g.conditions:
         out.append(GuideSentence(section="conditions", text=c.text))
         if c.title.strip() and c.title.strip() != c.text:
-            out += [GuideSentence(section="conditions", text=s, context=c.text) for s in _split(c.title)]
+            out += [
+                GuideSentence(section="conditions", text=s, context=c.text, whole=c.title.strip())
+                for s in _split(c.title)
+            ]
     for step in g.process:
         out += [GuideSentence(section="process", text=s) for s in _split(step)]
     for f in g.faqs:
-        out += [GuideSentence(section="faq", text=s, context=f.question) for s in _split(f.answer)]
+        out.append(GuideSentence(section="faq", text=f.question, whole=f.answer.strip(), asks=True))
+        out += [
+            GuideSentence(section="faq", text=s, context=f.question, whole=f.answer.strip())
+            for s in _split(f.answer)
+        ]
     for m in g.materials:
         out.append(
             GuideSentence(section="materials", text=m.name + (f"（{m.situation}）" if m.situation else ""))
