@@ -156,3 +156,19 @@ def test_own_data_without_a_matter_offers_the_nearest_forms_as_chips(settings, s
     assert saved["student_name"]["value"] == "易俊杰"  # "崽叫…" is the child, not the speaker
     assert "applicant_name" not in saved or saved["applicant_name"]["value"] != "易俊杰"
     assert b.form["pending"]["field"] == "student_id_number"  # the invalid ID is asked again first
+
+
+def test_a_region_question_in_between_is_not_a_form_question(settings, searcher, tmp_path: Path):
+    """The dialog path gives the draft the transcript path gives: the assistant asking which city ("各地的办理
+    地点和电话不同。请问您在哪里办理？") asks for no address or phone, so the name said next is kept."""
+    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/r.db"))
+    sid, _ = bot.new_session()
+    first = bot.respond(sid, "刚参加工作，想申请公租房")
+    assert first.mode == "clarify"
+    said = "名字何欣，身份证430102199603150024，手机13907311234"
+    bot.respond(sid, said)
+    draft, _ = bot.form_draft(sid, "43PCP0002")
+    alone = load_form_service(settings).build("43PCP0002", ["刚参加工作，想申请公租房", said])
+    for fid in ("applicant_name", "applicant_id_number", "applicant_phone"):
+        assert draft.values[fid].value == alone.values[fid].value
+    assert draft.values["applicant_name"].value == "何欣"

@@ -561,3 +561,25 @@ def test_a_document_number_not_yet_issued_stays_empty(service):
         ],
     )
     assert "residence_permit_number" not in v
+
+
+def test_the_speakers_name_before_the_errand_and_the_subject_is_the_speaker(service):
+    v = _values(service, "43PCN0013", [f"本人龙大有办退休，身份证{FATHER_ID}，电话13907311234"])
+    assert v["applicant_name"] == "龙大有" and v["applicant_relation"] == "本人"
+    assert v["insured_name"] == "龙大有" and v["insured_id_number"] == FATHER_ID
+
+
+def test_facts_after_someone_sends_the_speaker_are_the_speakers(service):
+    v = _values(
+        service,
+        "43TCN0003",
+        [f"我是代账会计彭晓雯，老板委托我来办开饭店的事，委托书带了，身份证{MOTHER_ID}，电话13907311234"],
+    )
+    assert v["applicant_name"] == "彭晓雯" and v["applicant_id_number"] == MOTHER_ID
+    assert "legal_rep_id_number" not in v and "enterprise_name" not in v
+
+
+@pytest.mark.parametrize("said", ["1992年7月参加工作", "92年7月进的厂", "1992年7月在株洲冶炼厂下的井"])
+def test_a_month_said_before_what_started_then(service, said):
+    v = _values(service, "43PCN0013", [f"我爸叫龙大有，{said}"])
+    assert v["work_start_date"] == "1992-07"

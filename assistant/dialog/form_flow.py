@@ -97,13 +97,14 @@ class FormFlow:
         return self._reply(ctx.session_id, draft, state, None, intro=True)
 
     def _transcript(self, ctx: TurnContext) -> list[str]:
-        """The session so far as a labelled transcript: the citizen's messages, and of each assistant reply
-        only its last line (the question it asked), so that a short answer is read against its question."""
+        """The session so far as a labelled transcript: the citizen's messages, and of each form reply only
+        its last line (the question it asked), so that a short answer is read against its question. Other
+        replies ask no field: "各地的办理地点和电话不同。请问您在哪里办理？" is not the form asking for a phone."""
         lines = []
         for m in self.store.messages(ctx.session_id):
             if m["role"] == "user":
                 lines.append(f"用户：{m['text']}")
-            elif m["text"].strip():
+            elif m["text"].strip() and (m.get("payload") or {}).get("mode") == "form":
                 lines.append(f"助手：{m['text'].strip().splitlines()[-1]}")
         return [*lines, f"用户：{ctx.text}"]
 

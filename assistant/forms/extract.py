@@ -141,6 +141,12 @@ def _self_intro_name(text: str) -> str | None:
             and not OTHER_PERSON.search(clause[: clause.find("叫")])
         ):
             return _STOP_AFTER_NAME.split(m.group(1))[0] or None
+    # "本人刘铁牛办退休", "我王建平来办": the speaker's name between 本人/我 and the verb of the errand
+    m = re.match(
+        r"\s*(?:本人|我)(?:是)?([\u4e00-\u9fff·]{2,3}?)(?:本人)?(?:来|要|想|过来)?(?:办|申请|报名|注销)", text
+    )
+    if m and looks_like_name(m.group(1)) and not m.group(1).startswith(("马上", "这就", "今天")):
+        return m.group(1)
     return None
 
 
@@ -312,6 +318,12 @@ def extract_field(
                     return _stated_date(m.group(1), today)
                 except Unparsed:
                     continue
+            if f.month_ok and (  # "1990年7月参加工作", "84年12月进的厂": the month is all that is known
+                ym := re.search(
+                    _YEAR_MONTH.pattern + r"\s*(?:在[\u4e00-\u9fff]{1,12})?" + re.escape(cue), to_digits(text)
+                )
+            ):
+                return _year_month(ym)
         return None
     if f.type == "choice":
         for w in windows:

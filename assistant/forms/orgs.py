@@ -37,13 +37,14 @@ def org_name(f: FieldSpec, text: str) -> str | None:
             if re.match(r"[\u4e00-\u9fff]{0,8}\d+\s*(?:栋|单元|号|室|楼|组)", clause[m.end() :]):
                 continue  # "…老粮食局宿舍3栋2单元501" is an address, not an employer
             name = re.split(
-                r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?[一个]?[家个间]|进(?!出口)的?|进了(?!出口)",
+                r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?[一个]?[家个间]|进(?!出口)的?|进了(?!出口)|委托|来办",
                 m.group(1),
             )[-1]
             if m.start() > 0 and clause[m.start() - 1].isdigit() and name[:1] in "年月日号":
                 name = name[1:]  # "6月28日湘潭市中心医院出生": the date's last character is not the name's
-            if _POINTING.search(name):
-                continue  # "隔壁那家烧烤店", "对面那个厂": a business pointed at, not a name
+            if _POINTING.search(name) or re.fullmatch(r"(?:办|开)[个家间]?[\u4e00-\u9fff]{1,3}", name[:-1]):
+                # "来办开餐饮店一件事": opening a kind of shop is no shop's name
+                continue  # nor "隔壁那家烧烤店", "对面那个厂": a business pointed at
             # "电商公司股东会决议解散": a short name without 叫/名称是 is a kind of business, not its name
             named = bool(re.search(r"叫|名称是|名字是|名称为", m.group(1)))
             short = 6 if not named and re.search(r"(?:公司|集团|企业)$", name) else 4

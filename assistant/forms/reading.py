@@ -20,7 +20,7 @@ from assistant.forms.extract import (
     extract_field,
     value_from_reply,
 )
-from assistant.forms.inferred import category_from_homes
+from assistant.forms.inferred import category_from_homes, subject_from_applicant
 from assistant.forms.replies import bind_reply
 from assistant.forms.role_speaker import applicant_from_named_role
 from assistant.forms.roles import (
@@ -388,4 +388,4 @@ def read_conversation(
                 (u.text for u in utterances if u.speaker == "citizen" and speaker_claims(u.text)), ""
             )
             out["applicant_relation"] = Extracted(value=relation, source=source, message_index=0)
-    return out
+    return out | subject_from_applicant(out, by_id, relation if "insured" in roles_in_form else None)

@@ -22,7 +22,7 @@ _ID_CUE = re.compile(r"(身份证号码|身份证号|身份证|证件号码|证�
 _PHONE_CUE = re.compile(r"(手机号码|手机号|手机|联系电话|电话号码|电话|联系方式)\s*(?:是|为|号)?\s*[:：]?\s*")
 _NAME_CUE = re.compile(r"(?:名字|姓名)\s*(?:是|叫|为)?\s*[:：]?\s*|(?<![\u4e00-\u9fff]{2}[的])叫(?:做)?\s*")
 _TITLE = re.compile(
-    r"^(?:我们|公司|我们公司|店里|单位)?的?(?:股东|财务总监|财务经理|财务|总经理|副总经理|经理|会计|出纳|董事长|董事|监事|合伙人|员工|同事"
+    r"^(?:我们|公司|我们公司|店里|单位)?的?(?:股东|财务总监|财务经理|财务|总经理|副总经理|经理|代账会计|会计|出纳|董事长|董事|监事|合伙人|员工|同事"
     r"|店长|人事|法务|行政|文员|主管|专员|助理|秘书|前台|经办人|办事员)"
     r"(?=[\u4e00-\u9fff]{2,3}(?:[，,。；;\s]|$))"
 )
@@ -167,6 +167,8 @@ def facts_in(text: str, today: date | None = None) -> list[Fact]:
                 )
             except Unparsed:
                 pass
+        if current != SELF and re.search(r"(?:委托|让|叫|请|找|托)我", rest):
+            current = SELF  # "老板委托我来办…，身份证…": what follows is the speaker's own
     return out
 
 
