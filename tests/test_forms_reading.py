@@ -583,3 +583,43 @@ def test_facts_after_someone_sends_the_speaker_are_the_speakers(service):
 def test_a_month_said_before_what_started_then(service, said):
     v = _values(service, "43PCN0013", [f"我爸叫龙大有，{said}"])
     assert v["work_start_date"] == "1992-07"
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "投资人是我石建军，身份证{id}",
+        "我叫石建军，唯一股东也是法人，身份证{id}",
+        "经营者就是我石建军，身份证{id}",
+    ],
+)
+def test_the_speaker_who_holds_the_businesss_role(service, said):
+    v = _values(service, "43TCN0008", [said.format(id=FATHER_ID)])
+    assert v["legal_representative"] == "石建军" and v["legal_rep_id_number"] == FATHER_ID
+    assert v["applicant_name"] == "石建军" and v["applicant_relation"] == "法定代表人"
+
+
+def test_a_name_then_the_role_it_holds_and_the_speakers_mother_is_not_the_speaker(service):
+    v = _values(service, "43TCN0008", ["董事长龚志远是法人，他的身份证我这里没有"])
+    assert v["legal_representative"] == "龚志远" and "applicant_name" not in v
+    v = _values(service, "43TCN0008", [f"我妈委托我来办，经营者是我妈陶秀英，身份证{MOTHER_ID}"])
+    assert v["legal_representative"] == "陶秀英" and v["legal_rep_id_number"] == MOTHER_ID
+    assert v.get("applicant_id_number") != MOTHER_ID
+
+
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        ("要注销株洲市芦淞区宏达五金经营部，个体户", "株洲市芦淞区宏达五金经营部"),
+        ("注销湘潭恒通物流有限公司（有限责任公司），代码还要找一下", "湘潭恒通物流有限公司"),
+    ],
+)
+def test_a_business_name_without_the_verb_or_its_kind_in_brackets(service, said, name):
+    assert _values(service, "43TCN0008", [said])["enterprise_name"] == name
+
+
+def test_a_bank_said_again_in_full_in_brackets(service):
+    v = _values(
+        service, "43PCN0013", ["我爸叫龙大有，养老金用工行社保卡（中国工商银行），卡号6222021234567890123"]
+    )
+    assert v["bank_name"] == "中国工商银行"

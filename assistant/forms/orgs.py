@@ -37,9 +37,21 @@ def org_name(f: FieldSpec, text: str) -> str | None:
             if re.match(r"[\u4e00-\u9fff]{0,8}\d+\s*(?:栋|单元|号|室|楼|组)", clause[m.end() :]):
                 continue  # "…老粮食局宿舍3栋2单元501" is an address, not an employer
             name = re.split(
-                r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?[一个]?[家个间]|进(?!出口)的?|进了(?!出口)|委托|来办",
+                r"叫|名称是|名字是|名称为|单位是|是|为|在|到|去|用|开了?[一个]?[家个间]|进(?!出口)的?|进了(?!出口)|委托|来办|注销(?:掉|了)?|销掉",
                 m.group(1),
             )[-1]
+            if paren := re.search(r"[（(]([^）)]*)$", name):  # a name said again in brackets, or its kind
+                inner = paren.group(1)
+                full = (
+                    len(inner) >= 4
+                    and re.search(suffix + "$", inner)
+                    and not (
+                        _TYPE_ONLY.fullmatch(inner) or re.match(r"[没不未非]", inner)
+                    )  # "（没有注册成公司）"
+                )
+                name = (
+                    inner if full else name[: paren.start()]
+                )  # "工行社保卡（中国工商银行）", "…公司（有限公司）"
             if m.start() > 0 and clause[m.start() - 1].isdigit() and name[:1] in "年月日号":
                 name = name[1:]  # "6月28日湘潭市中心医院出生": the date's last character is not the name's
             if _POINTING.search(name) or re.fullmatch(r"(?:办|开)[个家间]?[\u4e00-\u9fff]{1,3}", name[:-1]):

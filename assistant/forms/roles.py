@@ -226,6 +226,10 @@ def speaker_claims(text: str) -> list[str]:
         c = clause.strip()
         if (intro or after_me) and re.match(r"(?:也|就)?是", c):  # "我叫王强，是法定代表人": no subject
             c = "我" + c
+        elif (intro or after_me) and (also := re.match(r"[\u4e00-\u9fff]{2,6}?(?:也|又|同时)是", c)):
+            c = (
+                "我是" + c[also.end() :]
+            )  # "我叫简国华，唯一股东也是法人": the speaker is the legal representative
         if of_me and _BARE_PARENT.fullmatch(c):  # "监护人是我，彭小红，孩子妈妈": the speaker's role
             c = "我是" + c
         after_me = c.startswith("我") and not c.startswith("我们")  # "我是唯一股东，也是法人"
@@ -235,6 +239,10 @@ def speaker_claims(text: str) -> list[str]:
         for role, pattern in _SELF_IS.items():
             if role not in out and re.search(pattern, c):
                 out.append(role)
+        held = role_at(c)  # "投资人是我龙福生", "经营者就是我": the role named first is the speaker's
+        me = re.match(r"(?:就|也)?是(?:我本人|本人|我)([\u4e00-\u9fff·]*)$", c[held[1] :]) if held else None
+        if held and me and held[0] not in out and (not me.group(1) or looks_like_name(me.group(1))):
+            out.append(held[0])  # not in "他爸就是我崽喻建波"
         if "guardian" not in out and _GUARDIAN_ME.search(c):
             out.append("guardian")
     if _AGENT.search(text) and "agent" not in out:

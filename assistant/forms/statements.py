@@ -21,11 +21,11 @@ _SPACED_DIGITS = re.compile(r"(?<![0-9A-Za-z])\d[\d \-]{8,28}[\dXx](?![0-9A-Za-z
 _ID_CUE = re.compile(r"(身份证号码|身份证号|身份证|证件号码|证件号)\s*(?:是|为|号)?\s*[:：]?\s*")
 _PHONE_CUE = re.compile(r"(手机号码|手机号|手机|联系电话|电话号码|电话|联系方式)\s*(?:是|为|号)?\s*[:：]?\s*")
 _NAME_CUE = re.compile(r"(?:名字|姓名)\s*(?:是|叫|为)?\s*[:：]?\s*|(?<![\u4e00-\u9fff]{2}[的])叫(?:做)?\s*")
-_TITLE = re.compile(
-    r"^(?:我们|公司|我们公司|店里|单位)?的?(?:股东|财务总监|财务经理|财务|总经理|副总经理|经理|代账会计|会计|出纳|董事长|董事|监事|合伙人|员工|同事"
-    r"|店长|人事|法务|行政|文员|主管|专员|助理|秘书|前台|经办人|办事员)"
-    r"(?=[\u4e00-\u9fff]{2,3}(?:[，,。；;\s]|$))"
+_TITLE_WORDS = (
+    r"(?:我们|公司|我们公司|店里|单位)?的?(?:股东|财务总监|财务经理|财务|总经理|副总经理|经理|代账会计|会计|出纳|董事长|董事|监事"
+    r"|合伙人|员工|同事|店长|人事|法务|行政|文员|主管|专员|助理|秘书|前台|经办人|办事员)"
 )
+_TITLE = re.compile(r"^" + _TITLE_WORDS + r"(?=[\u4e00-\u9fff]{2,3}(?:[，,。；;\s]|$))")
 _RAW = re.compile(r"[0-9Xx]{6,22}")
 _GENDER = {
     "男": r"^(男|男孩|男孩子|儿子|男宝|男娃|是个男孩|是个伢子|崽伢子)$",
@@ -98,6 +98,11 @@ def _numbers(clause: str, cue: re.Pattern, strict: list[re.Pattern]) -> str | No
     return None
 
 
+# "董事长严志国是法人", "伍卫华是清算组组长": a name, then 是 and the role word it holds, nothing after
+_NAME_IS_ROLE = re.compile(
+    _TITLE_WORDS + r"?([\u4e00-\u9fff·]{2,4}?)(?:也|就)?(?:是|为|当)(?:公司|企业|店|我们)?的?"
+    r"(法人|法定代表人|法人代表|经营者|投资人|负责人|清算组组长|清算组负责人)$"
+)
 _MY_RELATION = re.compile(
     r"我(?:就)?是(?:他|她)(?:的)?(?:儿子|女儿|闺女|孩子|子女|老婆|老公|爱人|妻子|丈夫)"
     r"|我(?:就)?是(?:他|她|孩子|宝宝|伢子|小孩|学生)的?(?:爷爷|奶奶|外公|外婆|姥姥|姥爷|爸爸|妈妈|父亲|母亲)"
@@ -126,12 +131,23 @@ def facts_in(text: str, today: date | None = None) -> list[Fact]:
             # "监护人写她妈妈刘畅": the role the clause fills is the first; the second only says who that is
             who = re.match(r"(?:写|填|是|为|就是|就写)", rest)
             again = role_at(rest[who.end() :]) if who else None
-            if again is not None:
+            after = rest[who.end() :] if who else ""
+            me = re.match(r"(?:我本人|本人|我)([\u4e00-\u9fff·]{2,4})(?=[，,。；;\s]|$)", after)
+            if me is not None and looks_like_name(me.group(1)) and role_at(me.group(1)) is None:
+                current, rest = (
+                    SELF,
+                    me.group(1),
+                )  # "经营者就是我晏晓东": the speaker, named ("是我妈…" is not)
+            elif again is not None:
                 rest = rest[who.end() + again[1] :]
                 if again[0] not in (current, SELF):  # "监护人是他爸爸…": the guardian is the father, not 我
                     out.append(Fact(role=current, attr="who", value=again[0], explicit=explicit))
         elif clause.startswith(("我", "本人")):
             current = SELF
+        elif (said := _NAME_IS_ROLE.match(clause)) and looks_like_name(said.group(1)):
+            held = role_at(said.group(2))  # "董事长严志国是法人": a name, then the role it holds
+            if held is not None:
+                out.append(Fact(role=held[0], attr="name", value=said.group(1), explicit=True))
         elif _PRONOUN.match(clause) and current == SELF:
             # "他…身份证号4303…，叫郭启明" with nobody named before: someone, never the speaker ("我爱人叫…，
             # 他身份证…" is still the spouse)
