@@ -9,6 +9,7 @@ from datetime import date
 from pydantic import BaseModel
 
 from assistant.forms.choices import _BINARY, choice_in
+from assistant.forms.dates import YEAR_MONTH, stated_date, year_month
 from assistant.forms.orgs import ORG_SUFFIX, org_name
 from assistant.forms.quantities import (
     NOT_AMOUNTS,
@@ -32,7 +33,6 @@ from assistant.text.values import (
     Unparsed,
     numerals_to_digits,
     parse_choice,
-    parse_date,
     parse_number,
     parse_yesno,
 )
@@ -182,9 +182,9 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
         return m.group(0) if m and re.search(r"\d", m.group(0)) else None
     try:
         if f.type == "date":
-            if f.month_ok and not DATE_RE.search(to_digits(t)) and (ym := _YEAR_MONTH.search(to_digits(t))):
-                return _year_month(ym)
-            return _stated_date(t, today)
+            if f.month_ok and not DATE_RE.search(to_digits(t)) and (ym := YEAR_MONTH.search(to_digits(t))):
+                return year_month(ym)
+            return stated_date(t, today)
         if f.type == "number":
             if re.search(r"\d{7,}", t):
                 return None  # an ID or phone number is no amount
@@ -242,29 +242,6 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
     return t or None
 
 
-_YEAR_MONTH = re.compile(r"(?<!\d)(\d{4}|\d{2})\s*年\s*(\d{1,2})\s*月(?!\s*\d)")
-
-
-def _year_month(m: re.Match[str]) -> str:
-    y = int(m.group(1))
-    y = y if y >= 1000 else (1900 + y if y > 30 else 2000 + y)
-    return f"{y:04d}-{int(m.group(2)):02d}"
-
-
-def _stated_date(text: str, today: date | None) -> str:
-    """The date a text states, as YYYY-MM-DD; a date that does not exist ("2021年2月29日") is kept as said, so
-    that validation tells the citizen, rather than dropped."""
-    try:
-        return parse_date(text, today)
-    except Unparsed:
-        t = to_digits(text)
-        m = re.search(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})", t)
-        if not m:
-            raise
-        y, mo, d = map(int, m.groups())
-        return f"{y:04d}-{mo:02d}-{d:02d}"
-
-
 def extract_field(
     f: FieldSpec, text: str, today: date | None = None, others: list[str] | None = None
 ) -> str | float | None:
@@ -303,11 +280,11 @@ def extract_field(
             m = DATE_RE.search(to_digits(w))
             if m:
                 try:
-                    return _stated_date(m.group(0), today)
+                    return stated_date(m.group(0), today)
                 except Unparsed:
                     continue
-            if f.month_ok and (ym := _YEAR_MONTH.search(to_digits(w))):  # "1990年7月", the day not known
-                return _year_month(ym)
+            if f.month_ok and (ym := YEAR_MONTH.search(to_digits(w))):  # "1990年7月", the day not known
+                return year_month(ym)
         # "2026年10月3日出生": the date comes before the cue (or a birth verb, for a birth-date field)
         verbs = [*f.cues, *(["出生", "生的", "生下", "出世"] if "出生" in f.label else [])]
         for cue in verbs:
@@ -315,15 +292,15 @@ def extract_field(
                 r"(" + DATE_RE.pattern + r")\s*(?:在[\u4e00-\u9fff]{1,12})?" + re.escape(cue), to_digits(text)
             ):
                 try:
-                    return _stated_date(m.group(1), today)
+                    return stated_date(m.group(1), today)
                 except Unparsed:
                     continue
             if f.month_ok and (  # "1990年7月参加工作", "84年12月进的厂": the month is all that is known
                 ym := re.search(
-                    _YEAR_MONTH.pattern + r"\s*(?:在[\u4e00-\u9fff]{1,12})?" + re.escape(cue), to_digits(text)
+                    YEAR_MONTH.pattern + r"\s*(?:在[\u4e00-\u9fff]{1,12})?" + re.escape(cue), to_digits(text)
                 )
             ):
-                return _year_month(ym)
+                return year_month(ym)
         return None
     if f.type == "choice":
         for w in windows:
