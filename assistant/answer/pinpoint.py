@@ -108,7 +108,8 @@ def pinpoint(
     already: str = "",
     unnamed: Callable[[str], str] = lambda t: t,
 ) -> list[Pinpoint]:
-    """For each part of the question that asks something, the guide's closest sentence when it is close
+    """For each part of the question that asks something, the guide's closest sentence to the part itself (what
+    was said before it only decides whether the sentence is on topic) when it is close
     enough and not already in the answer (`already`); at most MAX_QUOTES, one per sentence."""
     parts = parts_in_context(question)
     if not parts:
@@ -119,7 +120,7 @@ def pinpoint(
     out: list[Pinpoint] = []
     seen: set[str] = set()
     for part, before in parts:
-        scores = matrix @ np.asarray(embed_query(before + part), dtype=np.float32)
+        scores = matrix @ np.asarray(embed_query(part), dtype=np.float32)
         best = int(scores.argmax())
         s = sents[best]
         if float(scores[best]) < CLOSE_ENOUGH or s.text in seen or s.text in already:

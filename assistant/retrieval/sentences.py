@@ -26,7 +26,9 @@ class GuideSentence(BaseModel):
     section: str  # the aspect whose section holds it
     text: str
     context: str = ""  # what it answers, when that is not in the sentence: a FAQ's question, a condition
-    whole: str = ""  # the passage it is one sentence of (a FAQ's answer, a condition's detail), when longer
+    whole: str = (
+        ""  # the FAQ answer it is one sentence of (a condition's detail lists unrelated items: not kept)
+    )
     asks: bool = False  # the sentence is a FAQ's question: what answers it is `whole`, from its start
 
 
@@ -40,10 +42,7 @@ def guide_sentences(g: MatterGuide) -> list[GuideSentence]:
     for c in g.conditions:
         out.append(GuideSentence(section="conditions", text=c.text))
         if c.title.strip() and c.title.strip() != c.text:
-            out += [
-                GuideSentence(section="conditions", text=s, context=c.text, whole=c.title.strip())
-                for s in _split(c.title)
-            ]
+            out += [GuideSentence(section="conditions", text=s, context=c.text) for s in _split(c.title)]
     for step in g.process:
         out += [GuideSentence(section="process", text=s) for s in _split(step)]
     for f in g.faqs:
