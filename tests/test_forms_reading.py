@@ -623,3 +623,16 @@ def test_a_bank_said_again_in_full_in_brackets(service):
         service, "43PCN0013", ["我爸叫龙大有，养老金用工行社保卡（中国工商银行），卡号6222021234567890123"]
     )
     assert v["bank_name"] == "中国工商银行"
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("我们算不算低收入家庭？", None),
+        ("低收入家庭我不晓得算不算，还没去社区认定", None),
+        ("社区认定了我们是低收入家庭", "低收入家庭"),
+    ],
+)
+def test_a_choice_asked_about_is_not_a_choice_said(service, said, expected):
+    v = _values(service, "43PCP0002", [f"我叫柳青青，想申请公租房。{said}"])
+    assert v.get("special_situation") == expected

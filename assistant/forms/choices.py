@@ -39,6 +39,18 @@ def _keyword_pattern(word: str) -> re.Pattern[str]:
     return re.compile(".?".join(map(re.escape, word)) if len(word) >= 4 else re.escape(word))
 
 
+_IN_DOUBT = re.compile(
+    r"算不算|能不能算|是不是|不晓得|不知道|不清楚|不确定|还没(?:去)?(?:认定|评定|评上|批下来)"
+)
+
+
+def _clause_at(text: str, start: int, end: int) -> str:
+    """The clause of `text` that holds the span: between the sentence or clause marks around it."""
+    left = max(text.rfind(p, 0, start) for p in "，,。；;！!？?\n")
+    rights = [i for i in (text.find(p, end) for p in "，,。；;！!？?\n") if i >= 0]
+    return text[left + 1 : min(rights) if rights else len(text)]
+
+
 def _choice_in(f: FieldSpec, text: str, reply: bool) -> str | None:
     """The choice said last wins ("随爸爸吧…等下，还是随母", "…有限公司长沙分公司", "等退了再取，现在不取"); a choice
     said with 是 ("我们是分公司") wins over one inside a name; of overlapping words the longest counts."""
@@ -49,6 +61,8 @@ def _choice_in(f: FieldSpec, text: str, reply: bool) -> str | None:
         if len(word) < 2 and not reply:  # "是", "男" anywhere in a message say nothing about this field
             continue
         for m in _keyword_pattern(word).finditer(text):
+            if _IN_DOUBT.search(_clause_at(text, m.start(), m.end())):
+                continue  # "我们算不算低收入家庭", "低收入家庭我不晓得算不算，还没去认定": asked, not said
             negated = bool(
                 _NEGATION.search(text[max(0, m.start() - 3) : m.start()])
             ) and not _NEGATIVE_WORD.match(word)
