@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from assistant.answer.aspects import aspects_asked, is_generic_howto
 from assistant.guides.schema import MatterGuide
@@ -24,27 +25,27 @@ def match_faqs(
     guide: MatterGuide,
     res: SearchResult,
     aspect: str | list[str] | None,
-    closeness: list[float] | None = None,
+    closeness: Callable[[], list[float] | None] | None = None,
 ) -> list[int]:
     """The guide's FAQs the question is about, best first (at most two, the second only when it is
     nearly as close): wording overlap with the FAQ question plus the FAQ chunk's retrieval score.
-    A question with no aspect cue needs less evidence."""
+    A question with no aspect cue needs less evidence. `closeness` (meaning, one encoder run) is asked for
+    only when it could lift a FAQ over the bar."""
     hit_scores = {h.chunk_id: h.score for h in res.hits}
     q = _bigrams(text)
+    worded = [
+        len(q & _bigrams(f.question)) / max(1, min(len(q), 12))
+        + 0.5 * hit_scores.get(f"{guide.id}#faq-{i}", 0.0)
+        + _aspect_fit(f.question, aspect)
+        for i, f in enumerate(guide.faqs)
+    ]
+    needed = 0.6 if (aspect or is_generic_howto(text)) else 0.45
+    near = closeness is not None and bool(worded) and max(worded) + CLOSENESS_WEIGHT >= needed
+    meaning = (closeness() if near and closeness is not None else None) or [0.0] * len(worded)
     scored = sorted(
-        (
-            (
-                len(q & _bigrams(f.question)) / max(1, min(len(q), 12))
-                + 0.5 * hit_scores.get(f"{guide.id}#faq-{i}", 0.0)
-                + _aspect_fit(f.question, aspect)
-                + (CLOSENESS_WEIGHT * closeness[i] if closeness else 0.0),
-                i,
-            )
-            for i, f in enumerate(guide.faqs)
-        ),
+        ((w + CLOSENESS_WEIGHT * c, i) for i, (w, c) in enumerate(zip(worded, meaning, strict=True))),
         reverse=True,
     )
-    needed = 0.6 if (aspect or is_generic_howto(text)) else 0.45
     if not scored or scored[0][0] < needed:
         return []
     picked = [scored[0][1]]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 import numpy as np
 from pydantic import BaseModel
@@ -75,15 +76,19 @@ def question_parts(text: str) -> list[str]:
     return [p for p, _ in parts_in_context(text)]
 
 
-def _topic_pairs(text: str) -> set[str]:
+@lru_cache(maxsize=8192)
+def _topic_pairs(text: str) -> frozenset[str]:
+    """The two-character words of a text that carry a topic. An explicit cache, as is _on_topic's: the same
+    guide sentences are looked at on every question about that guide."""
     t = re.sub(r"[^\u4e00-\u9fff]", " ", text)
-    return {
+    return frozenset(
         t[i : i + 2]
         for i in range(len(t) - 1)
         if not ({t[i], t[i + 1]} & _NO_TOPIC) and " " not in t[i : i + 2]
-    }
+    )
 
 
+@lru_cache(maxsize=8192)
 def _on_topic(part: str, sentence: str, matter: str) -> bool:
     """Whether the sentence speaks of what the part names besides the matter itself: a two-character word
     of the part, or two of its topic characters ("评完残…拿得到证" and "评残结论")."""
@@ -120,12 +125,15 @@ def pinpoint(
     out: list[Pinpoint] = []
     seen: set[str] = set()
     for part, before in parts:
+        topic = _without_cues(unnamed(before + " " + part))
+        if not any(_on_topic(topic, f"{x.context}{x.text}", g.name) for x in sents):
+            continue  # no sentence of the guide could be quoted for it: not worth the encoder's 10 ms
         scores = matrix @ np.asarray(embed_query(part), dtype=np.float32)
         best = int(scores.argmax())
         s = sents[best]
         if float(scores[best]) < CLOSE_ENOUGH or s.text in seen or s.text in already:
             continue
-        if not _on_topic(_without_cues(unnamed(before + " " + part)), f"{s.context}{s.text}", g.name):
+        if not _on_topic(topic, f"{s.context}{s.text}", g.name):
             continue  # about nothing the part names besides its aspect: the aspect's section answers that
         seen.add(s.text)
         also = ""

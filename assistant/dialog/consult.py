@@ -269,7 +269,7 @@ class ConsultFlow:
                 guide,
                 res,
                 several if len(several) > 1 else aspect or (several[0] if several else None),
-                faq_closeness(self.searcher, without_personal_data(text), guide),
+                lambda: faq_closeness(self.searcher, without_personal_data(text), guide),
             )
         )
         if len(several) > 1:  # "在哪办，要不要钱": every aspect asked, in the order asked
