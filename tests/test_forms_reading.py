@@ -636,3 +636,17 @@ def test_a_bank_said_again_in_full_in_brackets(service):
 def test_a_choice_asked_about_is_not_a_choice_said(service, said, expected):
     v = _values(service, "43PCP0002", [f"我叫柳青青，想申请公租房。{said}"])
     assert v.get("special_situation") == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "address"),
+    [
+        ("长沙市雨花区洞井街道湘府中路100号8栋1201租了套房", "长沙市雨花区洞井街道湘府中路100号8栋1201"),
+        ("长沙市岳麓区麓谷大道627号长海创业基地", "长沙市岳麓区麓谷大道627号长海创业基地"),
+        ("住所长沙市开福区芙蓉中路一段88号", "长沙市开福区芙蓉中路一段88号"),
+    ],
+)
+def test_an_address_without_what_is_said_after_or_before_it(said, address):
+    from assistant.forms.value_text import trim_address
+
+    assert trim_address(said) == address

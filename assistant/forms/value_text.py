@@ -48,7 +48,7 @@ def clean_text_value(f: FieldSpec, value: str) -> str:
     return v.strip()
 
 
-_ADDRESS_LEAD = re.compile(r"住在|住|租在|在|寄到|寄|到|是|于|为|地址|老家|户口|：|:")
+_ADDRESS_LEAD = re.compile(r"住所|住在|住|租在|在|寄到|寄|到|是|于|为|地址|老家|户口|：|:")
 
 
 def trim_address(value: str) -> str:
@@ -64,6 +64,10 @@ def trim_address(value: str) -> str:
         a = ADDRESS_RE.match(rest)
         if a is not None and len(a.group(0)) == len(rest) and len(rest) >= 6:
             best = rest
+    # "…3单元602租了套房": words after the house number that name no place are not the address
+    tail = re.search(r"(?<=\d)(?:号|室|栋|幢|单元|楼|层)?([\u4e00-\u9fff]{2,})$", best)
+    if tail and re.search(r"[了的租买住在是有要那这]", tail.group(1)):
+        best = best[: tail.start(1)]
     return best
 
 
