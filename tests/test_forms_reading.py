@@ -650,3 +650,13 @@ def test_an_address_without_what_is_said_after_or_before_it(said, address):
     from assistant.forms.value_text import trim_address
 
     assert trim_address(said) == address
+
+
+def test_a_value_before_the_word_that_names_its_field(service):
+    """ "8月30号，…医院生的": the birth date comes before 生的, which names it; the hospital holds no date."""
+    v = _values(
+        service,
+        "43PCN0009",
+        ["工作人员：宝宝的名字、出生日期和医院？", "群众：伍思琪，9月12号，株洲市中心医院生的"],
+    )
+    assert v["baby_birth_date"] == "2026-09-12" and v["birth_hospital"] == "株洲市中心医院"

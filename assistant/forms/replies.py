@@ -182,10 +182,24 @@ def bind_reply(
     card = BANK_WORDS.search(reply)
     about: str | None = None  # the person the reply's clauses are about so far ("我爸匡炳生，身份证…")
     # "我爸妈就我一个…公积金他还没想好": a field the reply names further on is answered there, not before
+    # (where the value is: "8月30号，张家界市人民医院生的" names the birth date last but holds it first)
     named_at = {
         g.id: max(i for i, p in enumerate(parts) if _names_field(g, p))
         for g in free
         if any(_names_field(g, p) for p in parts)
+    }
+    # and only when a later part holds a value for it: "8月30号，张家界市人民医院生的" names the date last
+    last_value = {
+        g.id: max(held)
+        for g in free
+        if g.id in named_at
+        and (
+            held := [
+                i
+                for i, p in enumerate(parts)
+                if accepts(g, p, today, value_of, roles_in_form) not in (None, "")
+            ]
+        )
     }
     for at, part in enumerate(parts):
         opened = role_at(part)
@@ -222,7 +236,13 @@ def bind_reply(
                 continue  # "养老金用长沙银行，6214…" to "身份证号码？": a bank card, not a mistyped ID
             if about not in (None, SELF) and (field_person(f) or ("", ""))[0] == SELF:
                 continue  # "我爸匡炳生，身份证…" to "您的身份证号码？": the father's, not the citizen's
-            if named_at.get(f.id, -1) > at and f not in named:
+            later = named_at.get(f.id, -1)
+            if (
+                later > at
+                # "联系地址嘛，我在搬家，新房子地址还没定": named further on, and said to have no value yet
+                and (last_value.get(f.id, -1) > at or any(UNDECIDED.search(p) for p in parts[later:]))
+                and f not in named
+            ):
                 continue  # answered where the reply names it, further on
             v = accepts(f, part, today, value_of, roles_in_form)
             if v not in (None, ""):
