@@ -101,3 +101,10 @@ def test_a_faq_asked_in_other_words_is_quoted_from_the_start_of_its_answer(bot):
     head = a.text.partition("\n\n")[0]
     # the FAQ's answer opens with the five-day notice; the sentence that matched best (minors) follows
     assert "公示5个工作日" in head and "3个工作日内办结" in head
+
+
+@pytest.mark.parametrize("text", ["我前年卖过一套房子，会不会有影响", "老公名下有个车贷有影响吗"])
+def test_whether_something_matters_asks_for_the_conditions(text):
+    from assistant.answer.aspects import aspects_asked
+
+    assert aspects_asked(text) == ["conditions"]

