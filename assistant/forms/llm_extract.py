@@ -9,7 +9,7 @@ from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.prompts import ChatPromptTemplate
-from pydantic import BaseModel, create_model
+from pydantic import BaseModel, Field, create_model
 
 from assistant.config import PROJECT_ROOT
 from assistant.forms.extract import Extracted
@@ -49,11 +49,23 @@ def _source(value: Any, f: FieldSpec, messages: list[str]) -> int | None:
     return None
 
 
-def missing_model(form_model: type[BaseModel], field_ids: list[str]) -> type[BaseModel]:
+def missing_model(
+    form_model: type[BaseModel],
+    field_ids: list[str],
+    free_text: set[str] = frozenset(),  # type: ignore[assignment]
+) -> type[BaseModel]:
     """The form's pydantic model cut down to the fields still missing: a shorter schema to fill, and the
-    model cannot overwrite what the deterministic reading found."""
+    model cannot overwrite what the deterministic reading found. Fields in `free_text` (dates, IDs, phones:
+    their schema carries regular expressions that llama.cpp's grammar converter cannot read, "unknown escape
+    at \\d") are plain optional strings; their values are checked against the field's rules afterwards."""
     defs: dict[str, Any] = {
-        fid: (info.annotation, info) for fid, info in form_model.model_fields.items() if fid in field_ids
+        fid: (
+            (str | None, Field(None, description=info.description))
+            if fid in free_text
+            else (info.annotation, info)
+        )
+        for fid, info in form_model.model_fields.items()
+        if fid in field_ids
     }
     return create_model(f"{form_model.__name__}_missing", **defs)
 
@@ -74,7 +86,9 @@ def llm_extract(
     citizen = [u.text for u in split_speakers(messages) if u.speaker == "citizen"]
     if citizen:
         messages = citizen
-    form_model = missing_model(form_model, [f.id for f in fields])
+    form_model = missing_model(
+        form_model, [f.id for f in fields], {f.id for f in fields if f.type not in ("choice", "number")}
+    )
     field_list = "\n".join(
         f"{f.id}：{f.label}，{f.type}" + (f"，选项：{'/'.join(f.choices)}" if f.choices else "")
         for f in fields
