@@ -172,3 +172,16 @@ def test_a_region_question_in_between_is_not_a_form_question(settings, searcher,
     for fid in ("applicant_name", "applicant_id_number", "applicant_phone"):
         assert draft.values[fid].value == alone.values[fid].value
     assert draft.values["applicant_name"].value == "何欣"
+
+
+def test_a_grandparent_introducing_themself_is_not_the_child_asked_for(settings, searcher, tmp_path: Path):
+    """After the child's ID was flagged, "我叫…，身份证…" gives the speaker's own ID: the child's stays flagged."""
+    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/g.db"))
+    sid, _ = bot.new_session()
+    bot.respond(sid, "爷爷帮孙子报名小学一年级，长沙的")
+    bot.respond(sid, "孙子身份证430121202011230626，2020年11月23日出生")
+    bot.respond(sid, "我叫罗德发，身份证430121195809110176，电话13787160927")
+    draft, report = bot.form_draft(sid, "43PCN0010")
+    assert draft.values["student_id_number"].value == "430121202011230626"
+    assert "student_id_number" in {i.field for i in report.invalid}
+    assert draft.values["applicant_name"].value == "罗德发" and "student_name" not in draft.values

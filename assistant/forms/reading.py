@@ -65,7 +65,8 @@ def _self_marked(text: str, asked: list[FieldSpec], roles_in_form: set[str]) -> 
     """ "罗建军，孩子爸爸，就是我" or "我何俊" to "监护人姓名？", "法人曾宪平，就是我": the person the reply
     is about is the speaker. Their kinship word first (it says the relation), then the role they fill."""
     parts = clauses(text)
-    asked_roles = {p[0] for f in asked if (p := field_person(f)) is not None and p[0] != SELF}
+    # the child a form is for never speaks ("我叫胡德贵，…" to "孩子的身份证号码？" is the grandfather)
+    asked_roles = {p[0] for f in asked if (p := field_person(f)) is not None and p[0] not in (SELF, "child")}
     role = None
     for i, p in enumerate(parts):
         if SELF_MARK.search(p):

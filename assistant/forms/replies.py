@@ -20,7 +20,7 @@ from assistant.forms.asked import (
 )
 from assistant.forms.extract import BANK_WORDS, ORG_SUFFIX
 from assistant.forms.quantities import count_people, is_household_count, stated_total, unit_mismatch
-from assistant.forms.roles import RELATION_OF, SELF, field_person, role_at
+from assistant.forms.roles import RELATION_OF, SELF, field_person, role_at, speaker_claims
 from assistant.forms.spec import FieldSpec
 from assistant.forms.statements import clauses, name_in
 from assistant.forms.toggles import mention_terms, negative_choice, toggles_in
@@ -79,6 +79,9 @@ def accepts(
             return None  # an account number is digits; a bank, employer or reason is words
         return value_of(f, part, today)
     return value_of(f, part, today)
+
+
+_SELF_INTRO = re.compile(r"(?:我叫|我是(?![他她孩宝伢小])|本人|我的?(?:名字|姓名|身份证|手机|电话))")
 
 
 def _names_field(f: FieldSpec, part: str) -> bool:
@@ -180,6 +183,9 @@ def bind_reply(
         if f.id not in asked_ids and f.type not in asked_types
     ]
     card = BANK_WORDS.search(reply)
+    # whom the speaker's own facts never fill: the child; the insured when the speaker acts for them
+    acting_for = {"spouse_of_speaker", "parent_of_speaker", "agent"} & set(speaker_claims(reply))
+    not_me = {"child"} | ({"insured"} if acting_for else set())
     about: str | None = None  # the person the reply's clauses are about so far ("我爸匡炳生，身份证…")
     # "我爸妈就我一个…公积金他还没想好": a field the reply names further on is answered there, not before
     # (where the value is: "8月30号，张家界市人民医院生的" names the birth date last but holds it first)
@@ -201,8 +207,15 @@ def bind_reply(
             ]
         )
     }
+    introduced = (
+        False  # the speaker has just said who they are ("我叫胡德贵，身份证…"): facts of their own follow
+    )
     for at, part in enumerate(parts):
         opened = role_at(part)
+        if _SELF_INTRO.match(part):
+            introduced = True
+        elif opened is not None or re.match(r"我(?:家|们家|崽|女儿|儿子|孙|外孙)", part):
+            introduced = False
         if part.startswith(("我是", "我就是", "本人", "我叫", "我的")) or (opened and opened[1] >= len(part)):
             about = SELF  # "我是宝宝妈妈，叫…", "妈妈，邱雪，4301…" to "您是宝宝的？": the speaker
         elif opened is not None and opened[1] <= 4:
@@ -236,6 +249,8 @@ def bind_reply(
                 continue  # "养老金用长沙银行，6214…" to "身份证号码？": a bank card, not a mistyped ID
             if about not in (None, SELF) and (field_person(f) or ("", ""))[0] == SELF:
                 continue  # "我爸匡炳生，身份证…" to "您的身份证号码？": the father's, not the citizen's
+            if introduced and (field_person(f) or ("", ""))[0] in not_me:
+                continue  # "我叫胡德贵，身份证…" to "学生的身份证号码？": the speaker's own, not the child's
             later = named_at.get(f.id, -1)
             if (
                 later > at
@@ -278,7 +293,8 @@ def bind_reply(
         ]
         if len(kinds) == 1:
             out[kinds[0].id] = value_of(kinds[0], part, today)
-    if not out and len(asked) == 1:
+    mine = bool(_SELF_INTRO.match(reply.strip())) and (field_person(asked[0]) or ("", ""))[0] in not_me
+    if not out and len(asked) == 1 and not mine:  # not "我叫胡德贵，身份证…" for the child's ID asked
         v = value_of(asked[0], reply, today)
         if v not in (None, ""):
             out[asked[0].id] = v
