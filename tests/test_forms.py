@@ -185,3 +185,15 @@ def test_a_grandparent_introducing_themself_is_not_the_child_asked_for(settings,
     assert draft.values["student_id_number"].value == "430121202011230626"
     assert "student_id_number" in {i.field for i in report.invalid}
     assert draft.values["applicant_name"].value == "罗德发" and "student_name" not in draft.values
+
+
+def test_a_spouse_acting_for_the_insured_gives_her_own_id_not_his(settings, searcher, tmp_path: Path):
+    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/s.db"))
+    sid, _ = bot.new_session()
+    bot.respond(sid, "帮我老公段国强办退休，长沙的，他在长沙机床厂")
+    bot.respond(sid, "他身份证430302197108090710，1971年8月9号生")
+    bot.respond(sid, "我是他妻子邹春兰，身份证，手机18173256609")
+    draft, report = bot.form_draft(sid, "43PCN0013")
+    assert draft.values["insured_id_number"].value == "430302197108090710"
+    assert "insured_id_number" in {i.field for i in report.invalid}
+    assert draft.values["applicant_id_number"].value == ""

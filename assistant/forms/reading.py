@@ -186,6 +186,7 @@ def read_conversation(
                     claims = [role, *[c for c in claims if c != role]]
                     selves = self_roles([c for c in claims if c not in disowned], roles_in_form)
             bound = bind_reply(question, text, asked, today, value_from_reply, fields)
+            acting = bool({"spouse_of_speaker", "parent_of_speaker", "agent"} & set(mine))
             # "我叫彭晓雯，身份证…；他爸吴昊，身份证…" to "父母双方的姓名和身份证号码？": a value said with its
             # person stays that person's, whatever the order the question asked in
             bound = {fid: v for fid, v in bound.items() if tier.get(fid) != 2 or found[fid] == v}
@@ -194,7 +195,7 @@ def read_conversation(
                 fid: v
                 for fid, v in bound.items()
                 if not said_of_another(
-                    by_id, fid, v, found, tier, selves, text.lstrip().startswith(("我", "本人"))
+                    by_id, fid, v, found, tier, selves, text.lstrip().startswith(("我", "本人")), acting
                 )
             }
             for fid, v in bound.items():

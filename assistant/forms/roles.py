@@ -302,6 +302,7 @@ def said_of_another(
     tier: dict[str, int],
     selves: set[str],
     me: bool,
+    acting_for: bool = False,
 ) -> bool:
     """Whether value `v`, bound to field `fid` by the question's order, was said with another person (the
     speaker's own value is also that of every role the speaker holds: the guardian who applies)."""
@@ -311,7 +312,8 @@ def said_of_another(
         holders |= selves | {SELF}
         # "我，孩子爸爸，葛建华，4325…" to "法定监护人？": a speaker whose role the form does not name
         # answers the role asked with "我"
-        if me and not selves - {SELF}:
+        # (not a child's role, nor anyone's the speaker says they act for: "我是他妻子…，身份证…")
+        if me and not selves - {SELF} and not acting_for and role != "child":
             holders.add(role)
     return bool(holders) and role not in holders
 
