@@ -192,8 +192,8 @@ def test_a_spouse_acting_for_the_insured_gives_her_own_id_not_his(settings, sear
     sid, _ = bot.new_session()
     bot.respond(sid, "帮我老公段国强办退休，长沙的，他在长沙机床厂")
     bot.respond(sid, "他身份证430302197108090710，1971年8月9号生")
-    bot.respond(sid, "我是他妻子邹春兰，身份证，手机18173256609")
+    bot.respond(sid, "我是他妻子邹春兰，身份证430121197304181269，手机18173256609")
     draft, report = bot.form_draft(sid, "43PCN0013")
     assert draft.values["insured_id_number"].value == "430302197108090710"
     assert "insured_id_number" in {i.field for i in report.invalid}
-    assert draft.values["applicant_id_number"].value == ""
+    assert draft.values["applicant_id_number"].value == "430121197304181269"
