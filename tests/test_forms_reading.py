@@ -660,3 +660,10 @@ def test_a_value_before_the_word_that_names_its_field(service):
         ["工作人员：宝宝的名字、出生日期和医院？", "群众：伍思琪，9月12号，株洲市中心医院生的"],
     )
     assert v["baby_birth_date"] == "2026-09-12" and v["birth_hospital"] == "株洲市中心医院"
+
+
+@pytest.mark.parametrize(
+    "said", ["我是财税公司的谭小青，代办注销", "我是株洲本地人谭小青，来办注销", "我是她姑妈谭小青，帮忙来办"]
+)
+def test_the_speakers_name_after_who_they_are(service, said):
+    assert _values(service, "43TCN0008", [said])["applicant_name"] == "谭小青"

@@ -130,6 +130,11 @@ def _window(
     return [rest[:width] for rest in _after_cues(text, cues, self_only, others)]
 
 
+_DESCRIBED_ME = re.compile(
+    r"我是[\u4e00-\u9fff]{0,10}?(?:的|人|姑妈|姨妈|舅妈|舅舅|叔叔|婶婶|伯伯|阿姨|姐姐|哥哥|嫂子|姑姑|小姨)([\u4e00-\u9fff·]{2,3})$"
+)
+
+
 def _self_intro_name(text: str) -> str | None:
     """“我是宝妈，叫赵丽”: a name the speaker gives for themself."""
     for clause in re.split(r"[，,。；;]", text):
@@ -141,6 +146,11 @@ def _self_intro_name(text: str) -> str | None:
             and not OTHER_PERSON.search(clause[: clause.find("叫")])
         ):
             return _STOP_AFTER_NAME.split(m.group(1))[0] or None
+    # "我是代账公司的马琳", "我是长沙本地人施建伟", "我是她姑妈舒玉霞": who they are, then their name
+    for clause in re.split(r"[，,。；;]", text):
+        m = _DESCRIBED_ME.match(clause.strip())
+        if m and looks_like_name(m.group(1)) and not OTHER_PERSON.search(m.group(1)):
+            return m.group(1)
     # "本人刘铁牛办退休", "我王建平来办": the speaker's name between 本人/我 and the verb of the errand
     m = re.match(
         r"\s*(?:本人|我)(?:是)?([\u4e00-\u9fff·]{2,3}?)(?:本人)?(?:来|要|想|过来)?(?:办|申请|报名|注销)", text
