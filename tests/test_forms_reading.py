@@ -667,3 +667,13 @@ def test_a_value_before_the_word_that_names_its_field(service):
 )
 def test_the_speakers_name_after_who_they_are(service, said):
     assert _values(service, "43TCN0008", [said])["applicant_name"] == "谭小青"
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["我是孩子爸爸龙建设，监护人，身份证{id}", "我是她爸爸龙建设，监护人也写我，身份证{id}"],
+)
+def test_a_parent_who_says_they_are_the_guardian_too(service, said):
+    v = _values(service, "43PCN0010", ["女儿明年读一年级，来报名", said.format(id=FATHER_ID)])
+    assert v["guardian_name"] == "龙建设" and v["guardian_id_number"] == FATHER_ID
+    assert v["applicant_id_number"] == FATHER_ID and v["applicant_relation"] == "父亲"

@@ -151,7 +151,7 @@ _SELF_IS = {
     r"|我本人\s*(?:就是)?\s*法人|(?:法人|经营者|老板|负责人)(?:就)?是我(?![妈爸们的老家公婆哥姐弟妹儿女朋同])|^(?:我)?本人\s*法人",
 }
 _GUARDIAN_ME = re.compile(
-    r"监护人(?:就)?(?:写|填|是|为)?(?:我|本人)|我(?:就)?是(?:孩子|他|她)?的?(?:法定)?监护人"
+    r"监护人(?:也|就)?(?:写|填|是|为)?(?:我|本人)|我(?:就|也)?是(?:孩子|他|她)?的?(?:法定)?监护人"
 )
 _FOR_PARENT = re.compile(
     r"(?:帮|替|给|代)(?:我)?(?:[\u4e00-\u9fff]{1,5}的)?(?:爸|妈|父亲|母亲|老爸|老妈|老父亲|老母亲|家里老人)(?:爸|妈)?"
@@ -232,6 +232,7 @@ def speaker_claims(text: str) -> list[str]:
             )  # "我叫简国华，唯一股东也是法人": the speaker is the legal representative
         if of_me and _BARE_PARENT.fullmatch(c):  # "监护人是我，彭小红，孩子妈妈": the speaker's role
             c = "我是" + c
+        was_me = of_me
         after_me = c.startswith("我") and not c.startswith("我们")  # "我是唯一股东，也是法人"
         of_me = after_me or c.endswith("是我") or (of_me and looks_like_name(c))
         if re.search(r"(?:不是|并非)", c):
@@ -243,8 +244,10 @@ def speaker_claims(text: str) -> list[str]:
         me = re.match(r"(?:就|也)?是(?:我本人|本人|我)([\u4e00-\u9fff·]*)$", c[held[1] :]) if held else None
         if held and me and held[0] not in out and (not me.group(1) or looks_like_name(me.group(1))):
             out.append(held[0])  # not in "他爸就是我崽喻建波"
-        if "guardian" not in out and _GUARDIAN_ME.search(c):
-            out.append("guardian")
+        if "guardian" not in out and (
+            _GUARDIAN_ME.search(c) or (was_me and re.fullmatch(r"(?:也是)?(?:法定)?监护人", c))
+        ):
+            out.append("guardian")  # "我是孩子爸爸何俊，监护人，身份证…": the guardian too
     if _AGENT.search(text) and "agent" not in out:
         out.insert(0, "agent")  # acting for someone else: whatever role words follow are theirs
     helps_him = bool(_FOR_HIM.search(text))
