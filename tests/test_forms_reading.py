@@ -677,3 +677,23 @@ def test_a_parent_who_says_they_are_the_guardian_too(service, said):
     v = _values(service, "43PCN0010", ["女儿明年读一年级，来报名", said.format(id=FATHER_ID)])
     assert v["guardian_name"] == "龙建设" and v["guardian_id_number"] == FATHER_ID
     assert v["applicant_id_number"] == FATHER_ID and v["applicant_relation"] == "父亲"
+
+
+def test_a_message_opening_with_my_husband_in_a_retirement_form_is_about_the_insured(service):
+    v = _values(service, "43PCN0013", [f"我老公龙大有，身份证{FATHER_ID}，1992年11月5号生的"])
+    assert v["insured_name"] == "龙大有" and v["insured_id_number"] == FATHER_ID
+    assert v["applicant_relation"] == "配偶" and v.get("applicant_id_number") != FATHER_ID
+
+
+def test_the_spouse_who_is_authorised_is_the_agent(service):
+    v = _values(
+        service,
+        "43TCN0003",
+        ["我老公开了个蒸菜馆，个体户，他委托我来办，委托书写好了", f"我老公龙大有，身份证{FATHER_ID}"],
+    )
+    assert v["applicant_relation"] == "委托代理人"
+
+
+def test_a_childs_clause_that_is_only_a_date_is_the_birth_date(service):
+    v = _values(service, "43PCN0010", ["儿子龙小川，2020年11月12号，户口在隆回县桃洪镇紫阳路66号"])
+    assert v["student_birth_date"] == "2020-11-12"

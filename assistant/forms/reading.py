@@ -61,6 +61,9 @@ _MAIL_HERE = re.compile(r"(?:寄|邮寄|送)(?:到|去|往)?(?:这个地址|这�
 _I_NAME = re.compile(r"我(?:叫)?([\u4e00-\u9fff]{2,3})")  # "我何俊" answering "监护人的姓名？"
 
 
+_MY_SPOUSE_FIRST = re.compile(r"\s*我(?:的)?(?:老公|老婆|爱人|丈夫|妻子|媳妇|堂客|老伴)")
+
+
 def _self_marked(text: str, asked: list[FieldSpec], roles_in_form: set[str]) -> list[str]:
     """ "罗建军，孩子爸爸，就是我" or "我何俊" to "监护人姓名？", "法人曾宪平，就是我": the person the reply
     is about is the speaker. Their kinship word first (it says the relation), then the role they fill."""
@@ -150,7 +153,7 @@ def read_conversation(
         for fact in facts:
             if asked and not fact.explicit:
                 continue
-            targets = fact_targets(fact.role, mine, roles_in_form)
+            targets = fact_targets(fact.role, mine, roles_in_form, bool(_MY_SPOUSE_FIRST.match(text)))
             if (
                 fact.role == SELF
                 and fact.attr == "name"

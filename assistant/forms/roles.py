@@ -167,6 +167,8 @@ _MY_SPOUSE = re.compile(r"我(?:的)?(?:老公|老婆|爱人|丈夫|妻子|媳�
 _FOR_SPOUSE = re.compile(
     r"(?:帮|替|给|代)(?:我)?(?:老公|老婆|爱人|丈夫|妻子|媳妇|堂客|老倌子|老伴)(?:[\u4e00-\u9fff]{2,3}?)?(?:来|去|过来)?"
     r"(?:办|申请|弄|跑)|我是(?:他|她)(?:的)?(?:老婆|老公|爱人|妻子|丈夫|媳妇|堂客|老伴)"  # "帮我老公龚志强办退休"
+    # "我老公孟庆山，身份证…" opening the message: the facts are the spouse's, the speaker speaks for them
+    r"|^\s*我(?:的)?(?:老公|老婆|爱人|丈夫|妻子|媳妇|堂客|老伴)(?:叫)?[\u4e00-\u9fff]{2,3}[，,\s]*(?:身份证|的身份证|[0-9])"
 )
 # someone acting for the business or person on their instruction ("老板让我帮忙办", "她委托我来办")
 _AGENT = re.compile(
@@ -324,7 +326,13 @@ def said_of_another(
 def relation_of(claims: list[str]) -> str | None:
     """The applicant's relation to the person or business the form is for, from what the speaker said."""
     kin = [c for c in claims if c in ("mother", "father")]  # a mother who is the guardian is the 母亲
-    return RELATION_OF[kin[0]] if kin else next((RELATION_OF[c] for c in claims if c in RELATION_OF), None)
+    if kin:
+        return RELATION_OF[kin[0]]
+    if (
+        "agent" in claims and "spouse_of_speaker" in claims
+    ):  # "我老公开的店…他委托我来办": authorised, 委托代理人
+        return RELATION_OF["agent"]
+    return next((RELATION_OF[c] for c in claims if c in RELATION_OF), None)
 
 
 def self_roles(claims: list[str], roles_in_form: set[str]) -> set[str]:
@@ -336,12 +344,16 @@ def self_roles(claims: list[str], roles_in_form: set[str]) -> set[str]:
     return out
 
 
-def fact_targets(role: str, claims: list[str], roles_in_form: set[str]) -> set[str]:
+def fact_targets(role: str, claims: list[str], roles_in_form: set[str], my_spouse: bool = False) -> set[str]:
     """The form's persons a fact about `role` fills: the speaker's own facts fill every role they are; the
     speaker's parent is the insured person of a form filled in for that parent; others fill their own role."""
     if role == SELF or role in claims:
         return self_roles(claims, roles_in_form)
-    if role == "spouse":  # "我爱人叫贺振宇", said by the mother: the father
+    # "我老公孟庆山，身份证…" (`my_spouse`: the message opens so) in a form with no parents: the insured
+    husband_or_wife = my_spouse and role in ("father", "mother") and role not in roles_in_form
+    if role == "spouse" or (
+        husband_or_wife and "spouse_of_speaker" in claims
+    ):  # "我爱人叫贺振宇", by the mother
         if "spouse_of_speaker" in claims and "insured" in roles_in_form:
             return {"insured"}
         other = {"mother": "father", "father": "mother"}

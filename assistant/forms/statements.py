@@ -176,7 +176,9 @@ def facts_in(text: str, today: date | None = None) -> list[Fact]:
             if re.match(pat, rest) and current != SELF:
                 out.append(Fact(role=current, attr="gender", value=g, explicit=explicit))
         m = _DATE.search(to_digits(clause))  # "二〇二〇年九月二十七日出生"
-        if m and re.search(r"出生|生日|生的|生于|出世", clause):
+        # or a child's clause that is a date and nothing else ("儿子彭可轩，2020年11月12号，身份证…")
+        bare = current == "child" and m is not None and len(to_digits(clause).strip()) == len(m.group(0))
+        if m and (bare or re.search(r"出生|生日|生的|生于|出世", clause)):
             try:
                 out.append(
                     Fact(role=current, attr="birth", value=parse_date(m.group(0), today), explicit=explicit)
