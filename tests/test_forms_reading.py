@@ -697,3 +697,19 @@ def test_the_spouse_who_is_authorised_is_the_agent(service):
 def test_a_childs_clause_that_is_only_a_date_is_the_birth_date(service):
     v = _values(service, "43PCN0010", ["儿子龙小川，2020年11月12号，户口在隆回县桃洪镇紫阳路66号"])
     assert v["student_birth_date"] == "2020-11-12"
+
+
+@pytest.mark.parametrize(
+    ("code", "question", "reply", "field"),
+    [
+        (
+            "43PCN0013",
+            "工作人员：职工医保参保地？",
+            "群众：医保在哪里我要回去问下我妈",
+            "medical_insurance_place",
+        ),
+        ("43TCN0003", "工作人员：户外招牌写什么？", "群众：商场里面不让挂户外招牌", "signboard_text"),
+    ],
+)
+def test_a_deferral_or_a_refusal_to_a_text_question_is_no_value(service, code, question, reply, field):
+    assert field not in _values(service, code, [question, reply])
