@@ -108,3 +108,19 @@ def test_whether_something_matters_asks_for_the_conditions(text):
     from assistant.answer.aspects import aspects_asked
 
     assert aspects_asked(text) == ["conditions"]
+
+
+def test_a_faq_quote_never_repeats_what_its_head_already_began():
+    from assistant.answer.pinpoint import MAX_CHARS, Pinpoint, quoted_text
+    from assistant.retrieval.sentences import GuideSentence
+
+    first = "甲" * (MAX_CHARS - 20) + "。"
+    inside = "乙" * 40 + "。"  # begins within the first MAX_CHARS characters, ends after them
+    later = "丙" * 30 + "。"
+    faq = GuideSentence(
+        section="faq", text="问？", whole=first + inside + "丁" * 50 + "。" + later, asks=True
+    )
+    begun = quoted_text(Pinpoint(part="问", sentence=faq, score=0.95, also=inside))
+    assert "……" not in begun and begun.startswith(first)
+    after = quoted_text(Pinpoint(part="问", sentence=faq, score=0.95, also=later))
+    assert after.endswith("……" + later) and after.count("丙") == 30

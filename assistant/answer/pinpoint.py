@@ -163,7 +163,11 @@ def quoted_text(p: Pinpoint) -> str:
     s = p.sentence
     if s.asks:  # a FAQ's question: its answer, from the start, and the sentence that matched best
         head = s.whole if len(s.whole) <= MAX_CHARS else s.whole[:MAX_CHARS] + "…"
-        return head.rstrip("…") + f"……{p.also}" if p.also and p.also not in head else head
+        later = p.also and s.whole.find(p.also) >= MAX_CHARS  # not already begun in the head
+        if not later:
+            return head
+        tail = p.also if len(p.also) <= MAX_CHARS else p.also[:MAX_CHARS] + "…"
+        return head.rstrip("…") + "……" + tail
     whole = s.whole if s.text in s.whole else s.text
     if len(whole) <= MAX_CHARS:
         return whole
