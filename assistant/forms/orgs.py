@@ -42,16 +42,10 @@ def org_name(f: FieldSpec, text: str) -> str | None:
             )[-1]
             if paren := re.search(r"[（(]([^）)]*)$", name):  # a name said again in brackets, or its kind
                 inner = paren.group(1)
-                full = (
-                    len(inner) >= 4
-                    and re.search(suffix + "$", inner)
-                    and not (
-                        _TYPE_ONLY.fullmatch(inner) or re.match(r"[没不未非]", inner)
-                    )  # "（没有注册成公司）"
-                )
-                name = (
-                    inner if full else name[: paren.start()]
-                )  # "工行社保卡（中国工商银行）", "…公司（有限公司）"
+                # "工行社保卡（中国工商银行）" is that bank; "…公司（有限公司）", "（没有注册成公司）" say a kind
+                kind = _TYPE_ONLY.fullmatch(inner) or re.match(r"[没不未非]", inner)
+                full = len(inner) >= 4 and re.search(suffix + "$", inner) and not kind
+                name = inner if full else name[: paren.start()]
             if m.start() > 0 and clause[m.start() - 1].isdigit() and name[:1] in "年月日号":
                 name = name[1:]  # "6月28日湘潭市中心医院出生": the date's last character is not the name's
             if _POINTING.search(name) or re.fullmatch(r"(?:办|开)[个家间]?[\u4e00-\u9fff]{1,3}", name[:-1]):

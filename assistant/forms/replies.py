@@ -188,7 +188,6 @@ def bind_reply(
     not_me = {"child"} | ({"insured"} if acting_for else set())
     about: str | None = None  # the person the reply's clauses are about so far ("我爸匡炳生，身份证…")
     # "我爸妈就我一个…公积金他还没想好": a field the reply names further on is answered there, not before
-    # (where the value is: "8月30号，张家界市人民医院生的" names the birth date last but holds it first)
     named_at = {
         g.id: max(i for i, p in enumerate(parts) if _names_field(g, p))
         for g in free
@@ -207,9 +206,8 @@ def bind_reply(
             ]
         )
     }
-    introduced = (
-        False  # the speaker has just said who they are ("我叫胡德贵，身份证…"): facts of their own follow
-    )
+    # the speaker has just said who they are ("我叫胡德贵，身份证…"): the facts that follow are their own
+    introduced = False
     for at, part in enumerate(parts):
         opened = role_at(part)
         if _SELF_INTRO.match(part):

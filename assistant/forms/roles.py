@@ -229,9 +229,8 @@ def speaker_claims(text: str) -> list[str]:
         if (intro or after_me) and re.match(r"(?:也|就)?是", c):  # "我叫王强，是法定代表人": no subject
             c = "我" + c
         elif (intro or after_me) and (also := re.match(r"[\u4e00-\u9fff]{2,6}?(?:也|又|同时)是", c)):
-            c = (
-                "我是" + c[also.end() :]
-            )  # "我叫简国华，唯一股东也是法人": the speaker is the legal representative
+            # "我叫简国华，唯一股东也是法人": the speaker is the legal representative
+            c = "我是" + c[also.end() :]
         if of_me and _BARE_PARENT.fullmatch(c):  # "监护人是我，彭小红，孩子妈妈": the speaker's role
             c = "我是" + c
         was_me = of_me
@@ -328,9 +327,7 @@ def relation_of(claims: list[str]) -> str | None:
     kin = [c for c in claims if c in ("mother", "father")]  # a mother who is the guardian is the 母亲
     if kin:
         return RELATION_OF[kin[0]]
-    if (
-        "agent" in claims and "spouse_of_speaker" in claims
-    ):  # "我老公开的店…他委托我来办": authorised, 委托代理人
+    if "agent" in claims and "spouse_of_speaker" in claims:  # "我老公开的店…他委托我来办": 委托代理人
         return RELATION_OF["agent"]
     return next((RELATION_OF[c] for c in claims if c in RELATION_OF), None)
 

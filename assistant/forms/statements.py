@@ -134,10 +134,8 @@ def facts_in(text: str, today: date | None = None) -> list[Fact]:
             after = rest[who.end() :] if who else ""
             me = re.match(r"(?:我本人|本人|我)([\u4e00-\u9fff·]{2,4})(?=[，,。；;\s]|$)", after)
             if me is not None and looks_like_name(me.group(1)) and role_at(me.group(1)) is None:
-                current, rest = (
-                    SELF,
-                    me.group(1),
-                )  # "经营者就是我晏晓东": the speaker, named ("是我妈…" is not)
+                # "经营者就是我晏晓东": the speaker, named ("是我妈…" is not)
+                current, rest = SELF, me.group(1)
             elif again is not None:
                 rest = rest[who.end() + again[1] :]
                 if again[0] not in (current, SELF):  # "监护人是他爸爸…": the guardian is the father, not 我
