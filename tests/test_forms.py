@@ -174,26 +174,35 @@ def test_a_region_question_in_between_is_not_a_form_question(settings, searcher,
     assert draft.values["applicant_name"].value == "何欣"
 
 
+def _chat_draft(settings, searcher, tmp_path: Path, code: str, messages: list[str]):
+    """(draft, report) after the citizen's messages were sent one by one through the assistant."""
+    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/chat.db"))
+    sid, _ = bot.new_session()
+    for text in messages:
+        bot.respond(sid, text)
+    return bot.form_draft(sid, code)
+
+
 def test_a_grandparent_introducing_themself_is_not_the_child_asked_for(settings, searcher, tmp_path: Path):
     """After the child's ID was flagged, "我叫…，身份证…" gives the speaker's own ID: the child's stays flagged."""
-    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/g.db"))
-    sid, _ = bot.new_session()
-    bot.respond(sid, "爷爷帮孙子报名小学一年级，长沙的")
-    bot.respond(sid, "孙子身份证430121202011230626，2020年11月23日出生")
-    bot.respond(sid, "我叫罗德发，身份证430121195809110176，电话13787160927")
-    draft, report = bot.form_draft(sid, "43PCN0010")
+    said = [
+        "爷爷帮孙子报名小学一年级，长沙的",
+        "孙子身份证430121202011230626，2020年11月23日出生",
+        "我叫罗德发，身份证430121195809110176，电话13787160927",
+    ]
+    draft, report = _chat_draft(settings, searcher, tmp_path, "43PCN0010", said)
     assert draft.values["student_id_number"].value == "430121202011230626"
     assert "student_id_number" in {i.field for i in report.invalid}
     assert draft.values["applicant_name"].value == "罗德发" and "student_name" not in draft.values
 
 
 def test_a_spouse_acting_for_the_insured_gives_her_own_id_not_his(settings, searcher, tmp_path: Path):
-    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/s.db"))
-    sid, _ = bot.new_session()
-    bot.respond(sid, "帮我老公段国强办退休，长沙的，他在长沙机床厂")
-    bot.respond(sid, "他身份证430302197108090710，1971年8月9号生")
-    bot.respond(sid, "我是他妻子邹春兰，身份证430121197304181269，手机18173256609")
-    draft, report = bot.form_draft(sid, "43PCN0013")
+    said = [
+        "帮我老公段国强办退休，长沙的，他在长沙机床厂",
+        "他身份证430302197108090710，1971年8月9号生",
+        "我是他妻子邹春兰，身份证430121197304181269，手机18173256609",
+    ]
+    draft, report = _chat_draft(settings, searcher, tmp_path, "43PCN0013", said)
     assert draft.values["insured_id_number"].value == "430302197108090710"
     assert "insured_id_number" in {i.field for i in report.invalid}
     assert draft.values["applicant_id_number"].value == "430121197304181269"

@@ -24,6 +24,7 @@ from assistant.forms.inferred import category_from_homes, subject_from_applicant
 from assistant.forms.replies import bind_reply
 from assistant.forms.role_speaker import applicant_from_named_role
 from assistant.forms.roles import (
+    ACTING_FOR,
     SELF,
     SELF_MARK,
     fact_targets,
@@ -189,7 +190,7 @@ def read_conversation(
                     claims = [role, *[c for c in claims if c != role]]
                     selves = self_roles([c for c in claims if c not in disowned], roles_in_form)
             bound = bind_reply(question, text, asked, today, value_from_reply, fields)
-            acting = bool({"spouse_of_speaker", "parent_of_speaker", "agent"} & set(mine))
+            acting = bool(ACTING_FOR & set(mine))
             # "我叫彭晓雯，身份证…；他爸吴昊，身份证…" to "父母双方的姓名和身份证号码？": a value said with its
             # person stays that person's, whatever the order the question asked in
             bound = {fid: v for fid, v in bound.items() if tier.get(fid) != 2 or found[fid] == v}

@@ -20,7 +20,7 @@ from assistant.forms.asked import (
 )
 from assistant.forms.extract import BANK_WORDS, ORG_SUFFIX
 from assistant.forms.quantities import count_people, is_household_count, stated_total, unit_mismatch
-from assistant.forms.roles import RELATION_OF, SELF, field_person, role_at, speaker_claims
+from assistant.forms.roles import ACTING_FOR, RELATION_OF, SELF, field_person, role_at, speaker_claims
 from assistant.forms.spec import FieldSpec
 from assistant.forms.statements import clauses, name_in
 from assistant.forms.toggles import mention_terms, negative_choice, toggles_in
@@ -184,7 +184,7 @@ def bind_reply(
     ]
     card = BANK_WORDS.search(reply)
     # whom the speaker's own facts never fill: the child; the insured when the speaker acts for them
-    acting_for = {"spouse_of_speaker", "parent_of_speaker", "agent"} & set(speaker_claims(reply))
+    acting_for = ACTING_FOR & set(speaker_claims(reply))
     not_me = {"child"} | ({"insured"} if acting_for else set())
     about: str | None = None  # the person the reply's clauses are about so far ("我爸匡炳生，身份证…")
     # "我爸妈就我一个…公积金他还没想好": a field the reply names further on is answered there, not before

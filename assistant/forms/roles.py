@@ -216,6 +216,10 @@ def field_person(f: FieldSpec) -> tuple[str, str] | None:
 _BARE_PARENT = re.compile(r"(?:孩子|宝宝|小孩|伢子|娃)的?(?:爸爸|妈妈|爸|妈|父亲|母亲)")
 
 
+# claims of a speaker who acts for someone else: whatever they say of themself is not that person's
+ACTING_FOR = frozenset({"spouse_of_speaker", "parent_of_speaker", "agent"})
+
+
 def speaker_claims(text: str) -> list[str]:
     """Who the speaker says they are, most telling first: mother, father, guardian, legal_rep,
     parent_of_speaker (they apply for their father or mother), spouse_of_speaker, self (for themselves)."""
