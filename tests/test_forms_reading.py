@@ -713,3 +713,54 @@ def test_a_childs_clause_that_is_only_a_date_is_the_birth_date(service):
 )
 def test_a_deferral_or_a_refusal_to_a_text_question_is_no_value(service, code, question, reply, field):
     assert field not in _values(service, code, [question, reply])
+
+
+CHILD_ID = _id("43010520150817123")  # born 2015: a pupil, never the applicant
+
+
+def test_a_grandparent_who_gives_only_the_grandchilds_number_has_not_given_their_own(service):
+    v = _values(
+        service,
+        "43PCN0010",
+        [
+            "用户：我外孙女明年读初中，我是她外婆，叫邹桂香，我来报名。",
+            "助手：好的，孩子叫什么？身份证号、出生日期？",
+            f"用户：唐可欣，2015年8月17号生的，身份证是{CHILD_ID}。",
+            "助手：监护人是谁？身份证号码？",
+            "用户：她妈妈唐丽，身份证还没发给我。",
+        ],
+    )
+    assert v["student_id_number"] == CHILD_ID
+    assert "applicant_id_number" not in v
+    assert v["applicant_name"] == "邹桂香"  # "她妈妈唐丽" to the guardian question is not the speaker
+    assert v["guardian_name"] == "唐丽"
+
+
+def test_a_daughter_who_gives_her_mothers_number_for_the_retirement_has_not_given_her_own(service):
+    v = _values(
+        service,
+        "43PCN0013",
+        [
+            "用户：我来帮我妈办退休。",
+            "助手：请提供您母亲的姓名、身份证号、出生日期。",
+            f"用户：罗秀英，身份证{MOTHER_ID}，1994年3月22日出生。",
+            "助手：您的姓名、电话？",
+            "用户：周敏，13807311234。",
+        ],
+    )
+    assert v["insured_id_number"] == MOTHER_ID
+    assert "applicant_id_number" not in v
+    assert v["applicant_relation"] == "子女"
+
+
+def test_an_applicant_for_themself_keeps_the_number_they_share_with_the_insured(service):
+    v = _values(
+        service,
+        "43PCN0013",
+        [
+            "用户：我要办退休。",
+            "助手：请提供您的姓名、身份证号和出生日期。",
+            f"用户：王建国，{FATHER_ID}，1992年11月5号生。",
+        ],
+    )
+    assert v["applicant_id_number"] == v["insured_id_number"] == FATHER_ID

@@ -21,8 +21,9 @@ from assistant.forms.extract import (
     value_from_reply,
 )
 from assistant.forms.inferred import category_from_homes, subject_from_applicant
+from assistant.forms.one_person import shared_id_owner
 from assistant.forms.replies import bind_reply
-from assistant.forms.role_speaker import applicant_from_named_role
+from assistant.forms.role_speaker import applicant_from_named_role, self_marked
 from assistant.forms.roles import (
     ACTING_FOR,
     SELF,
@@ -30,7 +31,6 @@ from assistant.forms.roles import (
     fact_targets,
     field_person,
     relation_of,
-    role_at,
     said_of_another,
     self_roles,
     speaker_claims,
@@ -40,7 +40,6 @@ from assistant.forms.spec import FieldSpec
 from assistant.forms.statements import clauses, drop_superseded_codes, facts_in
 from assistant.forms.toggles import toggles_in
 from assistant.forms.value_text import NO_VALUE, NON_ANSWER, clean_text_value, trim_address
-from assistant.text.names import looks_like_name
 from assistant.text.numerals import to_digits
 from assistant.text.values import UNDECIDED
 
@@ -59,41 +58,7 @@ _SPEAKER_SIDE = re.compile(
     r"(上在|落在|落到|上到|挂在|跟|随|落|上)我(?![老丈妻媳堂男爸妈崽儿女们爱])(?:这边|这里|这儿|名下|这)?"
 )
 _MAIL_HERE = re.compile(r"(?:寄|邮寄|送)(?:到|去|往)?(?:这个地址|这个地方|这里|这儿|这)")
-_I_NAME = re.compile(r"我(?:叫)?([\u4e00-\u9fff]{2,3})")  # "我何俊" answering "监护人的姓名？"
-
-
 _MY_SPOUSE_FIRST = re.compile(r"\s*我(?:的)?(?:老公|老婆|爱人|丈夫|妻子|媳妇|堂客|老伴)")
-
-
-def _self_marked(text: str, asked: list[FieldSpec], roles_in_form: set[str]) -> list[str]:
-    """ "罗建军，孩子爸爸，就是我" or "我何俊" to "监护人姓名？", "法人曾宪平，就是我": the person the reply
-    is about is the speaker. Their kinship word first (it says the relation), then the role they fill."""
-    parts = clauses(text)
-    # the child a form is for never speaks ("我叫胡德贵，…" to "孩子的身份证号码？" is the grandfather)
-    asked_roles = {p[0] for f in asked if (p := field_person(f)) is not None and p[0] not in (SELF, "child")}
-    role = None
-    for i, p in enumerate(parts):
-        if SELF_MARK.search(p):
-            if len(asked_roles) == 1:
-                role = next(iter(asked_roles))
-            else:  # the person named in the clause just before ("法人曾宪平，就是我")
-                before = role_at(parts[i - 1]) if i else None
-                role = before[0] if before else None
-        elif (m := _I_NAME.fullmatch(p)) and looks_like_name(m.group(1)) and len(asked_roles) == 1:
-            role = next(iter(asked_roles))
-        if role is not None:
-            break
-    if role is None or role not in roles_in_form:
-        return []
-    kin = [  # "我和他妈都是" names someone besides the speaker: no kinship of the speaker's
-        r[0]
-        for p in parts
-        if (r := role_at(p)) is not None
-        and r[0] in ("father", "mother")
-        and r[0] != role
-        and not re.search(r"我和|和我|跟我|我跟|我们", p)
-    ]
-    return [*kin, role]
 
 
 def read_conversation(
@@ -144,7 +109,7 @@ def read_conversation(
         said = speaker_claims(text)
         claims = said + [c for c in claims if c not in said]
         asked = asked if question else []
-        claims = _self_marked(text, asked, roles_in_form) + claims
+        claims = self_marked(text, asked, roles_in_form) + claims
         selves = self_roles(claims, roles_in_form)
         facts = facts_in(text, today)
         # "我是爷爷" then "监护人是他爸爸李建军": the speaker (still the grandfather) is not the guardian
@@ -202,9 +167,15 @@ def read_conversation(
                     by_id, fid, v, found, tier, selves, text.lstrip().startswith(("我", "本人")), acting
                 )
             }
+            # "他爸爸黄建军" to "监护人是谁？", said by the grandfather who is a guardian too: not the speaker's
+            theirs = {f.value for f in facts if f.role not in {*mine, *selves, SELF}}
+            if any(SELF_MARK.search(c) for c in clauses(text)):  # "…，写我就行，毛立新": the speaker's own
+                theirs = set()
             for fid, v in bound.items():
                 p = field_person(by_id[fid])
-                if p is not None and p[0] in selves:  # the speaker's own name is the applicant's too
+                if (
+                    p is not None and p[0] in selves and v not in theirs
+                ):  # the speaker's own is the applicant's
                     for g in fields:
                         q = field_person(g)
                         if q is not None and q[0] in selves and q[1] == p[1]:
@@ -394,4 +365,7 @@ def read_conversation(
                 (u.text for u in utterances if u.speaker == "citizen" and speaker_claims(u.text)), ""
             )
             out["applicant_relation"] = Extracted(value=relation, source=source, message_index=0)
+    final = out.get("applicant_relation")
+    for fid in shared_id_owner(out, by_id, str(final.value) if final else relation, strength):
+        del out[fid]
     return out | subject_from_applicant(out, by_id, relation if "insured" in roles_in_form else None)
