@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.retrieval.plain_terms import official_terms
 from assistant.retrieval.text import tokenize
 
 
@@ -180,3 +181,22 @@ def test_faq_closeness_finds_a_faq_put_in_other_words(searcher):
         assert close is not None and len(close) == len(guide.faqs) and max(close) == 1.0
         best = guide.faqs[close.index(1.0)]
         assert expected in best.answer
+
+
+@pytest.mark.parametrize(
+    ("said", "official"),
+    [
+        ("周六能去领证不", "结婚登记"),
+        ("公司不开了想注消", "注销"),
+        ("公司要挪到别的区去注册", "迁移"),
+        ("村里想起栋新屋", "建房"),
+        ("社宝断了两年", "社保"),
+    ],
+)
+def test_everyday_words_add_the_official_words_to_the_lexical_query(said, official):
+    assert official in official_terms(said)
+
+
+def test_words_that_only_look_alike_add_nothing():
+    assert official_terms("去派出所打证明要带什么") == ""
+    assert official_terms("要准备哪些材料") == ""

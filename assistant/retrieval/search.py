@@ -20,6 +20,7 @@ from assistant.retrieval.embeddings import get_embeddings
 from assistant.retrieval.index import ChunkRecord, current_dir
 from assistant.retrieval.memory import release_free_memory
 from assistant.retrieval.names import linked_table, name_table
+from assistant.retrieval.plain_terms import official_terms
 from assistant.retrieval.query_cache import passage_cache_for, query_cache_for
 from assistant.retrieval.results import MatterScore, Mode, OtherMatterHit, SearchResult, SectionHit
 from assistant.retrieval.segments import top_two_per_segment
@@ -195,7 +196,8 @@ class Searcher:
         sparse = np.zeros(n, np.float32)
         t1 = time.perf_counter()
         if mode in ("hybrid", "bm25"):
-            tokens = tokenize(query)
+            # everyday words also match the official ones a guide is written in ("领证" 结婚登记)
+            tokens = tokenize(query) + tokenize(official_terms(normalize(query)))
             if tokens:
                 with self._lock:
                     sparse = np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
