@@ -92,3 +92,19 @@ def test_an_everyday_kind_of_business_matches_the_official_word_of_the_imported_
     a = bot.respond(sid, "长沙想开个米粉店，办证要准备哪些材料啊")
     assert a.mode == "composer" and a.matter_code == "43TCN0003"
     assert "申请材料" in a.text
+
+
+def test_calibration_reads_in_scope_questions_as_about_a_freshly_imported_guide_too(settings):
+    """`onething calibrate` fits the scope model on both readings: "扯证" is a curated alias of 结婚落户, so
+    the curated reading has the name matched; read with that guide just imported, nothing names it."""
+    from assistant.answer.scope import FEATURES, ScopeModel, ScopeParams
+    from assistant.answer.scope_new_guides import uncurated_rows
+    from assistant.retrieval.search import get_searcher
+
+    question = "扯证要带什么"
+    searcher = get_searcher(settings)
+    curated = ScopeModel(searcher, ScopeParams()).features(question, searcher.search(question, k=8))
+    [fresh] = uncurated_rows(settings, {"43PCP0007": [question]})
+    name_match = FEATURES.index("name_match")
+    assert curated.vector()[name_match] == 1.0
+    assert fresh[name_match] == 0.0

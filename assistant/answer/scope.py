@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -224,9 +225,15 @@ class CalibrationItem(BaseModel):
 
 
 def calibrate(
-    searcher: Searcher, path: Path, out: Path, max_false_refusal: float = 0.02
+    searcher: Searcher,
+    path: Path,
+    out: Path,
+    max_false_refusal: float = 0.02,
+    uncurated: Callable[[dict[str, list[str]]], list[np.ndarray]] | None = None,
 ) -> tuple[ScopeParams, dict]:
-    """Fit the scope model on a calibration set (kept apart from the eval sets) and write it to `out`."""
+    """Fit the scope model on a calibration set (kept apart from the eval sets) and write it to `out`. With
+    `uncurated` (scope_new_guides.uncurated_rows), the in-scope questions count a second time as read with
+    their matter freshly imported, without aliases."""
     import json
 
     from assistant.answer.safety import is_manipulation
@@ -244,17 +251,36 @@ def calibrate(
         res = searcher.search(it.question, k=8)
         xs.append(model.features(it.question, res).vector())
         ys.append(1 if it.expect == "answer" else 0)
+    n_curated = len(xs)
+    if uncurated is not None:
+        about: dict[str, list[str]] = {}
+        for it in items:
+            if it.expect == "answer" and it.matter_code and not is_manipulation(it.question):
+                about.setdefault(it.matter_code, []).append(it.question)
+        extra = uncurated(about)
+        xs += extra
+        ys += [1] * len(extra)
     x, y = np.array(xs), np.array(ys)
     params = fit_scope(x, y, max_false_refusal=max_false_refusal)
-    params.fitted_on = f"{path.name}: {int(y.sum())} in scope, {int((1 - y).sum())} out of scope"
+    params.fitted_on = (
+        f"{path.name}: {int(y[:n_curated].sum())} in scope, {int((1 - y).sum())} out of scope"
+        + (
+            f", and the in-scope ones again with their guide uncurated ({len(xs) - n_curated})"
+            if uncurated
+            else ""
+        )
+    )
     model.params = params
     probs = np.array([model.probability(ScopeFeatures(**dict(zip(FEATURES, row, strict=True)))) for row in x])
     pred = probs >= params.threshold
+    pos = (y == 1) & (np.arange(len(y)) < n_curated)
     report = {
-        "items": len(y),
-        "false_refusal_rate": round(float(((~pred) & (y == 1)).sum() / max(1, (y == 1).sum())), 4),
+        "items": n_curated,
+        "false_refusal_rate": round(float((~pred & pos).sum() / max(1, pos.sum())), 4),
         "refusal_recall": round(float(((~pred) & (y == 0)).sum() / max(1, (y == 0).sum())), 4),
     }
+    if len(y) > n_curated:
+        report["false_refusal_rate_uncurated"] = round(float((~pred[n_curated:]).mean()), 4)
     header = "# 由 onething calibrate 根据 eval/calibration.jsonl 拟合（不使用评测集）；勿手工修改。\n"
     out.write_text(
         header + yaml.safe_dump(params.model_dump(), allow_unicode=True, sort_keys=False), encoding="utf-8"

@@ -154,9 +154,17 @@ def search(
 @app.command()
 def calibrate(
     max_false_refusal: Annotated[float, typer.Option(help="校准集上允许的误拒比例")] = 0.02,
+    new_guides: Annotated[
+        bool,
+        typer.Option(
+            help="在范围内的题再按“所属指南刚导入、没有别名”各读一遍（每个事项重建一次索引，约 3 分钟）；"
+            "第八轮在开发集上试过：拒答召回下降，默认不用（见 README“新导入的指南”）"
+        ),
+    ] = False,
 ) -> None:
     """用 eval/calibration.jsonl 拟合“是否在知识范围内”的判定，写入 knowledge/scope.yaml。"""
     from assistant.answer.scope import calibrate as run_calibrate
+    from assistant.answer.scope_new_guides import uncurated_rows
     from assistant.evaluation.datasets import EVAL_DIR
     from assistant.retrieval.search import get_searcher
 
@@ -166,6 +174,9 @@ def calibrate(
         EVAL_DIR / "calibration.jsonl",
         settings.knowledge_dir / "scope.yaml",
         max_false_refusal,
+        (lambda about: uncurated_rows(settings, about, lambda c: console.print(f"未整理导入：{c}")))
+        if new_guides
+        else None,
     )
     console.print(params.model_dump())
     console.print(report)
