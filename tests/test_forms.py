@@ -206,3 +206,18 @@ def test_a_spouse_acting_for_the_insured_gives_her_own_id_not_his(settings, sear
     assert draft.values["insured_id_number"].value == "430302197108090710"
     assert "insured_id_number" in {i.field for i in report.invalid}
     assert draft.values["applicant_id_number"].value == "430121197304181269"
+
+
+def test_a_message_opening_with_husband_by_a_wife_who_said_so_is_about_the_insured(
+    settings, searcher, tmp_path: Path
+):
+    """ "老公吴建设，身份证…" after "我是他爱人…": his (invalid) number is the insured's, flagged, not hers."""
+    said = [
+        "帮我老公办退休，我是他爱人龚淑芬，电话15973250486",
+        "老公吴建设，身份证430302196606230352，1966年6月23日生",
+    ]
+    draft, report = _chat_draft(settings, searcher, tmp_path, "43PCN0013", said)
+    assert draft.values["insured_id_number"].value == "430302196606230352"
+    assert "insured_id_number" in {i.field for i in report.invalid}
+    assert "applicant_id_number" not in draft.values
+    assert draft.values["insured_name"].value == "吴建设"

@@ -764,3 +764,16 @@ def test_an_applicant_for_themself_keeps_the_number_they_share_with_the_insured(
         ],
     )
     assert v["applicant_id_number"] == v["insured_id_number"] == FATHER_ID
+
+
+@pytest.mark.parametrize(
+    ("code", "said", "field"),
+    [
+        ("43TCN0008", "用户：银行账户先不销，社保要不要注销得问我儿子", "close_social_insurance"),
+        ("43TCN0008", "用户：社保有没有开户要问会计", "close_social_insurance"),
+        ("43PCP0002", "用户：是不是低收入家庭还没认定，特殊情况先不填", "special_situation"),
+        ("43PCP0002", "用户：我是新就业无房职工，刚毕业", "special_situation"),
+    ],
+)
+def test_a_yes_no_question_left_open_or_a_self_description_is_no_answer(service, code, said, field):
+    assert field not in _values(service, code, [said])

@@ -20,7 +20,12 @@ _NEGATED = re.compile(r"不|没|未|无|冇|别|保留|留着|暂缓|哪(?:里|�
 _ACTION = re.compile(
     r"注销|销|撤销|撤|关|停|办|提取|提|取|拿到|取得|领到|开了|有|备案过|做过|报关|同步|一起|一并|都要|也要|要"
 )
-_UNSURE = re.compile(UNDECIDED.pattern + r"|考虑")
+# "特殊情况先不填", "这个空着": the field is left open, not answered "no"
+_UNSURE = re.compile(
+    UNDECIDED.pattern + r"|考虑|(?:先|暂|暂时)不(?:填|写|选)|空着|不用填|回头再填|以后再填|晚点填"
+    # "社保要不要注销得问我儿子": a question the citizen has yet to ask someone, not an answer
+    r"|要不要|有没有|需不需要|是不是|(?:得|要|去|再)问(?:我|他|她|会计|老板|家里|单位|领导|股东)"
+)
 
 
 def is_binary(f: FieldSpec) -> bool:
@@ -80,7 +85,8 @@ def toggles_in(fields: list[FieldSpec], text: str) -> dict[str, str]:
             continue
         named: list[tuple[int, int, FieldSpec]] = []
         for f in binaries:
-            for t in mention_terms(f):
+            # a choice with a "none" option is named by its own words, never by "我是"/"属于" ("我是新就业无房职工")
+            for t in (t for t in mention_terms(f) if is_binary(f) or not re.match(r"我|属于", t)):
                 i = clause.find(t)
                 if i >= 0:
                     named.append((i, i + len(t), f))
