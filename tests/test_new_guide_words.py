@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evaluation.new_guide_eval import uncurated_knowledge
+from assistant.guides.uncurated import uncurated_knowledge
 from assistant.retrieval.index import build_index
 from assistant.retrieval.search import Searcher
 from assistant.services import build_assistant

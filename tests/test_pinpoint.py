@@ -79,7 +79,8 @@ def test_the_online_answer_names_the_app_the_guide_names(searcher):
 
 
 def test_a_heading_never_stands_alone_on_the_first_screen(searcher):
-    from assistant.answer.composer import FOLD, compose_aspects
+    from assistant.answer.composer import FOLD
+    from assistant.answer.several import compose_aspects
 
     g, _ = searcher.guide_for_region("43PCP0016", "430102")
     text, _ = compose_aspects(g, ["linked_matters", "fee", "online_entry"])
@@ -124,3 +125,29 @@ def test_a_faq_quote_never_repeats_what_its_head_already_began():
     assert "……" not in begun and begun.startswith(first)
     after = quoted_text(Pinpoint(part="问", sentence=faq, score=0.95, also=later))
     assert after.endswith("……" + later) and after.count("丙") == 30
+
+
+@pytest.mark.parametrize(
+    ("text", "aspects"),
+    [
+        ("这个一件事是管什么的，手机上能办不", ["overview", "online_entry"]),
+        ("跟单独去办有啥区别？要带哪些资料", ["overview", "materials"]),
+        ("要带哪些资料", ["materials"]),
+    ],
+)
+def test_what_a_matter_is_for_is_an_aspect_among_others(text, aspects):
+    from assistant.answer.aspects import aspects_asked
+
+    assert aspects_asked(text) == aspects
+
+
+def test_among_other_aspects_the_overview_says_what_the_matter_covers(searcher):
+    from assistant.answer.composer import FOLD
+    from assistant.answer.several import compose_aspects
+
+    g, _ = searcher.guide_for_region("43PCP0016", "430102")
+    text, citations = compose_aspects(g, ["overview", "online_entry"])
+    first = text.split(FOLD)[0]
+    assert "是什么" in first and g.linked_matters[0].name in first
+    assert "一次告知" not in text  # not the whole overview inside a two-aspect answer
+    assert [c.section for c in citations] == ["overview", "online_entry"]

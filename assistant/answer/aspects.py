@@ -70,10 +70,15 @@ ASPECT_PATTERNS: list[tuple[str, str]] = [
 _OVERVIEW_STRONG = re.compile(
     r"从头|捋一遍|过一遍|讲一遍|说一遍|整体讲|整个(讲|说|过)|都给我(说|讲)|全部(讲|说)|(都|全)要(了解|知道)?$|从.{1,6}到.{1,6}到"
 )
+# what the matter is for ("是管什么的", "到底能管哪些事", "是个什么意思，跟单独办有啥区别"): the overview, also
+# as one of several aspects asked
+WHAT_FOR = (
+    r"管(什么|啥|哪些)|(是|指)个?(什么|啥)意思|啥意思|有(什么|啥)(区别|不同|好处)|(能|可以)修(复)?哪些"
+    r"|是(干|做|办)(什么|啥)的|是(个)?什么东西"
+)
 OVERVIEW_PATTERN = (
     r"介绍|是什么|一次告知|一次性|全部|所有信息|详细|整体|总体|完整|说一下|说说|讲讲|都告诉|办事指南|了解一下|指南|概要|概况|简介|基本情况|讲清楚|说清楚|全面|说明一下"
-    # what the matter is for: "是管什么的", "到底能管哪些事", "是个什么意思，跟单独办有啥区别"
-    r"|管(什么|啥|哪些)|(是|指)个?(什么|啥)意思|啥意思|有(什么|啥)(区别|不同|好处)|(能|可以)修(复)?哪些"
+    r"|" + WHAT_FOR
 )
 
 
@@ -96,6 +101,8 @@ def aspects_asked(text: str) -> list[str]:
         m = re.search(pat, text, flags=re.I)
         if m:
             first[name] = (m.start(), order)
+    if m := re.search(WHAT_FOR, text):
+        first["overview"] = (m.start(), -1)
     # "网上怎么办": the online entry is asked, not the offline process
     if "online_entry" in first and "process" in first and re.search(r"网上.{0,4}(怎么|如何)", text):
         del first["process"]

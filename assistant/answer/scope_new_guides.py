@@ -20,7 +20,7 @@ def uncurated_rows(
     """Scope feature vectors of the questions (matter code → in-scope questions about it), each read with
     its matter uncurated; one index build per matter."""
     from assistant.answer.scope import ScopeModel, ScopeParams
-    from assistant.evaluation.new_guide_eval import uncurated_knowledge
+    from assistant.guides.uncurated import uncurated_knowledge
     from assistant.retrieval.index import build_index
     from assistant.retrieval.search import Searcher
 

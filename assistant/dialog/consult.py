@@ -11,7 +11,6 @@ from assistant.answer.composer import (
     FOLLOWUP_QUESTIONS,
     cite,
     compose_aspect,
-    compose_aspects,
     compose_faq,
     place_fold,
     source_line,
@@ -22,6 +21,7 @@ from assistant.answer.generate import AnswerGenerator
 from assistant.answer.models import Answer, Suggestion
 from assistant.answer.pinpoint import Pinpointer, quoted_sections
 from assistant.answer.scope import ScopeModel
+from assistant.answer.several import compose_aspects
 from assistant.config import Settings
 from assistant.dialog.handoff import HandoffFlow
 from assistant.dialog.state import Choice, DialogState, Pending
