@@ -151,3 +151,21 @@ def test_among_other_aspects_the_overview_says_what_the_matter_covers(searcher):
     assert "是什么" in first and g.linked_matters[0].name in first
     assert "一次告知" not in text  # not the whole overview inside a two-aspect answer
     assert [c.section for c in citations] == ["overview", "online_entry"]
+
+
+@pytest.mark.parametrize(
+    ("text", "aspect"),
+    [
+        ("社保卡丢了怎么补", "process"),
+        ("救助金批下来以后钱是怎么发的", "process"),
+        ("贷款要不要本人去面签", "process"),
+        ("新社保卡除了看病还能拿来干啥", "linked_matters"),
+        ("公司搬走的时候社保公积金会跟着一起处理吗", "linked_matters"),
+        ("入职手续一定要去大厅吗", "online_entry"),
+        ("宝宝五个月了还能走这个一件事啵", "conditions"),
+    ],
+)
+def test_everyday_ways_of_asking_an_aspect(text, aspect):
+    from assistant.answer.aspects import aspects_asked
+
+    assert aspect in aspects_asked(text)

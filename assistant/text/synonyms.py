@@ -61,6 +61,7 @@ _DIALECT = [
     (re.compile(r"冇"), "没"),
     (re.compile(r"晓得"), "知道"),
     (re.compile(r"啥子|么子"), "什么"),
+    (re.compile(r"啵(?=$|[，,。？?！!\s])"), "吗"),  # "还能走这个一件事啵？"
     # a child's sex is kept where the word says it: "崽伢子", "孙伢子" and "是个伢子" are boys
     (re.compile(r"崽伢子|崽伢|男伢子?|(?<=是个)伢子|(?<=生了个)伢子"), "男孩"),
     (re.compile(r"孙伢子|孙伢"), "孙子"),
