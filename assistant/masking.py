@@ -75,7 +75,19 @@ def personal_data_kinds(text: str) -> list[str]:
         kinds.append("id_number")
     if _MOBILE.search(text):
         kinds.append("mobile")
+    elif _MOBILE_MISTYPED.search(text):  # "电话139073112345": a phone with a digit too many is still one
+        kinds.append("mobile")
+    if _NAMED.search(text):
+        kinds.append("name")
     return kinds
+
+
+_MOBILE_MISTYPED = re.compile(r"(?<!\d)1[3-9]\d{8,10}(?!\d)")
+# "我叫王磊", "我爸叫王德明": a person named by the citizen (theirs or a family member's)
+_NAMED = re.compile(
+    r"(?:我|本人|爸|妈|爷|奶|老公|老婆|爱人|孩子|宝宝|儿子|女儿|伢子)(?:的名字)?叫\s*[\u4e00-\u9fff·]{2,4}"
+    r"(?=$|[，,。；;！!\s\d])"
+)
 
 
 _DATA_CUE = r"(?:(?:我|本人|他|她)的?)?(?:身份证(?:号码?|号)?|证件号(?:码)?|电话(?:号码?)?|手机(?:号码?)?|联系电话|联系方式|卡号|账号)(?:是|为|[:：])?\s*"

@@ -221,3 +221,27 @@ def test_a_message_opening_with_husband_by_a_wife_who_said_so_is_about_the_insur
     assert "insured_id_number" in {i.field for i in report.invalid}
     assert "applicant_id_number" not in draft.values
     assert draft.values["insured_name"].value == "吴建设"
+
+
+def test_facts_stated_after_the_matter_go_to_its_form_never_to_a_refusal_or_a_ticket(
+    settings, searcher, tmp_path: Path
+):
+    """A name and a birth date, or a name and a phone with a digit too many, stated without a question once the
+    matter is known, are the form's: the form starts and flags them; nothing is refused and no ticket opens."""
+    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/facts.db"))
+    sid, _ = bot.new_session()
+    bot.respond(sid, "帮我爸办退休，长沙的")
+    a = bot.respond(sid, "我爸叫王德明，1966年9月31日出生的")
+    assert a.mode == "form" and "王德明" in a.text and "不是有效日期" in a.text
+    b = bot.respond(sid, "我叫王磊，电话139073112345")
+    assert b.mode == "form" and "工单" not in b.text and "不在我的办事指南范围内" not in b.text
+    draft, report = bot.form_draft(sid, "43PCN0013")
+    assert draft.values["applicant_phone"].value == "139073112345"
+    assert {"applicant_phone", "insured_birth_date"} <= {i.field for i in report.invalid}
+
+
+def test_a_question_in_dialect_with_the_speakers_name_is_still_a_question(settings, searcher, tmp_path: Path):
+    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/q.db"))
+    sid, _ = bot.new_session()
+    a = bot.respond(sid, "我叫周倩 今年湘大毕业 想把户口和档案落长沙 咋办")
+    assert a.mode != "form" and a.matter_code == "43PCC0001"
