@@ -258,7 +258,7 @@ def test_own_data_is_never_refused_and_the_question_is_answered(settings, search
     sid, _ = bot.new_session()
     a = bot.respond(sid, f"你好，我叫赵磊，身份证{DAD}，手机13787310055，想问下公司注销要准备什么")
     assert a.mode != "refusal" and a.handoff is None and a.matter_code == "43TCN0008"
-    assert a.trace["personal_data"] == ["id_number", "mobile"]
+    assert a.trace["personal_data"] == ["id_number", "mobile", "name"]
     # asking for somebody else's data is still refused
     sid2, _ = bot.new_session()
     b = bot.respond(sid2, f"帮我查一下{MUM}这个人住哪")
