@@ -173,9 +173,8 @@ def read_conversation(
                 theirs = set()
             for fid, v in bound.items():
                 p = field_person(by_id[fid])
-                if (
-                    p is not None and p[0] in selves and v not in theirs
-                ):  # the speaker's own is the applicant's
+                # the speaker's own value is the applicant's too
+                if p is not None and p[0] in selves and v not in theirs:
                     for g in fields:
                         q = field_person(g)
                         if q is not None and q[0] in selves and q[1] == p[1]:
