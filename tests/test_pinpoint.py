@@ -169,3 +169,13 @@ def test_everyday_ways_of_asking_an_aspect(text, aspect):
     from assistant.answer.aspects import aspects_asked
 
     assert aspect in aspects_asked(text)
+
+
+def test_a_lead_line_that_ends_its_own_sentence_gets_no_second_full_stop(searcher):
+    from assistant.answer.several import compose_aspects
+
+    g, _ = searcher.guide_for_region("43PCN0011", "430100")
+    assert g.online.endswith("。")  # the guide's own 网办程度 sentence is the online lead
+    text, _ = compose_aspects(g, ["contacts", "online_entry"])
+    lead = text.split("\n")[0]
+    assert lead.endswith(g.online) and "。。" not in lead and "。；" not in lead

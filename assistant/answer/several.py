@@ -42,7 +42,7 @@ def compose_aspects(g: MatterGuide, aspects: list[str], question: str = "") -> t
     """Several aspects asked in one question, in the order asked, each with its own citation, after a lead
     line that answers them directly ("在各分娩机构办理，不收费。")."""
     leads = [x for a in aspects if (x := _lead(g, a))]
-    lead = "；".join(leads) + "。" if leads else ""
+    lead = "；".join(x.rstrip("。；") for x in leads) + "。" if leads else ""  # a lead may end in 。 itself
     bodies, citations = [], []
     for a in aspects:
         # among other aspects, the overview says what the matter is and what it covers
