@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -23,7 +24,7 @@ from assistant.retrieval.names import linked_table, name_table
 from assistant.retrieval.plain_terms import official_terms
 from assistant.retrieval.query_cache import passage_cache_for, query_cache_for
 from assistant.retrieval.results import MatterScore, Mode, OtherMatterHit, SearchResult, SectionHit
-from assistant.retrieval.segments import top_two_per_segment
+from assistant.retrieval.segments import matter_boost, minmax, sigmoid, top_two_per_segment
 from assistant.retrieval.text import load_user_words, normalize, tokenize
 
 SECOND_WEIGHT = 0.15
@@ -102,8 +103,14 @@ class Searcher:
         model_id = getattr(self.embeddings, "model_id", self.settings.embedding_backend)
         self.query_vectors = query_cache_for(self.settings, model_id)
         self.passage_vectors = passage_cache_for(self.settings, model_id)  # guide sentences (pinpoint)
+        self._recent = lru_cache(maxsize=32)(
+            self._encode
+        )  # an explicit cache, whatever query_cache_size says
 
     def embed_query(self, text: str) -> np.ndarray:
+        return self._recent(text)  # one turn often embeds a text twice (search, then FAQ or quote): once
+
+    def _encode(self, text: str) -> np.ndarray:
         # its own lock (or none): a 25 ms embedding must not hold up the other requests' BM25 step
         if getattr(self.embeddings, "concurrent_queries", False):
             return self.embeddings.embed_query_array(text)
@@ -226,7 +233,7 @@ class Searcher:
                 dense[:] = float(sims.min()) if len(sims) else 0.0
                 dense[ids] = sims
             w = self.settings.dense_weight if mode == "hybrid" else (1.0 if mode == "dense" else 0.0)
-            d_norm = _minmax(dense) if mode != "bm25" else dense
+            d_norm = minmax(dense) if mode != "bm25" else dense
             combined = w * d_norm + (1 - w) * s_norm
             matters = self._rank_matters(combined, dense, sparse, names, reg, mode, linked)
         # section ranking: chunks of the guide chosen for each matter (and reference text), boosted by the
@@ -239,7 +246,7 @@ class Searcher:
         )
         boost = np.zeros(n, np.float32)
         for rank, m in enumerate(matters[:3]):
-            boost[self.chunk_idx_by_guide[m.guide_id]] = 0.5 * _matter_boost(rank)
+            boost[self.chunk_idx_by_guide[m.guide_id]] = 0.5 * matter_boost(rank)
         ranked = idx[np.argsort(-(combined[idx] + boost[idx]), kind="stable")] if len(idx) else idx
         order = ranked.tolist()
         hits = [self._hit(i, combined, dense, sparse) for i in order[:k]]
@@ -286,7 +293,7 @@ class Searcher:
         #   + the dense match of the overview chunk (name, aliases, summary: "is this the matter at all")
         #   + a bonus when the question names the matter or one of its aliases.
         # Weights chosen on eval/retrieval.jsonl + eval/qa.jsonl (README, "Retrieval quality").
-        d_norm = _minmax(dense) if mode != "bm25" else np.zeros_like(dense)
+        d_norm = minmax(dense) if mode != "bm25" else np.zeros_like(dense)
         if not self._matter_codes:
             return []
         # best and second-best section per matter: sort each matter's segment of chunks, read the first two
@@ -310,7 +317,7 @@ class Searcher:
         # absolute evidence that the question is about any guide at all
         # (the lexical stage has no dense score: its term counts as neutral, neither for nor against)
         dense_term = 0.0 if neutral_dense else top_dense - self.settings.conf_dense_center
-        evidence = _sigmoid(
+        evidence = sigmoid(
             self.settings.conf_dense_scale * dense_term
             + self.settings.conf_bm25_scale * (math.log1p(top_sparse) - self.settings.conf_bm25_center)
             + (1.5 if names else 0.0)
@@ -357,19 +364,6 @@ class Searcher:
             snippet=body[:120],
             updated_at=c.updated_at,
         )
-
-
-def _minmax(x: np.ndarray) -> np.ndarray:
-    lo, hi = float(x.min()), float(x.max())
-    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
-
-
-def _matter_boost(rank: int | None) -> float:
-    return {0: 1.0, 1: 0.4, 2: 0.2}.get(rank, 0.0) if rank is not None else 0.0
 
 
 _searchers: dict[tuple[str, str, bool, str], Searcher] = {}

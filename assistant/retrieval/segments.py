@@ -1,8 +1,11 @@
-"""Per-matter statistics over the sections of a search, computed on contiguous segments of one array.
+"""Per-matter statistics over the sections of a search, computed on contiguous segments of one array, and the
+small score transforms the search combines them with.
 
 Hand-written: numpy has the segment maximum (np.maximum.reduceat) but no segment top-two."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -20,3 +23,16 @@ def top_two_per_segment(
     rest[first] = -np.inf
     top2 = np.where(sizes > 1, np.maximum.reduceat(rest, starts), 0.0)
     return top1, top2
+
+
+def minmax(x: np.ndarray) -> np.ndarray:
+    lo, hi = float(x.min()), float(x.max())
+    return (x - lo) / (hi - lo) if hi > lo else np.zeros_like(x)
+
+
+def sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def matter_boost(rank: int | None) -> float:
+    return {0: 1.0, 1: 0.4, 2: 0.2}.get(rank, 0.0) if rank is not None else 0.0
