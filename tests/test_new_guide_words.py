@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guides.uncurated import uncurated_knowledge
 from assistant.retrieval.index import build_index
 from assistant.retrieval.search import Searcher
+from assistant.retrieval.uncurated import uncurated_knowledge
 from assistant.services import build_assistant
 from assistant.store import Store
 

@@ -5,9 +5,7 @@ hand-written aliases to know a question is about a guide (issue 16, item 4)."""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
@@ -20,18 +18,13 @@ def uncurated_rows(
     """Scope feature vectors of the questions (matter code → in-scope questions about it), each read with
     its matter uncurated; one index build per matter."""
     from assistant.answer.scope import ScopeModel, ScopeParams
-    from assistant.guides.uncurated import uncurated_knowledge
-    from assistant.retrieval.index import build_index
-    from assistant.retrieval.search import Searcher
+    from assistant.retrieval.uncurated import uncurated_searcher
 
     rows = []
     for code, texts in sorted(questions.items()):
         if progress:
             progress(code)
-        with tempfile.TemporaryDirectory(prefix="onething-calibrate-") as tmp:
-            s, _how = uncurated_knowledge(settings, code, Path(tmp))
-            build_index(s)
-            searcher = Searcher(s)
+        with uncurated_searcher(settings, code) as (searcher, _how):
             model = ScopeModel(searcher, ScopeParams())
             rows += [model.features(t, searcher.search(t, k=8)).vector() for t in texts]
     return rows

@@ -4,16 +4,14 @@ score routing and key-point recall on that matter's items of the chosen split.""
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
 from assistant.evaluation.datasets import QAItem, RetrievalItem, Split, load_split
 from assistant.evaluation.metrics import mean
 from assistant.evaluation.qa_eval import ask
-from assistant.guides.uncurated import uncurated_knowledge
+from assistant.retrieval.uncurated import uncurated_searcher
 from assistant.text.matching import contains
 
 
@@ -25,8 +23,6 @@ def evaluate_new_guides(
 ) -> dict[str, Any]:
     """Per matter: routing hit@1 on its retrieval items and key-point recall on its QA items, with the matter
     uncurated; `average` over matters (each matter weighs the same). Compare with the curated run."""
-    from assistant.retrieval.index import build_index
-    from assistant.retrieval.search import Searcher
     from assistant.services import build_assistant
     from assistant.store import Store
 
@@ -37,11 +33,9 @@ def evaluate_new_guides(
     for code in codes:
         if progress:
             progress(code)
-        with tempfile.TemporaryDirectory(prefix="onething-lomo-") as tmp:
-            s, how = uncurated_knowledge(settings, code, Path(tmp))
-            build_index(s)
-            searcher = Searcher(s)
-            bot = build_assistant(s, searcher=searcher, store=Store(f"sqlite:///{tmp}/eval.db"))
+        with uncurated_searcher(settings, code) as (searcher, how):
+            s = searcher.settings
+            bot = build_assistant(s, searcher=searcher, store=Store(f"sqlite:///{s.data_dir}/eval.db"))
             r_items = [i for i in retrieval if i.matter_code == code]
             hits = []
             misses = []

@@ -1,16 +1,21 @@
 """A copy of the knowledge base in which one matter looks freshly imported: its curated aliases and summary
 dropped, its guides re-imported from the portal JSON (when the shared data is present) and the index copied so
-only that matter is embedded again. The leave-one-matter-out evaluation and the scope calibration read
-questions against it, the way the assistant meets a guide nobody has curated yet."""
+only that matter is embedded again; and a searcher over it. The leave-one-matter-out evaluation and the scope
+calibration read questions against it, the way the assistant meets a guide nobody has curated yet."""
 
 from __future__ import annotations
 
 import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
 
 from assistant.config import PROJECT_ROOT, Settings
+from assistant.retrieval.index import build_index
+from assistant.retrieval.search import Searcher
 
 PORTAL_DIR = PROJECT_ROOT.parent / "shared" / "data" / "hunan" / "guides"
 
@@ -59,3 +64,13 @@ def uncurated_knowledge(settings: Settings, matter_code: str, root: Path) -> tup
             or settings.data_dir / "query_vectors",
         }
     ), how
+
+
+@contextmanager
+def uncurated_searcher(settings: Settings, matter_code: str) -> Iterator[tuple[Searcher, str]]:
+    """A searcher over a temporary copy of the knowledge base with `matter_code` freshly imported, indexed;
+    (searcher, how it was imported). Its settings' data_dir is a scratch directory for the caller too."""
+    with tempfile.TemporaryDirectory(prefix="onething-uncurated-") as tmp:
+        s, how = uncurated_knowledge(settings, matter_code, Path(tmp))
+        build_index(s)
+        yield Searcher(s), how
