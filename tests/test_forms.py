@@ -103,6 +103,28 @@ def test_form_scoring_counts_every_invented_field_but_not_defaults():
     assert (s["tp"], s["fn"], s["fp"], s["invented"], s["caught"]) == (1, 1, 2, 1, [1.0])
 
 
+def test_a_value_the_writer_left_open_is_neither_credited_nor_invented():
+    from assistant.evaluation.datasets import FormCase
+    from assistant.evaluation.forms_eval import score_case
+    from assistant.forms.service import FieldValue
+
+    case = FormCase(
+        id="x",
+        matter_code="43TCN0003",
+        transcript=["个体户，经营者是我，李强"],
+        expected={"applicant_name": "李强"},
+        acceptable={"applicant_relation": ["本人", "法定代表人"]},
+    )
+
+    def v(value):
+        return FieldValue(value=value, origin="conversation", source="t")
+
+    fits = score_case(case, {"applicant_name": v("李强"), "applicant_relation": v("法定代表人")})
+    assert (fits["tp"], fits["fp"], fits["invented"]) == (1, 0, 0)
+    other = score_case(case, {"applicant_name": v("李强"), "applicant_relation": v("委托代理人")})
+    assert (other["tp"], other["fp"], other["invented"]) == (1, 1, 1)
+
+
 def test_form_in_the_dialog(settings, searcher, tmp_path: Path):
     bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/f.db"))
     sid, _ = bot.new_session()

@@ -285,6 +285,43 @@ def test_facts_given_turn_by_turn_fill_the_same_draft_as_the_transcript(settings
     assert {k: chat.values[k].value for k in keys} == {k: pasted.values[k].value for k in keys}
 
 
+def test_facts_told_without_a_question_go_to_the_form_and_are_never_refused(
+    settings, searcher, tmp_path: Path
+):
+    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/s.db"))
+    sid, _ = bot.new_session()
+    bot.respond(sid, "我想在湘潭开个火锅店，开办餐饮店一件事怎么办")
+    # "电话" next to the citizen's own number asks for no phone number
+    a = bot.respond(sid, f"我叫林晓，身份证{MUM}，电话13787310055")
+    assert a.mode == "form" and a.handoff is None and a.matter_code == "43TCN0003"
+    b = bot.respond(sid, "店在湘潭市雨湖区韶山中路88号，门面是租的，一百二十平，员工八个")
+    assert b.mode == "form" and b.handoff is None
+    draft, _ = bot.form_draft(sid, "43TCN0003")
+    assert draft.values["business_area"].value == 120 and draft.values["applicant_name"].value == "林晓"
+    assert draft.values["applicant_id_type"].origin == "conversation"  # said with the number, not a default
+    # no matter named: the form the facts fill clearly best
+    sid2, _ = bot.new_session()
+    first = bot.respond(sid2, f"宝妈周敏，身份证{MUM}，手机13787310055")
+    assert first.mode != "refusal" and first.handoff is None
+    then = bot.respond(sid2, "儿子叫郑一鸣，2026年11月2号在湘雅医院出生的，男孩")
+    assert then.mode == "form" and then.matter_code == "43PCN0009" and then.handoff is None
+    # a question in other words is still a question ("会不会…", "是…还是…")
+    sid3, _ = bot.new_session()
+    q = bot.respond(sid3, "长沙开火锅店 联合检查的时候消防没过关 营业执照会不会也卡住不发")
+    assert q.mode != "form"
+
+
+def test_a_reply_of_several_things_is_no_name_for_the_field_asked(forms):
+    from assistant.forms.extract import value_from_reply
+
+    field = next(f for f in forms.catalog.fields("43TCN0008") if f.id == "enterprise_name")
+    assert value_from_reply(field, "清税证明还没拿到，你们帮忙推一下") is None
+    assert value_from_reply(field, "长沙市天心区万利贸易有限公司") == "长沙市天心区万利贸易有限公司"
+    name = next(f for f in forms.catalog.fields("43PCP0002") if f.id == "applicant_name")
+    lines = ["用户：想申请实物配租", "助手：请问申请人的姓名是？", "用户：名字易可，手机18390952271"]
+    assert forms.build("43PCP0002", lines).values[name.id].value == "易可"
+
+
 def test_eligibility_outcomes_agree_with_the_answers(settings, searcher):
     engine = load_eligibility_engine(settings, searcher)
     guide = searcher.guides["43PCP0002-430100"]

@@ -4,6 +4,7 @@ the pending field or a correction, pause for a question, leave; plus the API's d
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -13,12 +14,28 @@ from assistant.answer.composer import cite
 from assistant.answer.models import Answer, Suggestion
 from assistant.config import Settings
 from assistant.dialog.state import DialogState
-from assistant.dialog.understand import FORM_EXIT, FORM_TRIGGER, TurnContext, Understander
+from assistant.dialog.understand import (
+    ASKING,
+    FORM_EXIT,
+    FORM_TRIGGER,
+    TurnContext,
+    Understander,
+    states_data_only,
+)
 from assistant.forms.service import FormDraft, FormReport, FormService
 from assistant.llm import LLMUnavailableError, get_chat_model
+from assistant.masking import without_personal_data
 from assistant.retrieval.search import Searcher
 from assistant.store import Store
 
+_FACTS_MIN_CHARS = 8  # "长沙的", "对": a reply to the last question, not facts for the form
+# the form a conversation's facts fill clearly best, when no matter was named: fields filled, lead over the next
+_FACTS_MIN_FIELDS = 3
+# yes/no and either/or questions the general question test does not need ("会不会也卡住不发", "是看孩子的还是看大人的")
+_ALSO_ASKS = re.compile(
+    r"会不会|多长|多大|多远|多高|多重|还是[^，,。；;]*[的呢吧]|行不行|对不对|够不够|好不好|[吗呢么啵][？?]?$"
+)
+_FACTS_MARGIN = 2
 log = logging.getLogger("onething.dialog.form")
 
 
@@ -65,12 +82,27 @@ class FormFlow:
                         return None  # a question in the middle of filling: answer it; the draft waits
                     note = self.forms.answer_pending(draft, text)
                 return self._reply(ctx.session_id, draft, state, note)
-        data_only = bool(ctx.personal_data) and not is_question(ctx.query or text)
-        if not FORM_TRIGGER.search(text) and not data_only:
+        data_only = states_data_only(text)
+        asked = bool(FORM_TRIGGER.search(text))
+        # "长沙雨花区的公司" after "请问您在哪里办理？" answers that question, whatever else it says
+        region_reply = (
+            state.pending is not None and state.pending.kind == "region" and ctx.new_region is not None
+        )
+        statement = not (asked or data_only or region_reply) and self._is_statement(text)
+        if not asked and not data_only and not statement:
             return None
         res = ctx.result(k=3)
         top = res.matters[0] if res.matters else None
-        matter = top.matter_code if top and top.name_match else state.matter_code
+        known = state.matter_code or (state.pending.matter_code if state.pending else None)
+        matter = top.matter_code if top and top.name_match else known
+        if matter is None and top is not None and self.understander.scope.in_scope(ctx.features()):
+            # "个人独资企业要注销，我是投资人…": the matter is clear without its name
+            matter = top.matter_code
+        if matter is None or not self.forms.has_form(matter):
+            # "宝爸…，身份证…" then "女儿谭语桐，10月21日湖南省妇幼保健院出生": the form the facts fill
+            matter = self._matter_by_facts(ctx) or matter
+        if statement and not (matter and self.forms.has_form(matter) and self._fills(matter, text)):
+            return None  # a statement with nothing for a form in it: the consultation takes it
         if not matter or not self.forms.has_form(matter):
             # the matters with a form, the ones this message is nearest to first, each one click away
             rank = {m.matter_code: i for i, m in enumerate(res.matters)}
@@ -95,6 +127,38 @@ class FormFlow:
             draft = self.forms.build(matter, self._transcript(ctx), answers, llm=self._llm())
         state.matter_code = matter
         return self._reply(ctx.session_id, draft, state, None, intro=True)
+
+    @staticmethod
+    def _is_statement(text: str) -> bool:
+        """Facts told without asking anything ("店在湘潭市岳塘区建设北路12号，自己家的房子，一百五十平"); a short
+        reply ("长沙的") answers the last question instead."""
+        masked = without_personal_data(text)
+        return len(text) >= _FACTS_MIN_CHARS and not (
+            is_question(masked) or ASKING.search(masked) or _ALSO_ASKS.search(masked)
+        )
+
+    def _fills(self, matter: str, text: str) -> bool:
+        """Whether the text alone gives the matter's form a value."""
+        values = self.forms.build(matter, [f"用户：{text}"]).values
+        return any(v.origin == "conversation" for v in values.values())
+
+    def _matter_by_facts(self, ctx: TurnContext) -> str | None:
+        """The matter whose form the citizen's facts so far fill clearly best (at least _FACTS_MIN_FIELDS fields
+        and _FACTS_MARGIN more than any other form); None when no form stands out."""
+        lines = self._transcript(ctx)
+        counts = sorted(
+            (
+                (sum(v.origin == "conversation" for v in self.forms.build(code, lines).values.values()), code)
+                for code in self.forms.catalog.forms
+                if self.searcher.heads_for(code)
+            ),
+            reverse=True,
+        )
+        if not counts or counts[0][0] < _FACTS_MIN_FIELDS:
+            return None
+        if len(counts) > 1 and counts[0][0] - counts[1][0] < _FACTS_MARGIN:
+            return None
+        return counts[0][1]
 
     def _transcript(self, ctx: TurnContext) -> list[str]:
         """The session so far as a labelled transcript: the citizen's messages, and of each form reply only
@@ -123,7 +187,8 @@ class FormFlow:
             old = draft.values.get(fid)
             if fv.origin != "conversation" or (old is not None and old.origin == "user"):
                 continue
-            if old is None or old.value != fv.value:
+            # a value said now for what was only a default ("居民身份证" once an ID number is given) is said
+            if old is None or old.value != fv.value or old.origin == "default":
                 gained = gained or fv.source == ctx.text
                 draft.values[fid] = fv
         self.forms.revalidate(draft)

@@ -29,7 +29,7 @@ ELIGIBILITY_TRIGGER = re.compile(
     r"我.{0,10}(能不能|可不可以|能否|能|可以)(办|申请|办理|享受|领)|(我|我们|我家|公司|企业).{0,10}符合.{0,10}(条件|要求)"
     r"|有没有资格|够不够条件|够条件吗|资格预审|帮我预审|预审一下|看看(我)?能不能办"
 )
-_ASKING = re.compile(r"想问|请问|问一下|问下|咨询|了解一下|想知道|告诉我")
+ASKING = re.compile(r"想问|请问|问一下|问下|咨询|了解一下|想知道|告诉我")
 RESUME_TRIGGER = re.compile(r"^(继续|接着)(资格)?预审|^继续$")
 FORM_TRIGGER = re.compile(
     r"帮我填表|帮我填|填表|填写申请表|一表申请|预填|填申请|生成申请表|申请表怎么填|填(?:个|一下|一个|下)(?:表|申请表|报名表)"
@@ -100,6 +100,12 @@ class TurnContext:
         )
 
 
+def states_data_only(text: str) -> bool:
+    """The citizen's own data (name, ID, phone…) with no question. The question test reads the text without the
+    data: "我叫向丽，身份证…，电话…" asks for no phone number."""
+    return bool(personal_data_kinds(text)) and not is_question(without_personal_data(text))
+
+
 class Understander:
     """Builds the TurnContext of a message; owns the only path to the searcher during a turn."""
 
@@ -151,7 +157,7 @@ class Understander:
             return "out_of_scope"
         if (state.extra.get("form") or {}).get("complete") is False or FORM_TRIGGER.search(text):
             return "form"
-        if personal_data_kinds(text) and not is_question(query):
+        if states_data_only(text):
             return "form"  # a citizen's own data with no question: it belongs in a form, never refused
         el = state.extra.get("eligibility") or {}
         walking = (
@@ -179,7 +185,7 @@ class Understander:
             return False
         # "企业住所…，走简易注销，税务注销了": facts stated without asking anything are answers, whatever
         # matter names or section words they contain
-        if not QUESTION_PATTERN.search(ctx.text) and not _ASKING.search(ctx.text):
+        if not QUESTION_PATTERN.search(ctx.text) and not ASKING.search(ctx.text):
             return False
         res = ctx.result(k=3)
         return (

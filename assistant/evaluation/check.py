@@ -260,6 +260,13 @@ class _Checker:
                 self.problem(f"{where}: 表单没有字段 {fid}")
         if set(c.expected) & set(c.must_be_empty):
             self.problem(f"{where}: 同一字段既有期望值又要求为空")
+        by_id = {f.id: f for f in self._catalog.fields(c.matter_code)}
+        for fid, values in c.acceptable.items():
+            f = by_id.get(fid)
+            if f is None or fid in c.expected or fid in c.must_be_empty:
+                self.problem(f"{where}: acceptable 的字段 {fid} 不存在或已有期望/要求为空")
+            elif f.choices and not set(values) <= set(f.choices):
+                self.problem(f"{where}: acceptable 的值 {values} 不在字段 {fid} 的选项中")
 
 
 def check_datasets(settings: Settings, root: Path | None = None) -> CheckResult:

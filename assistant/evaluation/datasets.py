@@ -121,6 +121,11 @@ class FormCase(BaseModel):
     expected: dict[str, Any]
     expected_invalid: list[str] = Field(default_factory=list)
     must_be_empty: list[str] = Field(default_factory=list)
+    acceptable: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="fields the writer left open because the form's choices fit the situation more than one way "
+        "(个体户 owner: 本人 or 法定代表人): any of these values is neither credited nor invented; another is wrong",
+    )
     written: date = Field(date(2026, 11, 29), description="the date the case was written against")
 
 

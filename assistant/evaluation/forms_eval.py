@@ -54,6 +54,12 @@ def score_case(
         if not ok:
             problems.append(f"{fid} 未识别为无效（{values[fid].value if fid in values else '未提取'}）")
     for fid, got in values.items():
+        if (
+            fid in case.acceptable
+            and fid not in case.expected
+            and any(_same(got.value, a) for a in case.acceptable[fid])
+        ):
+            continue  # left open by the writer and filled with one of the fitting values
         if fid not in case.expected and fid not in case.expected_invalid:
             invented += 1
             fp += 1
@@ -115,11 +121,17 @@ def evaluate_forms(
     if bot is not None:
         chat_cases = [c for c in cases if c.turns]
         chat_scores = []
+        refused = tickets = 0
         for c in chat_cases:
             sid, _ = bot.new_session()
             for text in c.turns:
-                bot.respond(sid, text)
+                ans = bot.respond(sid, text)
+                # a citizen telling their facts is never refused, and nobody asked for a person
+                refused += 1 if ans.mode == "refusal" else 0
+                tickets += 1 if ans.handoff is not None and ans.handoff.ticket_id is not None else 0
             draft, _report = bot.form_draft(sid, c.matter_code)
             chat_scores.append(score_case(c, draft.values, defaults(c.matter_code)))
         out |= _summary("dialog_", chat_scores, [c.id for c in chat_cases])
+        out["dialog_refused_turns"] = refused
+        out["dialog_tickets"] = tickets
     return out

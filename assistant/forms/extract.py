@@ -1,5 +1,4 @@
-"""Deterministic extractors: IDs, phones, 统一社会信用代码, Chinese dates, names after cues, addresses, numbers.
-A value is only ever taken from a message, and the message is recorded with it."""
+"""Deterministic extractors (IDs, phones, USCC, dates, names, addresses, numbers); a value comes with its message."""
 
 from __future__ import annotations
 
@@ -249,6 +248,8 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
     ):
         return None  # a document's number is a code, not a sentence ("居住证还在办，号码还没出来")
     t = re.sub(r"^(是|在|地址是|住在|住|就是)", "", t).strip("。 ")
+    if f.type == "text" and re.search(r"[，,。；;！!？?]", t.strip("。，, ")):
+        return None  # "清税证明还没拿到，你们帮忙推一下" to "企业名称？": several things said, none a name
     return t or None
 
 
