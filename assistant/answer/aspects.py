@@ -23,7 +23,8 @@ ASPECT_PATTERNS: list[tuple[str, str]] = [
         # "需要跑现场吗" asks whether it can be done without going; "想去现场报名跑哪里" asks where
         r"|(?:要|需要|得|必须|用不用|要不要|需不需要|还要|是否)(?:本人)?(?:亲自)?(?:跑|到|去)(?:一趟|一次)?现场"
         r"|(?:不用|要不要|用不用|需不需要|必须|一定要|一定得|非要|非得|还要|还得)(?:本人)?(?:亲自)?跑(?!哪)"
-        r"|(?:一定|必须|非得|非要)(?:要|得)?去(?:大厅|窗口|现场)|(?:要不要|需不需要|用不用)本人(?:亲自)?到场",
+        r"|(?:一定|必须|非得|非要)(?:要|得)?去(?:大厅|窗口|现场)|(?:要不要|需不需要|用不用)本人(?:亲自)?到场"
+        r"|(?:要不要|需不需要|用不用|得不得)(?:派人|专门)?(?:跑|去)(?:一趟)?(?:政务)?(?:大厅|中心|窗口)",
     ),
     (
         "locations",
@@ -33,7 +34,8 @@ ASPECT_PATTERNS: list[tuple[str, str]] = [
     (
         "time_limit",
         r"(?<![交缴满够])(?<!交满)(?<!缴满)(多久|几天|多长时间|多少天|几个工作日)|时限|工作日|(什么|啥)时候(能|可以)?(拿|办好|出|下来|到)"
-        r"|多快|时间要多少|要多长|多久出结果|(要|得)?等好久|好久(能|才|可以)|要好久|多长时间|好久.{0,2}(办|拿|批|下来|到手|出来)",
+        r"|多快|时间要多少|要多长|多久出结果|(要|得)?等好久|好久(能|才|可以)|要好久|多长时间|好久.{0,2}(办|拿|批|下来|到手|出来)"
+        r"|(要|得|等)?好多天|多少个?工作日",
     ),
     (
         "linked_matters",
@@ -95,10 +97,20 @@ _ONLINE_CAN = re.compile(
 _ONLINE_WHERE = re.compile(r"(网上|网址|链接|入口|app|湘易办|小程序|网站|公众号).{0,4}(在哪|哪里|哪儿)", re.I)
 
 
+# "要到那里去交申请", "去那交": 那 typed for 哪 (the same pinyin), in a question about where
+_WHERE_SLIP = re.compile(
+    r"(?<=[去到])那(?=(?:里|儿|个地方)?去?(?:交|办|报名|问|申请|弄)?(?:申请|材料)?(?:$|[，,。？?！!\s]))"
+)
+
+
+def _plain(text: str) -> str:
+    return _WHERE_SLIP.sub("哪", plain_words(text))
+
+
 def aspects_asked(text: str) -> list[str]:
     """Every aspect the text asks about, in the order the text asks them; empty when none is recognisable
     or when the text asks for the whole picture."""
-    text = plain_words(text)
+    text = _plain(text)
     if _OVERVIEW_STRONG.search(text):
         return []
     first: dict[str, tuple[int, int]] = {}
@@ -128,7 +140,7 @@ def primary_aspect(text: str) -> str | None:
     """The aspect to answer, or None (the caller then decides between FAQ, overview and follow-up).
     With several cues, the one nearest the end wins: people put the actual question last
     ("想把出生证、上户口一起办，要满足啥条件" asks for conditions)."""
-    text = plain_words(text)
+    text = _plain(text)
     if _OVERVIEW_STRONG.search(text):
         return "overview"
     last: tuple[int, int, str] | None = None

@@ -9,7 +9,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.answer.aspects import is_question
+from assistant.answer.aspects import is_intent_statement, is_question
 from assistant.answer.composer import cite
 from assistant.answer.models import Answer, Suggestion
 from assistant.config import Settings
@@ -94,9 +94,15 @@ class FormFlow:
         res = ctx.result(k=3)
         top = res.matters[0] if res.matters else None
         known = state.matter_code or (state.pending.matter_code if state.pending else None)
-        matter = top.matter_code if top and top.name_match else known
-        if matter is None and top is not None and self.understander.scope.in_scope(ctx.features()):
-            # "个人独资企业要注销，我是投资人…": the matter is clear without its name
+        # a statement continues the matter of the conversation; it does not open one ("帮我爸办退休，长沙的" is
+        # answered first); the citizen's own data with the matter clear from it does ("个人独资企业要注销，我是投资人…")
+        matter = top.matter_code if top and top.name_match and not statement else known
+        if (
+            matter is None
+            and not statement
+            and top is not None
+            and self.understander.scope.in_scope(ctx.features())
+        ):
             matter = top.matter_code
         if matter is None or not self.forms.has_form(matter):
             # "宝爸…，身份证…" then "女儿谭语桐，10月21日湖南省妇幼保健院出生": the form the facts fill
@@ -131,10 +137,14 @@ class FormFlow:
     @staticmethod
     def _is_statement(text: str) -> bool:
         """Facts told without asking anything ("店在湘潭市岳塘区建设北路12号，自己家的房子，一百五十平"); a short
-        reply ("长沙的") answers the last question instead."""
+        reply ("长沙的") answers the last question instead, and "刚参加工作，想申请公租房" says what the citizen
+        wants to do: the consultation answers that."""
         masked = without_personal_data(text)
         return len(text) >= _FACTS_MIN_CHARS and not (
-            is_question(masked) or ASKING.search(masked) or _ALSO_ASKS.search(masked)
+            is_question(masked)
+            or is_intent_statement(masked)
+            or ASKING.search(masked)
+            or _ALSO_ASKS.search(masked)
         )
 
     def _fills(self, matter: str, text: str) -> bool:
