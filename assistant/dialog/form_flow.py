@@ -31,11 +31,11 @@ from assistant.store import Store
 _FACTS_MIN_CHARS = 8  # "长沙的", "对": a reply to the last question, not facts for the form
 # the form a conversation's facts fill clearly best, when no matter was named: fields filled, lead over the next
 _FACTS_MIN_FIELDS = 3
+_FACTS_MARGIN = 2
 # yes/no and either/or questions the general question test does not need ("会不会也卡住不发", "是看孩子的还是看大人的")
 _ALSO_ASKS = re.compile(
     r"会不会|多长|多大|多远|多高|多重|还是[^，,。；;]*[的呢吧]|行不行|对不对|够不够|好不好|[吗呢么啵][？?]?$"
 )
-_FACTS_MARGIN = 2
 log = logging.getLogger("onething.dialog.form")
 
 
