@@ -176,6 +176,18 @@ def is_question(text: str) -> bool:
     return bool(QUESTION_PATTERN.search(text)) or primary_aspect(text) is not None
 
 
+# yes/no and either/or questions that is_question does not need to see, since an aspect cue usually comes
+# with them ("会不会也卡住不发", "是看孩子的还是看大人的", "公示期多长")
+_ALSO_ASKS = re.compile(
+    r"会不会|多长|多大|多远|多高|多重|还是[^，,。；;]*[的呢吧]|行不行|对不对|够不够|好不好|[吗呢么啵][？?]?$"
+)
+
+
+def asks_anything(text: str) -> bool:
+    """Whether the text asks anything at all, in any question form: the strict test for "only facts told"."""
+    return is_question(text) or bool(_ALSO_ASKS.search(text))
+
+
 def is_intent_statement(text: str) -> bool:
     """A statement of what the user wants to do, without a specific question in it."""
     return bool(INTENT_PATTERN.search(text)) and not QUESTION_PATTERN.search(text)

@@ -4,12 +4,11 @@ the pending field or a correction, pause for a question, leave; plus the API's d
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 
-from assistant.answer.aspects import is_intent_statement, is_question
+from assistant.answer.aspects import asks_anything, is_intent_statement
 from assistant.answer.composer import cite
 from assistant.answer.models import Answer, Suggestion
 from assistant.config import Settings
@@ -32,10 +31,6 @@ _FACTS_MIN_CHARS = 8  # "长沙的", "对": a reply to the last question, not fa
 # the form a conversation's facts fill clearly best, when no matter was named: fields filled, lead over the next
 _FACTS_MIN_FIELDS = 3
 _FACTS_MARGIN = 2
-# yes/no and either/or questions the general question test does not need ("会不会也卡住不发", "是看孩子的还是看大人的")
-_ALSO_ASKS = re.compile(
-    r"会不会|多长|多大|多远|多高|多重|还是[^，,。；;]*[的呢吧]|行不行|对不对|够不够|好不好|[吗呢么啵][？?]?$"
-)
 log = logging.getLogger("onething.dialog.form")
 
 
@@ -141,10 +136,7 @@ class FormFlow:
         wants to do: the consultation answers that."""
         masked = without_personal_data(text)
         return len(text) >= _FACTS_MIN_CHARS and not (
-            is_question(masked)
-            or is_intent_statement(masked)
-            or ASKING.search(masked)
-            or _ALSO_ASKS.search(masked)
+            asks_anything(masked) or is_intent_statement(masked) or ASKING.search(masked)
         )
 
     def _fills(self, matter: str, text: str) -> bool:

@@ -24,7 +24,7 @@ from assistant.forms.roles import OTHER_PERSON, ROLE_WORDS, own_clauses
 from assistant.forms.spec import FieldSpec
 from assistant.forms.toggles import negative_choice
 from assistant.text.matching import positions
-from assistant.text.names import looks_like_name
+from assistant.text.names import NAME_LEAD, looks_like_name
 from assistant.text.numerals import to_digits
 from assistant.text.values import (
     UNDECIDED,
@@ -229,7 +229,7 @@ def value_from_reply(f: FieldSpec, text: str, today: date | None = None) -> str 
     except Unparsed:
         return None
     if f.type == "name":
-        t = re.sub(r"^(叫|是|名字是|姓名是|我叫|名字叫)", "", t)
+        t = NAME_LEAD.sub("", t)
         m = NAME_RE.match(t)
         return m.group(0) if m and looks_like_name(m.group(0)) else None
     if re.search(r"账号|卡号", f.label):  # "中国建设银行 6217…": the number, not the bank's name

@@ -24,7 +24,7 @@ from assistant.forms.roles import ACTING_FOR, RELATION_OF, SELF, field_person, r
 from assistant.forms.spec import FieldSpec
 from assistant.forms.statements import clauses, name_in
 from assistant.forms.toggles import mention_terms, negative_choice, toggles_in
-from assistant.text.names import looks_like_name
+from assistant.text.names import NAME_LEAD, looks_like_name
 from assistant.text.values import UNDECIDED, Unparsed, numerals_to_digits, parse_yesno
 
 
@@ -47,7 +47,7 @@ def accepts(
             return None  # "孩子爸田浩然" in a reply to "您的姓名？" is about someone else
     if f.type == "name":
         part = re.sub(r"^我(?:叫)?(?=[\u4e00-\u9fff]{2,3}$)", "", part)  # "我何俊"
-        part = re.sub(r"^(?:我的?)?(?:名字|姓名)(?:是|叫|写)?[：:]?", "", part)  # "名字易可", "姓名是…"
+        part = NAME_LEAD.sub("", part)  # "名字易可", "姓名是…"
         return part if looks_like_name(part) else name_in(part)
     if f.id == "applicant_relation":  # "孩子爸爸", "妈妈", "我是法人"
         found = role_at(part.removeprefix("我是").removeprefix("我"))

@@ -103,9 +103,8 @@ class Searcher:
         model_id = getattr(self.embeddings, "model_id", self.settings.embedding_backend)
         self.query_vectors = query_cache_for(self.settings, model_id)
         self.passage_vectors = passage_cache_for(self.settings, model_id)  # guide sentences (pinpoint)
-        self._recent = lru_cache(maxsize=32)(
-            self._encode
-        )  # an explicit cache, whatever query_cache_size says
+        # an explicit cache of the last query vectors, whatever query_cache_size says
+        self._recent = lru_cache(maxsize=32)(self._encode)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self._recent(text)  # one turn often embeds a text twice (search, then FAQ or quote): once

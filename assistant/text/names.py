@@ -80,3 +80,7 @@ def name_at_start(text: str) -> str | None:
             if not rest or not re.match(r"[\u4e00-\u9fff]", rest) or end == len(m.group(0)):
                 return cand
     return None
+
+
+# the words that lead a name said as a reply: "叫…", "是…", "我叫…", "名字易可", "我的名字是…", "姓名：…"
+NAME_LEAD = re.compile(r"^(?:(?:我的?)?(?:名字|姓名)(?:是|叫|写)?|我?叫|是)[：:]?")
