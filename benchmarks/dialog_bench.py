@@ -67,7 +67,19 @@ def bench_dialog() -> dict[str, float]:
                 t = time.perf_counter()
                 bot.forms.build(c.matter_code, msgs)
                 extract.append((time.perf_counter() - t) * 1000)
+        # a citizen telling their facts message by message in the chat (each turn may read the conversation
+        # into the form, and a statement with no matter named tries every form)
+        chat = []
+        if bot.forms:
+            for c in [c for c in cases if c.turns][:60]:
+                sid, _ = bot.new_session()
+                for text in c.turns:
+                    t = time.perf_counter()
+                    bot.respond(sid, text)
+                    chat.append((time.perf_counter() - t) * 1000)
         return {
+            "form_chat_turn_p50_ms": round(percentile(chat, 50), 1) if chat else 0.0,
+            "form_chat_turn_p95_ms": round(percentile(chat, 95), 1) if chat else 0.0,
             "form_extract_10_turns_p95_ms": round(percentile(extract, 95), 1) if extract else 0.0,
             "turn_p50_ms": round(percentile(lat, 50), 1),
             "turn_p50_no_cascade_ms": round(percentile(lat_off, 50), 1),
