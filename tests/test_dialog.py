@@ -314,3 +314,38 @@ def test_own_data_with_family_words_goes_to_the_form_not_a_refusal(bot):
     # "电话1357…" states a phone number, it does not ask for one; 奶奶/妹子 are no unknown topic
     assert a.mode != "refusal" and a.handoff is None, a.text
     assert a.trace["intent"] == "form" and a.mode in ("form", "clarify")
+
+
+@pytest.mark.parametrize(
+    "text, city",
+    [
+        ("我是衡阳人，在株洲上班，想申请公租房要什么条件", "株洲市"),
+        ("老家岳阳的，现在长沙打工，社保卡丢了在哪补", "长沙市"),
+        ("在株洲生的孩子，我们是湘潭籍，上户口去哪办", "株洲市"),
+    ],
+)
+def test_a_hometown_named_beside_the_place_of_living_is_not_the_region(bot, text, city):
+    sid, _ = bot.new_session()
+    a = turn(bot, sid, text)
+    assert a.mode == "composer" and a.region_name == city, (a.region_name, a.text[:80])
+    assert "仅供参考" not in a.text
+
+
+def test_a_region_named_once_is_the_region_even_without_guides(bot):
+    sid, _ = bot.new_session()
+    a = turn(bot, sid, "湘潭的新生儿出生一件事要带什么材料")
+    assert "暂未收录湘潭市的指南" in a.text
+
+
+@pytest.mark.parametrize(
+    "question, region, fact",
+    [
+        ("村里起新屋要交哪些材料？宅基地最多能占多大", None, "一百三十平方米"),
+        ("长沙灵活就业参保在哪个窗口办，中途断缴了几个月以前交的还算不算", "长沙市", "断缴"),
+    ],
+)
+def test_a_part_the_guide_answers_in_a_faq_gets_that_faq(bot, question, region, fact):
+    sid, _ = bot.new_session()
+    a = turn(bot, sid, question, region)
+    assert a.mode == "composer" and fact in a.text, a.text
+    assert a.trace["searches"] == 1 and a.trace["part_searches"] >= 1

@@ -24,7 +24,8 @@ from assistant.retrieval.sentences import GuideSentence, SentenceVectors
 
 # a part of a question that asks something, not context ("长沙这边", "伢子刚出生")
 _ASKS = re.compile(
-    r"吗|么|[不没]$|啵|咯$|呢|几|多久|好久|多长|多少|好多|哪|怎|咋|啥|什么|是不是|能不能|会不会|要不要|用不用|还是|如何|可以|行不|有没有|[？?]"
+    r"吗|么|[不没]$|啵|咯$|呢|几|多久|好久|多长|多少|好多|[多好][大远高重宽]|哪|怎|咋|啥|什么|是不是|能不能|会不会|要不要|用不用"
+    r"|还是|如何|可以|行不|有没有|([\u4e00-\u9fff])[不没]\1|[？?]"  # 算不算, 交没交
 )
 _SPLIT = re.compile(r"[？?！!。；;，,\s]+|(?:还有|另外|顺便问?下?|以及|然后)(?:就是)?")
 # characters that carry no topic: function words, question words, the verbs of every request

@@ -97,7 +97,11 @@ class Assistant:
         answer.session_id = session_id
         answer.trace.setdefault("timings_ms", {})["turn"] = round((time.perf_counter() - t0) * 1000, 2)
         answer.trace.update(
-            flow=flow, intent=ctx.intent, searches=ctx.searches, personal_data=ctx.personal_data
+            flow=flow,
+            intent=ctx.intent,
+            searches=ctx.searches,
+            part_searches=ctx.part_searches,
+            personal_data=ctx.personal_data,
         )
         state.turns += 1
         # consecutive refusals: the second one in a row opens a ticket (handoff.refuse)

@@ -55,6 +55,7 @@ class TurnContext:
     on_token: Callable[[str], None] | None = None
     query: str = ""  # the text without the citizen's own data ("身份证4301…", "我叫…"): what is searched
     searches: int = 0
+    part_searches: int = 0  # the parts of a question searched alone for the guide's Q&A on them (faq_match)
     _result: SearchResult | None = field(default=None, repr=False)
     _features: ScopeFeatures | None = field(default=None, repr=False)
     _meaning: dict[str, str] | None = field(default=None, repr=False)
@@ -84,6 +85,12 @@ class TurnContext:
             self._meaning = self.understander.scope.words_meaning(self.query or self.text)
         return self._meaning
 
+    def search_part(self, text: str, region: str | None) -> SearchResult:
+        """A search of one part of the question, to find the guide's section on it; not a search to
+        understand the turn (`searches` counts those)."""
+        self.part_searches += 1
+        return self.understander.searcher.search(text, region=region, k=SEARCH_K)
+
     def search_other(self, text: str, region: str | None) -> SearchResult:
         """A search of another text (a question asked before a clarification), counted in this turn."""
         return self.understander.search(self, text, region)
@@ -100,6 +107,14 @@ class TurnContext:
         )
 
 
+def _said_as_origin(text: str, region: Region) -> bool:
+    """The region is named as where the citizen comes from: 邵阳人, 衡阳籍, 老家衡阳 (not 长沙人社局, 人民医院)."""
+    names = "|".join(re.escape(n) for n in region.names() if len(n) >= 2)
+    return bool(names) and bool(
+        re.search(rf"(?:老家|祖籍|原籍)(?:是|在)?(?:{names})|(?:{names})(?:人(?![社民才力大])|籍)", text)
+    )
+
+
 def states_data_only(text: str) -> bool:
     """The citizen's own data (name, ID, phone…) with no question. The question test reads the text without the
     data: "我叫向丽，身份证…，电话…" asks for no phone number."""
@@ -113,6 +128,17 @@ class Understander:
         self.searcher = searcher
         self.scope = scope
 
+    def region_said(self, text: str) -> Region | None:
+        """The region a message is about. Of several named, a hometown ("我是邵阳人在株洲打工", "老家衡阳")
+        gives way to the others, and a region with guides comes before one without."""
+        registry = self.searcher.registry
+        mentioned = [r for r in registry.mentioned(text) if r.level != "province"]
+        if len(mentioned) < 2:
+            return mentioned[0] if mentioned else None
+        rest = [r for r in mentioned if not _said_as_origin(text, r)] or mentioned
+        served = {registry.city_code(h.region_code) for h in self.searcher.guides.heads.values()}
+        return next((r for r in rest if registry.city_code(r.code) in served), rest[0])
+
     def understand(
         self,
         session_id: str,
@@ -120,8 +146,7 @@ class Understander:
         state: DialogState,
         on_token: Callable[[str], None] | None = None,
     ) -> TurnContext:
-        mentioned = [r for r in self.searcher.registry.mentioned(text) if r.level != "province"]
-        new_region = mentioned[0] if mentioned else None
+        new_region = self.region_said(text)
         # "电话13574128806" states the citizen's phone, it does not ask for one: aspects, the question test
         # and the search read the text without the citizen's own data
         query = without_personal_data(text)

@@ -69,6 +69,11 @@ class RegionRegistry:
             known = self._lineages[code] = tuple(out)
         return list(known)
 
+    def city_code(self, code: str) -> str:
+        """The code of the city a region lies in (the region's own code for a city or a province)."""
+        city = next((r for r in self.lineage(code) if r.level == "city"), None)
+        return city.code if city else code
+
     def lineage_names(self, code: str) -> list[str]:
         return [n for r in self.lineage(code) for n in r.names()]
 

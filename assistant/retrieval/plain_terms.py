@@ -53,6 +53,10 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"接水|接电|通水|通电|通燃气|通气|装宽带|拉网线|接宽带"), "报装"),
     (re.compile(r"保障房|廉租房|政府的房子|便宜的房子"), "公租房 保障性住房"),
     (re.compile(r"过户"), "转移登记"),
+    # measures asked in everyday words: "能批好大" asks for the area, "最多能贷好多" for the upper limit
+    (re.compile(r"[好多]大(?![学厦])|几个?平|多少平|好多平"), "面积"),
+    (re.compile(r"最多|最长|顶多|封顶|上限"), "最高"),
+    (re.compile(r"最少|至少|起码|下限"), "最低"),
     (re.compile(r"去世|过世|(?:爸|妈|爷|奶|公|婆|人|老人|家属|亲人).{0,4}走了|人没了|死亡"), "死亡 身后"),
 ]
 
