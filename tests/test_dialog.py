@@ -349,3 +349,17 @@ def test_a_part_the_guide_answers_in_a_faq_gets_that_faq(bot, question, region, 
     a = turn(bot, sid, question, region)
     assert a.mode == "composer" and fact in a.text, a.text
     assert a.trace["searches"] == 1 and a.trace["part_searches"] >= 1
+
+
+def test_naming_another_matter_in_the_middle_of_a_form_turns_to_it(bot):
+    """The 注销 form is open; "帮我妈办退休，长沙的" is about another matter: it is answered, and the facts that
+    follow fill that matter's form, not the 注销 one (whose draft is kept)."""
+    sid, _ = bot.new_session()
+    assert turn(bot, sid, "长沙公司注销，帮我填表").matter_code == "43TCN0008"
+    turn(bot, sid, "我是法人，叫周明远")
+    a = turn(bot, sid, "帮我妈办退休，长沙的")
+    assert a.mode == "composer" and a.matter_code == "43PCN0013"
+    b = turn(bot, sid, "她叫王秀英，电话13974120000")
+    assert b.mode == "form" and b.matter_code == "43PCN0013" and "王秀英" in b.text
+    c = turn(bot, sid, "还是先帮我填企业注销的表")
+    assert c.mode == "form" and c.matter_code == "43TCN0008"

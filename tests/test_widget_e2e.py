@@ -134,6 +134,26 @@ def test_widget_end_to_end(server, tmp_path: Path):
         card = page.locator(".ot-form-card").last
         expect(card.locator(".ot-invalid").first).to_contain_text("校验码", timeout=30000)
         expect(page.locator(".ot-bot").last).not_to_contain_text("不在我的办事指南范围内")
+        assert page.locator(".ot-count").inner_text() == "0/500"  # the counter follows the emptied box
+
+        # eleven digits inside an ID number are no phone number to call; the phone beside it is
+        box.fill("帮我爸办退休，株洲的")
+        box.press("Enter")
+        expect(page.locator(".ot-bot").last).not_to_have_class("ot-msg ot-bot ot-pending", timeout=30000)
+        box.fill(f"他叫刘建国，身份证{good}，电话13974120000")
+        box.press("Enter")
+        reply = page.locator(".ot-bot").last
+        expect(reply).to_contain_text(good, timeout=30000)  # echoed as said, to be checked
+        assert reply.locator("a.ot-tel").all_inner_texts() == ["13974120000"]
+
+        # a message the server does not take leaves no bubble and stays in the box
+        users = page.locator(".ot-user").count()
+        too_long = "我想问一下" * 120  # longer than the box allows; set as a script would, past maxlength
+        box.evaluate("(b, v) => { b.value = v; }", too_long)
+        box.press("Enter")
+        expect(page.locator(".ot-error").last).to_be_visible(timeout=30000)
+        assert page.locator(".ot-user").count() == users
+        assert box.input_value() == too_long
 
         # 适老化: large font and high contrast toggles
         tool = page.get_by_role("button", name="大字模式")

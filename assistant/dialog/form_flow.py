@@ -4,6 +4,7 @@ the pending field or a correction, pause for a question, leave; plus the API's d
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -27,6 +28,7 @@ from assistant.masking import without_personal_data
 from assistant.retrieval.search import Searcher
 from assistant.store import Store
 
+_DOING = re.compile(r"办|申请|弄|搞|填|注销|开|报")  # "帮我爸办退休": another matter to do, not a fact
 _FACTS_MIN_CHARS = 8  # "长沙的", "对": a reply to the last question, not facts for the form
 # the form a conversation's facts fill clearly best, when no matter was named: fields filled, lead over the next
 _FACTS_MIN_FIELDS = 3
@@ -72,11 +74,18 @@ class FormFlow:
             if draft is not None:
                 note = self.forms.correction(draft, text)
                 gained = self._read(ctx, draft)
-                if note is None and not gained and not FORM_TRIGGER.search(text):
+                if note is None and not gained and self._turns_to_another(ctx, draft.matter_code):
+                    state.extra.pop("form", None)  # the draft is kept; "帮我填表" takes it up again
+                    if not FORM_TRIGGER.search(text):
+                        return None  # the consultation answers about the other matter
+                    active = None  # "帮我填退休的表": that matter's form
+                    state.matter_code, state.pending = ctx.result(k=3).matters[0].matter_code, None
+                elif note is None and not gained and not FORM_TRIGGER.search(text):
                     if self.understander.looks_like_new_question(ctx) or not draft.pending_field:
                         return None  # a question in the middle of filling: answer it; the draft waits
                     note = self.forms.answer_pending(draft, text)
-                return self._reply(ctx.session_id, draft, state, note)
+                if active:
+                    return self._reply(ctx.session_id, draft, state, note)
         data_only = states_data_only(text)
         asked = bool(FORM_TRIGGER.search(text))
         # "长沙雨花区的公司" after "请问您在哪里办理？" answers that question, whatever else it says
@@ -128,6 +137,22 @@ class FormFlow:
             draft = self.forms.build(matter, self._transcript(ctx), answers, llm=self._llm())
         state.matter_code = matter
         return self._reply(ctx.session_id, draft, state, None, intro=True)
+
+    def _turns_to_another(self, ctx: TurnContext, code: str) -> bool:
+        """ "帮我爸办退休，株洲的" in the middle of the 注销 form: a message that gives the form nothing and names
+        another matter to do (its name or alias, with a verb of doing), or asks for another matter's form, turns
+        to that matter."""
+        if not _DOING.search(ctx.text):
+            return False
+        res = ctx.result(k=3)
+        top = res.matters[0] if res.matters else None
+        return (
+            top is not None
+            # named, or asked for by its form ("帮我填企业注销的表"), clearly
+            and (top.name_match or (bool(FORM_TRIGGER.search(ctx.text)) and top.confidence >= 0.5))
+            and top.matter_code != code
+            and self.understander.scope.in_scope(ctx.features())
+        )
 
     @staticmethod
     def _is_statement(text: str) -> bool:

@@ -118,6 +118,7 @@
     m.appendChild(el("p", "ot-text", text));
     log.appendChild(m);
     scroll();
+    return m;
   }
 
   // what a citizen reads when something fails: plain Chinese, never "Failed to fetch" or a parser's message
@@ -137,7 +138,8 @@
   }
 
   // text with its web addresses and phone numbers as links; built from text nodes, never from markup
-  var LINKS = /(https?:\/\/[^\s，。；、）)]+)|(0\d{2,3}-\d{7,8}|1[3-9]\d{9}|\b12345\b|\b12333\b)/g;
+  // a phone number is never a piece of a longer number (an ID number holds eleven digits that look like one)
+  var LINKS = /(https?:\/\/[^\s，。；、）)]+)|((?<![\dXx])(?:0\d{2,3}-\d{7,8}|1[3-9]\d{9}|12345|12333)(?![\dXx]))/g;
   function linked(text) {
     var frag = document.createDocumentFragment();
     var last = 0;
@@ -332,7 +334,12 @@
     if (!text || busy) return;
     busy = true;
     send.disabled = true;
-    addUser(text);
+    var mine = addUser(text);
+    // a message the server did not take leaves no bubble and goes back into the box: nothing is lost
+    function takeBack() {
+      mine.remove();
+      if (!input.value) { input.value = text; counter.textContent = text.length + "/500"; }
+    }
     var box = el("div", "ot-msg ot-bot ot-pending");
     var live = el("div", "ot-text", "正在查询办事指南…");
     box.appendChild(live);
@@ -369,7 +376,7 @@
             var payload = JSON.parse(data);
             if (ev === "token") { streamed += payload; live.textContent = streamed; scroll(); }
             else if (ev === "answer") { box.classList.remove("ot-pending"); renderAnswer(box, payload); toStart(box); }
-            else if (ev === "error") { box.remove(); addError(payload.message); }
+            else if (ev === "error") { box.remove(); takeBack(); addError(payload.message); }
           });
           return pump();
         });
@@ -377,6 +384,7 @@
       return pump();
     }).catch(function (e) {
       box.remove();
+      takeBack();
       addError(e.message || "网络错误，请稍后再试。");
     }).then(function () {
       busy = false;
@@ -389,6 +397,7 @@
     e.preventDefault();
     var t = input.value;
     input.value = "";
+    counter.textContent = "0/500";
     ask(t);
   });
   input.addEventListener("keydown", function (e) {
