@@ -26,12 +26,13 @@ index: install
 run: index
 	$(BIN)/onething serve
 
-# Debian's Chromium for the real-browser widget test (Playwright drives it; it never downloads a browser)
+# Debian's Chromium for the real-browser widget test (Playwright drives it; it never downloads a browser), and
+# Noto CJK so that the test's screenshots show Chinese, not boxes
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian chromium for the browser test"; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
+	  echo "installing Debian chromium and fonts-noto-cjk for the browser test"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium fonts-noto-cjk; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium fonts-noto-cjk; fi; }
 
 # Debian's PostgreSQL for the store test on the production database (the test starts its own cluster)
 postgres:

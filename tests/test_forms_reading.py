@@ -777,3 +777,16 @@ def test_an_applicant_for_themself_keeps_the_number_they_share_with_the_insured(
 )
 def test_a_yes_no_question_left_open_or_a_self_description_is_no_answer(service, code, said, field):
     assert field not in _values(service, code, [said])
+
+
+@pytest.mark.parametrize(
+    "code, message, field, value",
+    [
+        ("43PCP0002", "想申请株洲的公租房，家里四口人……不对，女儿出嫁了，现在就三口人", "household_size", 3),
+        ("43TCN0003", "在长沙开粉店，门面七十平，搞错了，是七十五平", "business_area", 75),
+        ("43PCP0002", "申请公租房，我叫邓小勇，手机15874123690，说错了，15874123698", "applicant_phone", "15874123698"),
+    ],
+)
+def test_a_value_taken_back_in_the_same_breath_is_not_read(service, code, message, field, value):
+    values = service.build(code, [message]).values
+    assert values[field].value == value, {k: v.value for k, v in values.items() if v.origin != "default"}
