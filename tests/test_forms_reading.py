@@ -784,9 +784,29 @@ def test_a_yes_no_question_left_open_or_a_self_description_is_no_answer(service,
     [
         ("43PCP0002", "想申请株洲的公租房，家里四口人……不对，女儿出嫁了，现在就三口人", "household_size", 3),
         ("43TCN0003", "在长沙开粉店，门面七十平，搞错了，是七十五平", "business_area", 75),
-        ("43PCP0002", "申请公租房，我叫邓小勇，手机15874123690，说错了，15874123698", "applicant_phone", "15874123698"),
+        (
+            "43PCP0002",
+            "申请公租房，我叫邓小勇，手机15874123690，说错了，15874123698",
+            "applicant_phone",
+            "15874123698",
+        ),
     ],
 )
 def test_a_value_taken_back_in_the_same_breath_is_not_read(service, code, message, field, value):
     values = service.build(code, [message]).values
     assert values[field].value == value, {k: v.value for k, v in values.items() if v.origin != "default"}
+
+
+def test_another_documents_number_is_not_the_property_certificate(service):
+    v = _values(
+        service,
+        "43PCN0010",
+        ["孩子要读一年级，我们在长沙租房住", "我的居住证号是4301052024013377，娃的身份证号是430105201909090013"],
+    )
+    assert "property_cert_number" not in v, v
+
+
+def test_a_question_with_a_copula_asks_no_field_the_copula_cues(service):
+    """The 特殊情况 field is cued by "属于" in what citizens say; "您属于哪一类？" does not ask it."""
+    v = _values(service, "43PCP0002", ["Q：您属于哪一类？", "A：我不是株洲户口，前年研究生毕业，刚进单位半年"])
+    assert "special_situation" not in v, v

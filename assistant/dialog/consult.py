@@ -4,6 +4,7 @@ guides do not cover, and answering the aspect asked from the chosen guide, with 
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from assistant.answer.aspects import asks_specific, is_intent_statement, primary_aspect
 from assistant.answer.composer import (
@@ -15,6 +16,7 @@ from assistant.answer.composer import (
     place_fold,
     source_line,
 )
+from assistant.answer.faq_additions import with_faqs
 from assistant.answer.faq_match import faqs_of_parts, match_faqs
 from assistant.answer.faq_similarity import faq_closeness
 from assistant.answer.generate import AnswerGenerator
@@ -55,10 +57,6 @@ _OTHER_MATTER_MARGIN = 0.4
 _CLEAR_CONFIDENCE = 0.5
 _CLEAR_MARGIN = 0.45
 _CLEAR_DENSE = 0.885
-
-
-# the guide's Q&As added after an answer, at most; dev multi-aspect 0.880 with 3 (0.876 with 2 and a stricter lead)
-MAX_FAQS_ADDED = 3
 
 
 class ConsultFlow:
@@ -277,16 +275,8 @@ class ConsultFlow:
             )
         )
         # "宅基地最多能批好大": a part the guide answers in a FAQ gets that FAQ, each part searched alone
-        parted = (
-            []
-            if generic
-            else faqs_of_parts(
-                text,
-                guide,
-                lambda t: ctx.search_part(self.searcher.strip_names(t) or t, guide.region_code),
-                res,
-            )
-        )
+        part_search = partial(ctx.search_part, region=guide.region_code)
+        parted = [] if generic else faqs_of_parts(text, guide, part_search, res)
         if len(several) > 1:  # "在哪办，要不要钱": every aspect asked, in the order asked
             body, citations = compose_aspects(guide, several, text)
             aspect = aspect if aspect in several else several[0]
@@ -302,15 +292,10 @@ class ConsultFlow:
         # "公示要几天啊": the guide's own sentence on each part asked comes first
         body, pins = self.pinpointer.quote(guide, without_personal_data(text), body)
         citations += [c for c in (cite(guide, s) for s in quoted_sections(pins)) if c not in citations]
-        answered = faqs[0] if aspect == "faq" else None  # the FAQ that is the answer's body
-        extra = [i for i in dict.fromkeys([*extra, *parted]) if i != answered][:MAX_FAQS_ADDED]
-        for i in extra:
-            if guide.faqs[i].answer.strip() in body:
-                continue  # quoted whole already ("与您问的直接相关")
-            # the guide's own Q&A on this very point goes along with the answer
-            faq_body, faq_cites = compose_faq(guide, i)
-            body += "\n\n相关问答：\n" + faq_body.split("\n", 1)[1]
-            citations += [c for c in faq_cites if c not in citations]
+        # the guide's own Q&A on the points asked goes along with the answer
+        body, citations = with_faqs(
+            guide, body, citations, [*extra, *parted], faqs[0] if aspect == "faq" else None
+        )
         state.aspect = aspect
         lines = []
         if fallback:

@@ -86,10 +86,11 @@ class TurnContext:
         return self._meaning
 
     def search_part(self, text: str, region: str | None) -> SearchResult:
-        """A search of one part of the question, to find the guide's section on it; not a search to
-        understand the turn (`searches` counts those)."""
+        """A search of one part of the question (without matter and region names), to find the guide's section
+        on it; not a search to understand the turn (`searches` counts those)."""
         self.part_searches += 1
-        return self.understander.searcher.search(text, region=region, k=SEARCH_K)
+        searcher = self.understander.searcher
+        return searcher.search(searcher.strip_names(text) or text, region=region, k=SEARCH_K)
 
     def search_other(self, text: str, region: str | None) -> SearchResult:
         """A search of another text (a question asked before a clarification), counted in this turn."""

@@ -159,6 +159,9 @@ def _possessor(question: str, pos: int, person_words: list[tuple[int, int]]) -> 
 _BOTH_PARENTS = re.compile(r"(?:孩子|宝宝|小孩)?(?:的)?(?:父母双方|双方父母|父母亲|父母|爸爸妈妈|爸妈)")
 
 
+_COPULA = re.compile(r"^(?:属于|[我们家]*是)$")
+
+
 def asked_fields(question: str, fields: list[FieldSpec], context: str | None = None) -> list[FieldSpec]:
     """The fields an assistant's question asks for, ordered by where the question mentions them. Option lists
     and counters in brackets ("（本人/父亲/母亲…）", "（还差 3 项）") are not what is asked. `context` is the
@@ -191,6 +194,8 @@ def asked_fields(question: str, fields: list[FieldSpec], context: str | None = N
             # the field's own cue words in the question ("家里有车吗？" asks 机动车; a one-character cue only
             # in a short question); a cue inside a person word ("监护人") names that person, not this field
             for c in sorted(f.cues, key=len, reverse=True):
+                if _COPULA.search(c):
+                    continue  # "属于", "我们家是" lead a citizen's statement; "您属于哪一类？" asks no such field
                 i = question.find(c)
                 if i >= 0 and any(a <= i and i + len(c) < b for a, b in person_words):
                     continue

@@ -8,6 +8,7 @@ from datetime import date
 from pydantic import BaseModel
 
 from assistant.forms.choices import _BINARY, choice_in
+from assistant.forms.cue_windows import cue_window
 from assistant.forms.dates import YEAR_MONTH, stated_date, year_month
 from assistant.forms.orgs import ORG_SUFFIX, org_name
 from assistant.forms.quantities import (
@@ -20,10 +21,9 @@ from assistant.forms.quantities import (
     stated_total,
     unit_mismatch,
 )
-from assistant.forms.roles import OTHER_PERSON, ROLE_WORDS, own_clauses
+from assistant.forms.roles import OTHER_PERSON, own_clauses
 from assistant.forms.spec import FieldSpec
 from assistant.forms.toggles import negative_choice
-from assistant.text.matching import positions
 from assistant.text.names import NAME_LEAD, looks_like_name
 from assistant.text.numerals import to_digits
 from assistant.text.values import (
@@ -62,9 +62,6 @@ NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}")
 _STOP_AFTER_NAME = re.compile(r"[，,。；;\s、]|身份证|电话|手机|今年|出生|是|的")
 
 
-PERSON_WORDS = [w for words in ROLE_WORDS.values() for w in words] + ["经营者", "负责人", "申请人", "代理人"]
-
-
 class Extracted(BaseModel):
     value: str | float
     source: str
@@ -83,50 +80,6 @@ _PLACE = re.compile(
 _TRAIL = re.compile(
     r"(出生的?|生的|生下的?|上班的?|工作的?|那边|这边|开的|办的?|住的|交的?|缴的?|参保的?|上的|买的?)$"
 )
-
-
-def _inside_longer_cue(text: str, start: int, end: int, others: list[str]) -> bool:
-    """Whether [start, end) lies inside an occurrence of a longer cue of another field ("证号是" in "身份证号是")."""
-    for c in others:
-        if len(c) <= end - start:
-            continue
-        for i in positions(c, text):
-            if i <= start and i + len(c) >= end:
-                return True
-    return False
-
-
-def _after_cues(
-    text: str, cues: list[str], self_only: bool = False, others: list[str] | None = None
-) -> list[str]:
-    """Text after each cue (longest cues first; one-character cues are too vague and ignored). For the
-    applicant's own fields, a cue preceded by another person ("我爸身份证") refers to that person: skipped.
-    A cue that is part of another field's longer cue belongs to that field."""
-    out = []
-    for cue in sorted((c for c in cues if len(c) >= 2), key=len, reverse=True):
-        for start in positions(cue, text):
-            end = start + len(cue)
-            if (
-                self_only
-                and OTHER_PERSON.search(text[max(0, start - 4) : start])
-                and not OTHER_PERSON.search(cue)
-            ):
-                continue
-            if others and _inside_longer_cue(text, start, end, others):
-                continue
-            if _inside_longer_cue(text, start, end, PERSON_WORDS):
-                continue  # "经营" in "我是经营者": a person, not the business items
-            rest = text[end:].lstrip("：: 是为")
-            if rest:
-                out.append(rest)
-    return out
-
-
-def _window(
-    text: str, cues: list[str], width: int = 30, self_only: bool = False, others: list[str] | None = None
-) -> list[str]:
-    """Text right after each cue (what the cue refers to)."""
-    return [rest[:width] for rest in _after_cues(text, cues, self_only, others)]
 
 
 _DESCRIBED_ME = re.compile(
@@ -259,7 +212,7 @@ def extract_field(
     """The value of field `f` stated in one message, or None. Cue-less patterns (IDs, phones) are only taken
     when the field's cues appear or the message has exactly one candidate and the field is the applicant's."""
     self_only = f.id.startswith("applicant_")
-    windows = _window(text, f.cues, self_only=self_only, others=others) if f.cues else []
+    windows = cue_window(text, f.cues, self_only=self_only, others=others) if f.cues else []
     if f.type in ("id_number", "phone"):
         strict = ID_RE if f.type == "id_number" else None
         for w in windows:
@@ -361,7 +314,7 @@ def extract_field(
             return _self_intro_name(text)
         return None
     if f.type == "address":
-        for w in _window(text, f.cues, 60, self_only=self_only, others=others):
+        for w in cue_window(text, f.cues, 60, self_only=self_only, others=others):
             m = ADDRESS_RE.search(w)
             if m:
                 return m.group(0)
@@ -387,7 +340,7 @@ def extract_field(
         m = re.search(r"(?:银行|信用社|农商行|邮储|卡)[^0-9。；;]{0,6}?(\d[\d ]{10,26}\d)(?!\d)", text)
         if m and not ID_RE.fullmatch(m.group(1).replace(" ", "")):
             return m.group(1).replace(" ", "")
-    for w in _window(text, f.cues, 60, self_only=self_only, others=others):
+    for w in cue_window(text, f.cues, 60, self_only=self_only, others=others):
         # a clause ends at punctuation, and at a space (chat messages list facts separated by spaces)
         cut = _TRAIL.sub("", _LEAD.sub("", re.split(r"[，,。；;]|\s+", w.strip())[0].strip()))
         if cut and f.label.endswith("地"):  # a place (参保地) is a place name: "醴陵市", not "也一起办了"

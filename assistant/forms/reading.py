@@ -56,8 +56,12 @@ _SAME_AS = re.compile(r"(户口|户籍|住的|住址|现住|家里|店|经营)(?
 _TAKEN_BACK = re.compile(r"不是[^，,。；;！!]{1,20}[，,]\s*(?=(?:而)?是|应该是|改成|改为)")
 # "三个人……不对，就我和女儿两个人", "电话138…，说错了，是139…": the value said just before the citizen takes it
 # back in the same breath is not read (its cue words stay, so the value after them still finds its field)
-_RETRACTED = re.compile(r"([^，,。；;！!？?]{1,24}?)(?:……|…|[，,])\s*(?:不对|说错了|讲错了|搞错了|口误)[，,。！!]?\s*")
-_VALUE = re.compile(r"[\d一二三四五六七八九十两百千万零〇]+\s*(?:个人|个|口人|口|平方米|平米|平方|平|元|块钱|块|岁|个月|月|年|天)?")
+_RETRACTED = re.compile(
+    r"([^，,。；;！!？?]{1,24}?)(?:……|…|[，,])\s*(?:不对|说错了|讲错了|搞错了|口误)[，,。！!]?\s*"
+)
+_VALUE = re.compile(
+    r"[\d一二三四五六七八九十两百千万零〇]+\s*(?:个人|个|口人|口|平方米|平米|平方|平|元|块钱|块|岁|个月|月|年|天)?"
+)
 _SPEAKER_SIDE = re.compile(
     r"(上在|落在|落到|上到|挂在|跟|随|落|上)我(?![老丈妻媳堂男爸妈崽儿女们爱])(?:这边|这里|这儿|名下|这)?"
 )
