@@ -801,12 +801,17 @@ def test_another_documents_number_is_not_the_property_certificate(service):
     v = _values(
         service,
         "43PCN0010",
-        ["孩子要读一年级，我们在长沙租房住", "我的居住证号是4301052024013377，娃的身份证号是430105201909090013"],
+        [
+            "孩子要读一年级，我们在长沙租房住",
+            "我的居住证号是4301052024013377，娃的身份证号是430105201909090013",
+        ],
     )
     assert "property_cert_number" not in v, v
 
 
 def test_a_question_with_a_copula_asks_no_field_the_copula_cues(service):
     """The 特殊情况 field is cued by "属于" in what citizens say; "您属于哪一类？" does not ask it."""
-    v = _values(service, "43PCP0002", ["Q：您属于哪一类？", "A：我不是株洲户口，前年研究生毕业，刚进单位半年"])
+    v = _values(
+        service, "43PCP0002", ["Q：您属于哪一类？", "A：我不是株洲户口，前年研究生毕业，刚进单位半年"]
+    )
     assert "special_situation" not in v, v
