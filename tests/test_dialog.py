@@ -363,3 +363,12 @@ def test_naming_another_matter_in_the_middle_of_a_form_turns_to_it(bot):
     assert b.mode == "form" and b.matter_code == "43PCN0013" and "王秀英" in b.text
     c = turn(bot, sid, "还是先帮我填企业注销的表")
     assert c.mode == "form" and c.matter_code == "43TCN0008"
+
+
+def test_a_form_reply_says_what_was_written_down(bot):
+    sid, _ = bot.new_session()
+    turn(bot, sid, "帮我妈办退休，长沙的")
+    turn(bot, sid, "她叫王秀英，电话13974120000")
+    a = turn(bot, sid, "她1990年9月参加的工作，单位是长沙纺织厂")
+    assert a.mode == "form" and a.text.startswith("已记下：")
+    assert "1990-09" in a.text.split("\n")[0] and "长沙纺织厂" in a.text.split("\n")[0]

@@ -815,3 +815,8 @@ def test_a_question_with_a_copula_asks_no_field_the_copula_cues(service):
         service, "43PCP0002", ["Q：您属于哪一类？", "A：我不是株洲户口，前年研究生毕业，刚进单位半年"]
     )
     assert "special_situation" not in v, v
+
+
+def test_a_month_before_joining_a_named_workplace_is_the_start_of_work(service):
+    v = _values(service, "43PCN0013", ["帮我妈办退休", "她1988年3月进的湘潭电机厂，一直在那里干到现在"])
+    assert v.get("work_start_date") == "1988-03", v

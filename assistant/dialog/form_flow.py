@@ -28,6 +28,12 @@ from assistant.masking import without_personal_data
 from assistant.retrieval.search import Searcher
 from assistant.store import Store
 
+
+def _shown(value: Any) -> str:
+    """A value as the citizen said it: 3 people, not 3.0."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
 _DOING = re.compile(r"办|申请|弄|搞|填|注销|开|报")  # "帮我爸办退休": another matter to do, not a fact
 _FACTS_MIN_CHARS = 8  # "长沙的", "对": a reply to the last question, not facts for the form
 # the form a conversation's facts fill clearly best, when no matter was named: fields filled, lead over the next
@@ -72,6 +78,7 @@ class FormFlow:
             saved = self.store.get_draft(ctx.session_id, active["matter_code"])
             draft = FormDraft.model_validate(saved) if saved else None
             if draft is not None:
+                before = {k: (v.value, v.problem) for k, v in draft.values.items()}
                 note = self.forms.correction(draft, text)
                 gained = self._read(ctx, draft)
                 if note is None and not gained and self._turns_to_another(ctx, draft.matter_code):
@@ -85,7 +92,7 @@ class FormFlow:
                         return None  # a question in the middle of filling: answer it; the draft waits
                     note = self.forms.answer_pending(draft, text)
                 if active:
-                    return self._reply(ctx.session_id, draft, state, note)
+                    return self._reply(ctx.session_id, draft, state, note, before=before)
         data_only = states_data_only(text)
         asked = bool(FORM_TRIGGER.search(text))
         # "长沙雨花区的公司" after "请问您在哪里办理？" answers that question, whatever else it says
@@ -232,8 +239,16 @@ class FormFlow:
             return None
 
     def _reply(
-        self, session_id: str, draft: FormDraft, state: DialogState, note: str | None, intro: bool = False
+        self,
+        session_id: str,
+        draft: FormDraft,
+        state: DialogState,
+        note: str | None,
+        intro: bool = False,
+        before: dict[str, tuple[Any, str | None]] | None = None,
     ) -> Answer:
+        """The form's next question, after what was taken from the conversation (`intro`) or from this message
+        (the values that differ from `before`, unless a correction note says what changed)."""
         guide, _ = self.searcher.guide_for_region(draft.matter_code, state.region_code)
         nxt = self.forms.next_question(draft)
         self.store.save_draft(session_id, draft.matter_code, draft.model_dump())
@@ -246,6 +261,17 @@ class FormFlow:
             got = [f for f in report.filled if f["value"] not in (None, "") and f["origin"] != "default"]
             if got:
                 lines.append("已从对话中提取：" + "；".join(f"{f['label']}：{f['value']}" for f in got))
+        if before is not None and not note:
+            new = [
+                f
+                for f in report.filled
+                if f["origin"] != "default"
+                and f["value"] not in (None, "")
+                and not f["problem"]
+                and before.get(f["field"]) != (f["value"], f["problem"])
+            ]
+            if new:  # "他1985年7月进的株洲冶炼厂": the citizen sees what was written down
+                lines.append("已记下：" + "；".join(f"{f['label']}：{_shown(f['value'])}" for f in new))
         if note:
             lines.append(note)
         if nxt is not None:

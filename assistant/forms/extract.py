@@ -68,6 +68,7 @@ class Extracted(BaseModel):
     message_index: int
 
 
+_VERB_NOUN = re.compile(r"^([进下入])的?([厂井职])$")  # a cue "进的厂" is said "进的株洲冶炼厂" too
 RAW_NUMBER = re.compile(r"[0-9Xx\-]{6,25}")
 # a travel permit or passport number (港澳 H/M…, passports E…), said with the document's name
 DOC_NUMBER = re.compile(r"(?<![0-9A-Za-z])(?:[A-Za-z]{1,2}\d{7,10}|\d{8}(?:\d{2})?)(?![0-9A-Za-z])")
@@ -259,9 +260,15 @@ def extract_field(
                     return stated_date(m.group(1), today)
                 except Unparsed:
                     continue
+            # "进的厂" also as "进的株洲冶炼厂": the place's name between the verb and its noun
+            said = (
+                re.escape(cue)
+                if not (vn := _VERB_NOUN.match(cue))
+                else vn[1] + r"[的了]?[\u4e00-\u9fff]{0,12}?" + vn[2]
+            )
             if f.month_ok and (  # "1990年7月参加工作", "84年12月进的厂": the month is all that is known
                 ym := re.search(
-                    YEAR_MONTH.pattern + r"\s*(?:在[\u4e00-\u9fff]{1,12})?" + re.escape(cue), to_digits(text)
+                    YEAR_MONTH.pattern + r"\s*(?:在[\u4e00-\u9fff]{1,12})?" + said, to_digits(text)
                 )
             ):
                 return year_month(ym)
