@@ -820,3 +820,17 @@ def test_a_question_with_a_copula_asks_no_field_the_copula_cues(service):
 def test_a_month_before_joining_a_named_workplace_is_the_start_of_work(service):
     v = _values(service, "43PCN0013", ["帮我妈办退休", "她1988年3月进的湘潭电机厂，一直在那里干到现在"])
     assert v.get("work_start_date") == "1988-03", v
+
+
+def test_husband_and_wife_in_hunan_words(service):
+    """堂客 is the wife, 屋里老倌子 / 老倌子 the husband: the wife applying for her husband's retirement."""
+    v = _values(
+        service,
+        "43PCN0013",
+        [
+            "我帮屋里老倌子办退休，我是他堂客李冬梅，电话18874561230",
+            "老倌子周建华，1966年4月2号出生，1986年9月进的湘潭钢铁厂",
+        ],
+    )
+    assert v["applicant_name"] == "李冬梅" and v["applicant_relation"] == "配偶"
+    assert v["insured_name"] == "周建华" and v["work_start_date"] == "1986-09", v

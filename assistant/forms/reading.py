@@ -66,7 +66,7 @@ _SPEAKER_SIDE = re.compile(
     r"(上在|落在|落到|上到|挂在|跟|随|落|上)我(?![老丈妻媳堂男爸妈崽儿女们爱])(?:这边|这里|这儿|名下|这)?"
 )
 _MAIL_HERE = re.compile(r"(?:寄|邮寄|送)(?:到|去|往)?(?:这个地址|这个地方|这里|这儿|这)")
-_MY_SPOUSE_FIRST = re.compile(r"\s*(?:我的?)?(?:老公|老婆|爱人|丈夫|妻子|媳妇|堂客|老伴)")
+_MY_SPOUSE_FIRST = re.compile(r"\s*(?:我的?|屋里)?(?:老公|老婆|爱人|丈夫|妻子|媳妇|堂客|老伴|老倌子)")
 
 
 def read_conversation(
