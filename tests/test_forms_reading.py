@@ -834,3 +834,9 @@ def test_husband_and_wife_in_hunan_words(service):
     )
     assert v["applicant_name"] == "李冬梅" and v["applicant_relation"] == "配偶"
     assert v["insured_name"] == "周建华" and v["work_start_date"] == "1986-09", v
+
+
+def test_a_day_that_does_not_exist_said_without_a_year_is_kept_and_flagged(service):
+    draft = service.build("43PCN0009", ["我是孩子妈妈，女儿叫周可欣，9月31号在株洲市中心医院出生的"], today=TODAY)
+    born = draft.values["baby_birth_date"]
+    assert born.value.endswith("-09-31") and born.problem, born

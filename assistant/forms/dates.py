@@ -30,7 +30,16 @@ def stated_date(text: str, today: date | None) -> str:
     except Unparsed:
         t = to_digits(text)
         m = re.search(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})", t)
+        if m:
+            y, mo, d = map(int, m.groups())
+            return f"{y:04d}-{mo:02d}-{d:02d}"
+        # "11月31号": no year said; the year is the latest one in which that month has begun (as parse_date's)
+        m = re.search(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]", t)
         if not m:
             raise
-        y, mo, d = map(int, m.groups())
+        mo, d = map(int, m.groups())
+        now = today or date.today()
+        if not 1 <= mo <= 12:
+            raise
+        y = now.year if mo <= now.month else now.year - 1
         return f"{y:04d}-{mo:02d}-{d:02d}"
