@@ -837,6 +837,35 @@ def test_husband_and_wife_in_hunan_words(service):
 
 
 def test_a_day_that_does_not_exist_said_without_a_year_is_kept_and_flagged(service):
-    draft = service.build("43PCN0009", ["我是孩子妈妈，女儿叫周可欣，9月31号在株洲市中心医院出生的"], today=TODAY)
+    draft = service.build(
+        "43PCN0009", ["我是孩子妈妈，女儿叫周可欣，9月31号在株洲市中心医院出生的"], today=TODAY
+    )
     born = draft.values["baby_birth_date"]
     assert born.value.endswith("-09-31") and born.problem, born
+
+
+def test_the_forms_own_label_zhengjianhao_names_the_applicants_number(service):
+    v = _values(
+        service,
+        "43PCP0002",
+        [
+            "用户：想申请公租房",
+            "助手：请问申请人的姓名是？",
+            f"用户：卢晓春，证件号{MOTHER_ID}，电话15873120046",
+        ],
+    )
+    assert v.get("applicant_id_number") == MOTHER_ID, v
+
+
+def test_a_parent_named_by_someone_applying_for_them_is_the_insured(service):
+    v = _values(
+        service,
+        "43PCN0013",
+        [
+            "用户：替我母亲办退休，我是她儿子，电话13807316655",
+            "助手：请问申请人的姓名是？",
+            f"用户：母亲刘淑芬，身份证{MOTHER_ID}",
+        ],
+    )
+    assert v.get("insured_name") == "刘淑芬" and v.get("insured_id_number") == MOTHER_ID, v
+    assert v.get("applicant_id_number") != MOTHER_ID

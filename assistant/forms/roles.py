@@ -362,7 +362,9 @@ def fact_targets(role: str, claims: list[str], roles_in_form: set[str], my_spous
             return {"insured"}
         other = {"mother": "father", "father": "mother"}
         return {other[c] for c in claims if c in other and other[c] in roles_in_form}
-    if role == "speaker_parent":
+    # "父亲王建平，身份证…" from someone applying for their parent, in a form with no parents: the insured
+    parent_said = role in ("father", "mother") and role not in roles_in_form
+    if role == "speaker_parent" or parent_said:
         return {"insured"} if "insured" in roles_in_form and "parent_of_speaker" in claims else set()
     if role == SOMEONE:  # "他身份证4303…" from someone applying for their spouse or parent: that person
         acting_for = {"parent_of_speaker", "spouse_of_speaker"} & set(claims)
