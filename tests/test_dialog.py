@@ -372,3 +372,17 @@ def test_a_form_reply_says_what_was_written_down(bot):
     a = turn(bot, sid, "她1990年9月参加的工作，单位是长沙纺织厂")
     assert a.mode == "form" and a.text.startswith("已记下：")
     assert "1990-09" in a.text.split("\n")[0] and "长沙纺织厂" in a.text.split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    "text, matter",
+    [
+        ("帮我儿子周子航报小学一年级，我是他妈妈", "43PCN0010"),
+        ("给细伢子报初中，他叫易文博，男孩", "43PCN0010"),
+        ("给女儿办出生一件事，我是她爸爸唐志远，手机13973125540", "43PCN0009"),
+    ],
+)
+def test_a_name_in_the_first_message_is_nobody_the_guides_do_not_cover(bot, text, matter):
+    sid, _ = bot.new_session()
+    a = turn(bot, sid, text)
+    assert a.mode != "refusal" and a.matter_code == matter, (a.mode, a.text[:60])

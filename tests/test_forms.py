@@ -165,15 +165,22 @@ def test_a_correction_after_the_last_field_still_reaches_the_draft(settings, sea
 def test_own_data_without_a_matter_offers_the_nearest_forms_as_chips(settings, searcher, tmp_path: Path):
     bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/k.db"))
     sid, _ = bot.new_session()
-    a = bot.respond(
+    a = bot.respond(sid, "我叫彭立新，电话13874561230，住长沙市开福区湘江中路二段16号")
+    assert a.mode == "clarify" and a.handoff is None and len(a.suggestions) >= 2
+    b = bot.respond(sid, next(s.text for s in a.suggestions if "教育入学" in s.label))
+    assert b.mode == "form" and b.form["matter_code"] == "43PCN0010"
+    assert bot.store.get_draft(sid, "43PCN0010")["values"]["applicant_phone"]["value"] == "13874561230"
+
+
+def test_own_data_with_the_matter_said_in_everyday_words_opens_its_form(settings, searcher, tmp_path: Path):
+    bot = build_assistant(settings, searcher=searcher, store=Store(f"sqlite:///{tmp_path}/k2.db"))
+    sid, _ = bot.new_session()
+    b = bot.respond(
         sid,
         "我崽明年小学毕业，要报初中，我们是益阳南县来长沙打工的。崽叫易俊杰，男的咯，"
         "二〇一四年十月二十一号生的，身份证430921201410210115",
-    )
-    assert a.mode == "clarify" and a.handoff is None
-    assert "教育入学" in a.suggestions[0].label  # the nearest matter first
-    b = bot.respond(sid, a.suggestions[0].text)
-    assert b.mode == "form" and b.form["matter_code"] == "43PCN0010"
+    )  # "报初中" is 入学
+    assert b.mode == "form" and b.form["matter_code"] == "43PCN0010" and b.handoff is None
     saved = bot.store.get_draft(sid, "43PCN0010")["values"]
     assert saved["student_name"]["value"] == "易俊杰"  # "崽叫…" is the child, not the speaker
     assert "applicant_name" not in saved or saved["applicant_name"]["value"] != "易俊杰"

@@ -17,6 +17,7 @@ from assistant.answer.aspects import ASPECT_PATTERNS, OVERVIEW_PATTERN
 from assistant.retrieval.chunking import OTHER_SECTION
 from assistant.retrieval.search import Searcher, SearchResult
 from assistant.retrieval.text import STOPWORDS, normalize
+from assistant.text.names import looks_like_name, without_names
 from assistant.text.synonyms import plain_words
 
 # "九月份", "三号", "两年": when and how long, never what a question is about
@@ -60,7 +61,7 @@ class ScopeFeatures(BaseModel):
 _PEOPLE = re.compile(
     r"(?:[外老小大]?(?:爸|妈|爷|奶|婆|公|叔|姨|舅|姑|伯|哥|姐|弟|妹|嫂|孙|崽|伢|娃|儿|女|媳|婿|侄|甥)){1,3}"
     r"(?:子|们|伢子|崽|娭毑|头子)?|师傅|同志|领导|美女|帅哥|先生|女士|阿姨|叔叔|亲戚|邻居|家里人|屋里人|娭毑|堂客|老倌子|细伢子"
-    r"|老汉|老头|老太|老太太|老人家|老两口|对象|爱人|老伴|媳妇|老婆|老公|[男女]朋友|未婚[妻夫]|另一半"
+    r"|老汉|老头|老太|老太太|老人家|老两口|对象|爱人|老伴|媳妇|老婆|老公|[男女]朋友|未婚[妻夫]|另一半|[男女](?:孩|伢|娃)子?"
     # where a person comes from says who they are, not what they ask about ("老家岳阳的")
     r"|老家|家乡|原籍|祖籍|籍贯"
 )
@@ -117,12 +118,16 @@ class ScopeModel:
     def _content_words(self, text: str) -> tuple[str, ...]:
         import jieba.posseg as pseg
 
-        t = _CUE_RE.sub(" ", normalize(plain_words(text)))  # "伢子" is 孩子: dialect is not an unknown topic
+        # "伢子" is 孩子: dialect is not an unknown topic; nor is a name ("儿子周子航")
+        t = _CUE_RE.sub(" ", normalize(plain_words(without_names(text))))
         words = []
         for w, flag in pseg.cut(t):
             w = w.strip()
             if (
                 len(w) < 2
+                # a person's name ("女儿龙思妍", "他叫贺一鸣") is who, not what is asked; jieba tags many words
+                # nr ("养老金", "许可"): only three characters from a common surname
+                or (flag == "nr" and len(w) == 3 and looks_like_name(w))
                 or w in STOPWORDS
                 or w in self.region_words
                 or _WHEN.fullmatch(w)

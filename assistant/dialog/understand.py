@@ -20,6 +20,7 @@ from assistant.dialog.state import DialogState
 from assistant.guides.regions import Region
 from assistant.masking import personal_data_kinds, without_personal_data
 from assistant.retrieval.search import Searcher, SearchResult
+from assistant.text.names import without_names
 
 Intent = Literal["handoff", "manipulation", "out_of_scope", "form", "eligibility", "consult"]
 
@@ -150,7 +151,7 @@ class Understander:
         new_region = self.region_said(text)
         # "电话13574128806" states the citizen's phone, it does not ask for one: aspects, the question test
         # and the search read the text without the citizen's own data
-        query = without_personal_data(text)
+        query = without_names(without_personal_data(text))  # "儿子周子航": a name is nobody the guides know
         query = query if re.search(r"[\u4e00-\u9fff]{2}", query) else text
         stripped = self.searcher.strip_names(query, gap="")
         aspects, aspect = aspects_asked(stripped), primary_aspect(stripped)

@@ -84,3 +84,18 @@ def name_at_start(text: str) -> str | None:
 
 # the words that lead a name said as a reply: "叫…", "是…", "我叫…", "名字易可", "我的名字是…", "姓名：…"
 NAME_LEAD = re.compile(r"^(?:(?:我的?)?(?:名字|姓名)(?:是|叫|写)?|我?叫|是)[：:]?")
+
+
+# a name said with whose it is: "儿子周子航报一年级", "他叫贺一鸣，", "我是唐志远，"
+_NAMED_AFTER = re.compile(
+    r"(?:叫|名叫|名字(?:叫|是)?|我是|儿子|女儿|孩子|宝宝|伢子|老公|老婆|爸爸|妈妈|爱人|丈夫|妻子)"
+    r"([\u4e00-\u9fff]{2,3}?)(?=[^\u4e00-\u9fff]|$|[报办的来去要想在是今已和也])"
+)
+
+
+def without_names(text: str) -> str:
+    """The text without the personal names said in it after a name word or a person ("帮我儿子周子航报一年级" →
+    "帮我儿子报一年级"): who someone is says nothing about what they ask."""
+    return _NAMED_AFTER.sub(
+        lambda m: m.group(0)[: m.start(1) - m.start(0)] if looks_like_name(m.group(1)) else m.group(0), text
+    )
