@@ -386,3 +386,16 @@ def test_a_name_in_the_first_message_is_nobody_the_guides_do_not_cover(bot, text
     sid, _ = bot.new_session()
     a = turn(bot, sid, text)
     assert a.mode != "refusal" and a.matter_code == matter, (a.mode, a.text[:60])
+
+
+@pytest.mark.parametrize(
+    "text, matter",
+    [
+        ("想在株洲开个烧烤店，要准备哪些材料", "43TCN0003"),
+        ("长沙开咖啡馆的许可证怎么办", "43TCN0003"),
+    ],
+)
+def test_kinds_of_shops_in_everyday_words(bot, text, matter):
+    sid, _ = bot.new_session()
+    a = turn(bot, sid, text)
+    assert a.mode == "composer" and a.matter_code == matter, (a.mode, a.matter_code, a.text[:60])
