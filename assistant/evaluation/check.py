@@ -93,11 +93,15 @@ class _Checker:
         if region:
             reg = self.registry.find_by_name(region)
             lineage = [r.code for r in self.registry.lineage(reg.code)] if reg else []
+            # the region's own guide or one of a region above it, nearest first; else one of a district in it
+            # (株洲市 asked, only 荷塘区's guide)
+            inside = [g for g in options if reg and reg.code in self.registry.lineage_codes(g.region_code)]
             options = (
                 sorted(
                     (g for g in options if g.region_code in lineage),
                     key=lambda g: lineage.index(g.region_code),
                 )
+                or inside
                 or options
             )
         return options[0] if options else None

@@ -69,6 +69,9 @@ class RegionRegistry:
             known = self._lineages[code] = tuple(out)
         return list(known)
 
+    def lineage_codes(self, code: str) -> list[str]:
+        return [r.code for r in self.lineage(code)]
+
     def city_code(self, code: str) -> str:
         """The code of the city a region lies in (the region's own code for a city or a province)."""
         city = next((r for r in self.lineage(code) if r.level == "city"), None)
