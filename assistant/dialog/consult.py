@@ -276,7 +276,7 @@ class ConsultFlow:
         )
         # "宅基地最多能批好大": a part the guide answers in a FAQ gets that FAQ, each part searched alone
         part_search = partial(ctx.search_part, region=guide.region_code)
-        parted = [] if generic else faqs_of_parts(text, guide, part_search, res)
+        parted = [] if generic else faqs_of_parts(without_personal_data(text), guide, part_search, res)
         if len(several) > 1:  # "在哪办，要不要钱": every aspect asked, in the order asked
             body, citations = compose_aspects(guide, several, text)
             aspect = aspect if aspect in several else several[0]
