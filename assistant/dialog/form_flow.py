@@ -29,9 +29,14 @@ from assistant.retrieval.search import Searcher
 from assistant.store import Store
 
 
-def _shown(value: Any) -> str:
-    """A value as the citizen said it: 3 people, not 3.0."""
-    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+def _said(filled: list[dict[str, Any]]) -> str:
+    """The values the conversation gave (not defaults), "label：value" each, a count as said (3, not 3.0)."""
+    shown = [
+        f"{f['label']}：{int(v) if isinstance(v, float) and v.is_integer() else v}"
+        for f in filled
+        if (v := f["value"]) not in (None, "") and f["origin"] != "default"
+    ]
+    return "；".join(shown)
 
 
 _DOING = re.compile(r"办|申请|弄|搞|填|注销|开|报")  # "帮我爸办退休": another matter to do, not a fact
@@ -258,20 +263,15 @@ class FormFlow:
         lines = []
         if intro:
             lines.append(f"好的，我来帮您预填《{draft.title}》。")
-            got = [f for f in report.filled if f["value"] not in (None, "") and f["origin"] != "default"]
-            if got:
-                lines.append("已从对话中提取：" + "；".join(f"{f['label']}：{f['value']}" for f in got))
+            if got := _said(report.filled):
+                lines.append("已从对话中提取：" + got)
         if before is not None and not note:
-            new = [
-                f
-                for f in report.filled
-                if f["origin"] != "default"
-                and f["value"] not in (None, "")
-                and not f["problem"]
-                and before.get(f["field"]) != (f["value"], f["problem"])
+            # "他1985年7月进的株洲冶炼厂": the citizen sees what this message wrote down
+            fresh = [
+                f for f in report.filled if not f["problem"] and before.get(f["field"]) != (f["value"], None)
             ]
-            if new:  # "他1985年7月进的株洲冶炼厂": the citizen sees what was written down
-                lines.append("已记下：" + "；".join(f"{f['label']}：{_shown(f['value'])}" for f in new))
+            if got := _said(fresh):
+                lines.append("已记下：" + got)
         if note:
             lines.append(note)
         if nxt is not None:
