@@ -7,11 +7,11 @@ import tempfile
 import time
 
 from assistant.config import Settings
-from assistant.evaluation.datasets import EVAL_DIR, QAItem, read_jsonl
+from assistant.evaluation.datasets import EVAL_DIR, MultiAspectItem, QAItem, read_jsonl
 from assistant.evaluation.metrics import percentile
 
 
-def _turn_latencies(bot, items: list[QAItem]) -> list[float]:
+def _turn_latencies(bot, items: list[QAItem] | list[MultiAspectItem]) -> list[float]:
     """Milliseconds per turn, each question the first turn of a new session."""
     out = []
     for it in items:
@@ -36,6 +36,8 @@ def bench_dialog() -> dict[str, float]:
         (first_turn,) = _turn_latencies(bot, items[-1:])
         _turn_latencies(bot, items[:10])
         lat = _turn_latencies(bot, items)
+        # questions asking two or three aspects: each part is searched again for the guide's Q&A on it
+        multi = _turn_latencies(bot, read_jsonl(EVAL_DIR / "dev" / "qa_multi.jsonl", MultiAspectItem)[:200])
         (same_later,) = _turn_latencies(bot, items[-1:])  # the first question once everything ran many times
         # the same fresh turns with the retrieval cascade off (every question embedded)
         from assistant.retrieval.search import Searcher
@@ -86,5 +88,7 @@ def bench_dialog() -> dict[str, float]:
             "first_turn_after_warm_ms": round(first_turn, 1),
             "same_turn_later_ms": round(same_later, 1),
             "turn_p95_ms": round(percentile(lat, 95), 1),
+            "multi_aspect_turn_p50_ms": round(percentile(multi, 50), 1),
+            "multi_aspect_turn_p95_ms": round(percentile(multi, 95), 1),
             "eligibility_step_p95_ms": round(percentile(steps, 95), 2) if steps else 0.0,
         }
